@@ -1,0 +1,35 @@
+package org.keyprov.models;
+
+/**
+ * Identifiers of the <em>Enabler Security Parameters</em> object ({@code 33001.xml}), shared by the
+ * DM server that writes it and the device client that holds it.
+ */
+public final class EnablerSecurityObject {
+  /** Vendor-private object ID (OMNA range 32769–42768). */
+  public static final int ID = 33001;
+
+  public static final int ENABLER_URI = 0;
+  public static final int NAF_FQDN = 1;
+  public static final int UA_SECURITY_PROTOCOL_ID = 2;
+  public static final int PSK_IDENTITY = 3;
+
+  /** Write-only: a Read answers 4.05 Method Not Allowed. */
+  public static final int PSK_SECRET_KEY = 4;
+
+  public static final int KEY_EXPIRY = 5;
+  public static final int URL_ALLOW_LIST = 6;
+  public static final int CIPHER_SUITES = 7;
+  public static final int KEY_VERSION = 8;
+  public static final int PROVISIONING_SOURCE = 9;
+  public static final int LAST_CONNECTION_RESULT = 10;
+  public static final int LAST_CONNECTION_TIME = 11;
+  public static final int INVALIDATE = 12;
+
+  /** Value of {@link #PROVISIONING_SOURCE} for parameters written by the DM server. */
+  public static final int SOURCE_DM_SERVER = 0;
+
+  /** Value of {@link #PROVISIONING_SOURCE} for parameters bootstrapped from the SIM/USIM. */
+  public static final int SOURCE_SIM = 1;
+
+  private EnablerSecurityObject() {}
+}
