@@ -1,0 +1,12 @@
+package org.keyprov.keys;
+
+import java.util.List;
+
+/** The append-only audit log: who did what to which subject, when. Thread-safe. */
+public interface AuditLog {
+  /** Appends an event. {@code detail} must never contain key material. */
+  void record(String actor, String action, String subject, String detail);
+
+  /** The newest events first, at most {@code limit}. */
+  List<AuditEvent> recent(int limit);
+}

@@ -1,0 +1,43 @@
+package org.keyprov.keys;
+
+import java.util.List;
+import java.util.Optional;
+import org.keyprov.keys.gba.BTid;
+
+/**
+ * Writes to the Key Manager: devices, Enablers, assignments, key minting and revocation. Every
+ * change is audited. Thread-safe. Failures are {@link KeyManagerException}s whose message is fit
+ * for the operator.
+ */
+public interface CredentialAdmin {
+
+  /**
+   * Registers a device with its DM (DTLS-PSK) credential and gives it a fresh random root key Ks.
+   * Its IMPI is {@code <endpoint>@<domain>}.
+   */
+  Device addDevice(String endpoint, String dmPskIdentity, byte[] dmPsk);
+
+  Optional<Device> device(String endpoint);
+
+  /** Devices ordered by endpoint. */
+  List<Device> devices();
+
+  /** Adds an Enabler, or replaces the profile of the one with the same FQDN. */
+  EnablerProfile putEnabler(EnablerProfile enabler);
+
+  Optional<EnablerProfile> enabler(String fqdn);
+
+  List<EnablerProfile> enablers();
+
+  /** Assigns an Enabler to a device; provisioning follows on the device's next registration. */
+  void assign(String endpoint, String fqdn);
+
+  /**
+   * The parameters to write for (device, Enabler): the current key record if it is active and not
+   * near expiry, else a newly minted one (the old one is superseded).
+   */
+  EnablerParameters currentParameters(String endpoint, String fqdn);
+
+  /** Revokes a key record; Enablers refuse it from now on and the assignment is re-provisioned. */
+  void revoke(BTid btid, String actor);
+}

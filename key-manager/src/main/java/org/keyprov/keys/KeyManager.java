@@ -1,0 +1,133 @@
+package org.keyprov.keys;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.keyprov.keys.store.JdbcStores;
+
+/**
+ * The Key Manager: devices, Enablers, GBA-named keys and the lookup Enablers ask at handshake time,
+ * over a JDBC {@link DataSource}. Build with {@link #builder()}, then {@link #start()} to migrate
+ * the schema. Thread-safe once started. Does not own the data source.
+ */
+public final class KeyManager implements AutoCloseable {
+  private final DataSource dataSource;
+  private final JdbcStores stores;
+  private final String domain;
+  private volatile boolean started;
+
+  private KeyManager(Builder builder) {
+    this.dataSource = builder.dataSource;
+    this.domain = builder.domain;
+    this.stores =
+        JdbcStores.over(
+            builder.dataSource, builder.masterKey, builder.domain, builder.clock, builder.random);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Brings the schema to the current version. */
+  public KeyManager start() {
+    JdbcStores.migrate(dataSource);
+    started = true;
+    return this;
+  }
+
+  /** The Key Manager's domain: the part of each B-TID and IMPI after the {@code @}. */
+  public String domain() {
+    return domain;
+  }
+
+  public CredentialAdmin admin() {
+    return requireStarted().admin();
+  }
+
+  public DmCredentials dmCredentials() {
+    return requireStarted().dmCredentials();
+  }
+
+  /** The in-process Zn-like lookup. */
+  public PskLookup lookup() {
+    return requireStarted().lookup();
+  }
+
+  public ProvisioningLedger ledger() {
+    return requireStarted().ledger();
+  }
+
+  public AuditLog audit() {
+    return requireStarted().audit();
+  }
+
+  private JdbcStores requireStarted() {
+    if (!started) {
+      throw new IllegalStateException("call start() before using the Key Manager");
+    }
+    return stores;
+  }
+
+  @Override
+  public void close() {
+    started = false;
+  }
+
+  public static final class Builder {
+    private DataSource dataSource;
+    private MasterKey masterKey;
+    private String domain;
+    private Clock clock = Clock.systemUTC();
+    private SecureRandom random;
+
+    private Builder() {}
+
+    /** Required: where devices, Enablers and key records live. */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = dataSource;
+      return this;
+    }
+
+    /** Required: the key that encrypts secrets at rest. */
+    public Builder masterKey(MasterKey masterKey) {
+      this.masterKey = masterKey;
+      return this;
+    }
+
+    /** Required: the domain of B-TIDs and default IMPIs, e.g. {@code km.example.org}. */
+    public Builder domain(String domain) {
+      this.domain = domain;
+      return this;
+    }
+
+    /** Default: the UTC system clock. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Default: a new {@link SecureRandom}. */
+    public Builder random(SecureRandom random) {
+      this.random = random;
+      return this;
+    }
+
+    public KeyManager build() {
+      Objects.requireNonNull(dataSource, "dataSource");
+      Objects.requireNonNull(masterKey, "masterKey");
+      Objects.requireNonNull(domain, "domain");
+      Objects.requireNonNull(clock, "clock");
+      if (domain.isBlank() || domain.contains("@") || domain.contains(" ")) {
+        throw new IllegalArgumentException(
+            "the Key Manager domain must be a host name such as km.example.org, got '"
+                + domain
+                + "'");
+      }
+      if (random == null) {
+        random = new SecureRandom();
+      }
+      return new KeyManager(this);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package org.keyprov.keys;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Per (device, Enabler) provisioning outcomes, kept by the DM server. Thread-safe. */
+public interface ProvisioningLedger {
+
+  List<Assignment> assignments(String endpoint);
+
+  /** Assignments of this device that are pending, or failed with their next attempt due. */
+  List<Assignment> due(String endpoint, Instant now);
+
+  void provisioned(String endpoint, String fqdn, int keyVersion);
+
+  void failed(String endpoint, String fqdn, String reason, Instant nextAttemptAt);
+
+  void unsupported(String endpoint, String fqdn, String reason);
+
+  void connectionReported(String endpoint, String fqdn, String result);
+}

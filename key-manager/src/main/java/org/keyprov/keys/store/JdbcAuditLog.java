@@ -1,0 +1,67 @@
+package org.keyprov.keys.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import org.keyprov.keys.AuditEvent;
+import org.keyprov.keys.AuditLog;
+
+final class JdbcAuditLog implements AuditLog {
+  private static final int MAX_DETAIL = 2048;
+
+  private final Database db;
+  private final Clock clock;
+
+  JdbcAuditLog(Database db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  @Override
+  public void record(String actor, String action, String subject, String detail) {
+    db.inTransaction(
+        "writing the audit log",
+        c -> {
+          append(c, actor, action, subject, detail);
+          return null;
+        });
+  }
+
+  /** Appends inside the caller's transaction, so a change and its audit line land together. */
+  void append(Connection c, String actor, String action, String subject, String detail)
+      throws SQLException {
+    Database.update(
+        c,
+        "INSERT INTO audit_event(at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+        clock.instant(),
+        truncate(actor, 255),
+        truncate(action, 64),
+        truncate(subject, 1024),
+        truncate(detail, MAX_DETAIL));
+  }
+
+  @Override
+  public List<AuditEvent> recent(int limit) {
+    return db.inTransaction(
+        "reading the audit log",
+        c ->
+            Database.query(
+                c,
+                "SELECT * FROM audit_event ORDER BY id DESC LIMIT ?",
+                rs ->
+                    new AuditEvent(
+                        rs.getLong("id"),
+                        Database.instant(rs, "at"),
+                        rs.getString("actor"),
+                        rs.getString("action"),
+                        rs.getString("subject"),
+                        rs.getString("detail")),
+                limit));
+  }
+
+  private static String truncate(String s, int max) {
+    String value = s == null ? "" : s;
+    return value.length() <= max ? value : value.substring(0, max - 1) + "…";
+  }
+}

@@ -1,0 +1,444 @@
+package org.keyprov.keys.store;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.keyprov.keys.CredentialAdmin;
+import org.keyprov.keys.Device;
+import org.keyprov.keys.DmCredentials;
+import org.keyprov.keys.DmPsk;
+import org.keyprov.keys.EnablerParameters;
+import org.keyprov.keys.EnablerProfile;
+import org.keyprov.keys.KeyManagerException;
+import org.keyprov.keys.KeyManagerException.Kind;
+import org.keyprov.keys.ProvisioningState;
+import org.keyprov.keys.Secrets;
+import org.keyprov.keys.gba.BTid;
+import org.keyprov.keys.gba.GbaKdf;
+
+final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
+  static final String ACTOR_SYSTEM = "key-manager";
+  private static final int KS_LENGTH = 32;
+  private static final int MIN_PSK_LENGTH = 16;
+  private static final int MAX_PSK_LENGTH = 64;
+
+  private final Database db;
+  private final SecretBox box;
+  private final JdbcAuditLog audit;
+  private final String domain;
+  private final Clock clock;
+  private final SecureRandom random;
+
+  JdbcCredentialAdmin(
+      Database db,
+      SecretBox box,
+      JdbcAuditLog audit,
+      String domain,
+      Clock clock,
+      SecureRandom random) {
+    this.db = db;
+    this.box = box;
+    this.audit = audit;
+    this.domain = domain;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  @Override
+  public Device addDevice(String endpoint, String dmPskIdentity, byte[] dmPsk) {
+    String ep = requireName("endpoint", endpoint);
+    String identity = requireName("DM PSK identity", dmPskIdentity);
+    if (dmPsk == null || dmPsk.length < MIN_PSK_LENGTH || dmPsk.length > MAX_PSK_LENGTH) {
+      throw new KeyManagerException(
+          Kind.INVALID,
+          "the DM PSK must be "
+              + MIN_PSK_LENGTH
+              + " to "
+              + MAX_PSK_LENGTH
+              + " bytes, got "
+              + (dmPsk == null ? "none" : dmPsk.length));
+    }
+    byte[] ks = new byte[KS_LENGTH];
+    random.nextBytes(ks);
+    Device device = new Device(ep, ep + "@" + domain, identity, clock.instant());
+    try {
+      return db.inTransaction(
+          "adding device " + ep,
+          c -> {
+            if (Database.queryOne(
+                    c,
+                    "SELECT endpoint FROM device WHERE endpoint = ? OR dm_psk_identity = ?",
+                    rs -> rs.getString(1),
+                    ep,
+                    identity)
+                .isPresent()) {
+              throw new KeyManagerException(
+                  Kind.CONFLICT,
+                  "a device with endpoint '"
+                      + ep
+                      + "' or DM PSK identity '"
+                      + identity
+                      + "' already exists; pick another name or delete that device first");
+            }
+            Database.update(
+                c,
+                "INSERT INTO device(endpoint, impi, dm_psk_identity, dm_psk_enc, ks_enc, created_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)",
+                ep,
+                device.impi(),
+                identity,
+                box.seal(dmPsk, "device.dm_psk:" + ep),
+                box.seal(ks, "device.ks:" + ep),
+                device.createdAt());
+            audit.append(
+                c,
+                ACTOR_SYSTEM,
+                "device.added",
+                ep,
+                "DM PSK identity " + identity + ", DM PSK " + Secrets.fingerprint(dmPsk));
+            return device;
+          });
+    } finally {
+      Arrays.fill(ks, (byte) 0);
+    }
+  }
+
+  @Override
+  public Optional<Device> device(String endpoint) {
+    return db.inTransaction(
+        "reading device " + endpoint,
+        c ->
+            Database.queryOne(
+                c, "SELECT * FROM device WHERE endpoint = ?", Rows::device, endpoint));
+  }
+
+  @Override
+  public List<Device> devices() {
+    return db.inTransaction(
+        "listing devices",
+        c -> Database.query(c, "SELECT * FROM device ORDER BY endpoint", Rows::device));
+  }
+
+  @Override
+  public EnablerProfile putEnabler(EnablerProfile enabler) {
+    return db.inTransaction(
+        "storing Enabler " + enabler.fqdn(),
+        c -> {
+          Object[] values = {
+            enabler.nafId().ua().toBytes(),
+            enabler.uri().toString(),
+            Rows.joinLines(enabler.allowList()),
+            Rows.joinLines(enabler.cipherSuites()),
+            enabler.keyLifetime().toSeconds(),
+            enabler.fqdn()
+          };
+          int updated =
+              Database.update(
+                  c,
+                  "UPDATE enabler SET ua_id = ?, uri = ?, allow_list = ?, cipher_suites = ?,"
+                      + " key_lifetime_s = ? WHERE naf_fqdn = ?",
+                  values);
+          if (updated == 0) {
+            Database.update(
+                c,
+                "INSERT INTO enabler(ua_id, uri, allow_list, cipher_suites, key_lifetime_s,"
+                    + " naf_fqdn, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                append(values, clock.instant()));
+          }
+          audit.append(
+              c,
+              ACTOR_SYSTEM,
+              updated == 0 ? "enabler.added" : "enabler.changed",
+              enabler.fqdn(),
+              "NAF_Id " + enabler.nafId() + ", URI " + enabler.uri());
+          return enabler;
+        });
+  }
+
+  @Override
+  public Optional<EnablerProfile> enabler(String fqdn) {
+    return db.inTransaction(
+        "reading Enabler " + fqdn,
+        c ->
+            Database.queryOne(
+                c, "SELECT * FROM enabler WHERE naf_fqdn = ?", Rows::enabler, normalise(fqdn)));
+  }
+
+  @Override
+  public List<EnablerProfile> enablers() {
+    return db.inTransaction(
+        "listing Enablers",
+        c -> Database.query(c, "SELECT * FROM enabler ORDER BY naf_fqdn", Rows::enabler));
+  }
+
+  @Override
+  public void assign(String endpoint, String fqdn) {
+    db.inTransaction(
+        "assigning " + fqdn + " to " + endpoint,
+        c -> {
+          long deviceId = deviceId(c, endpoint);
+          long enablerId = enablerId(c, fqdn);
+          int inserted =
+              Database.update(
+                  c,
+                  "INSERT INTO assignment(device_id, enabler_id, state, detail, attempts, updated_at)"
+                      + " SELECT ?, ?, ?, 'assigned', 0, ? WHERE NOT EXISTS (SELECT 1 FROM"
+                      + " assignment WHERE device_id = ? AND enabler_id = ?)",
+                  deviceId,
+                  enablerId,
+                  ProvisioningState.PENDING.name(),
+                  clock.instant(),
+                  deviceId,
+                  enablerId);
+          if (inserted > 0) {
+            audit.append(
+                c, ACTOR_SYSTEM, "enabler.assigned", endpoint, "Enabler " + normalise(fqdn));
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public EnablerParameters currentParameters(String endpoint, String fqdn) {
+    return db.inTransaction(
+        "minting a key for " + endpoint + " and " + fqdn,
+        c -> {
+          long deviceId = deviceId(c, endpoint);
+          long enablerId = enablerId(c, fqdn);
+          // Lock the assignment row so that concurrent callers mint at most one new version.
+          Database.queryOne(
+                  c,
+                  "SELECT state FROM assignment WHERE device_id = ? AND enabler_id = ? FOR UPDATE",
+                  rs -> rs.getString(1),
+                  deviceId,
+                  enablerId)
+              .orElseThrow(
+                  () ->
+                      new KeyManagerException(
+                          Kind.NOT_FOUND,
+                          "Enabler " + fqdn + " is not assigned to device " + endpoint));
+          EnablerProfile enabler =
+              Database.queryOne(c, "SELECT * FROM enabler WHERE id = ?", Rows::enabler, enablerId)
+                  .orElseThrow();
+          Instant now = clock.instant();
+          Optional<KeyRow> current =
+              Database.queryOne(
+                  c,
+                  "SELECT btid, rand, version, expires_at, state FROM key_record"
+                      + " WHERE device_id = ? AND enabler_id = ? ORDER BY version DESC LIMIT 1",
+                  KeyRow::of,
+                  deviceId,
+                  enablerId);
+          KeyRow key;
+          if (current.isPresent() && current.get().usableAt(now, enabler.keyLifetime())) {
+            key = current.get();
+          } else {
+            key = mint(c, deviceId, enablerId, endpoint, enabler, current, now);
+          }
+          byte[] ks = rootKey(c, endpoint);
+          try {
+            String impi =
+                Database.queryOne(
+                        c, "SELECT impi FROM device WHERE id = ?", rs -> rs.getString(1), deviceId)
+                    .orElseThrow();
+            byte[] nafKey =
+                GbaKdf.deriveNafKey(ks, key.rand, impi, enabler.nafId(), GbaKdf.Variant.GBA_ME);
+            try {
+              return new EnablerParameters(
+                  enabler, new BTid(key.btid), nafKey, key.expiresAt, key.version);
+            } finally {
+              Arrays.fill(nafKey, (byte) 0);
+            }
+          } finally {
+            Arrays.fill(ks, (byte) 0);
+          }
+        });
+  }
+
+  private KeyRow mint(
+      Connection c,
+      long deviceId,
+      long enablerId,
+      String endpoint,
+      EnablerProfile enabler,
+      Optional<KeyRow> previous,
+      Instant now)
+      throws SQLException {
+    Database.update(
+        c,
+        "UPDATE key_record SET state = 'SUPERSEDED' WHERE device_id = ? AND enabler_id = ?"
+            + " AND state = 'ACTIVE'",
+        deviceId,
+        enablerId);
+    byte[] rand = new byte[BTid.RAND_LENGTH];
+    random.nextBytes(rand);
+    BTid btid = BTid.of(rand, domain);
+    int version = previous.map(k -> k.version + 1).orElse(1);
+    Instant expiresAt = now.plus(enabler.keyLifetime());
+    Database.update(
+        c,
+        "INSERT INTO key_record(btid, device_id, enabler_id, rand, version, expires_at, state,"
+            + " created_at) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?)",
+        btid.value(),
+        deviceId,
+        enablerId,
+        rand,
+        version,
+        expiresAt,
+        now);
+    audit.append(
+        c,
+        ACTOR_SYSTEM,
+        "key.minted",
+        endpoint,
+        "B-TID "
+            + btid
+            + ", Enabler "
+            + enabler.fqdn()
+            + ", version "
+            + version
+            + ", expires "
+            + expiresAt);
+    return new KeyRow(btid.value(), rand, version, expiresAt, "ACTIVE");
+  }
+
+  @Override
+  public void revoke(BTid btid, String actor) {
+    db.inTransaction(
+        "revoking " + btid,
+        c -> {
+          Optional<long[]> ids =
+              Database.queryOne(
+                  c,
+                  "SELECT device_id, enabler_id FROM key_record WHERE btid = ?",
+                  rs -> new long[] {rs.getLong(1), rs.getLong(2)},
+                  btid.value());
+          if (ids.isEmpty()) {
+            throw new KeyManagerException(Kind.NOT_FOUND, "no key record has B-TID " + btid);
+          }
+          Database.update(
+              c, "UPDATE key_record SET state = 'REVOKED' WHERE btid = ?", btid.value());
+          Database.update(
+              c,
+              "UPDATE assignment SET state = ?, detail = ?, next_attempt_at = NULL, updated_at = ?"
+                  + " WHERE device_id = ? AND enabler_id = ?",
+              ProvisioningState.PENDING.name(),
+              "key revoked; a new key is provisioned at the device's next registration update",
+              clock.instant(),
+              ids.get()[0],
+              ids.get()[1]);
+          audit.append(c, actor, "key.revoked", btid.value(), "");
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<DmPsk> byIdentity(String pskIdentity) {
+    return dmPsk("dm_psk_identity", pskIdentity);
+  }
+
+  @Override
+  public Optional<DmPsk> byEndpoint(String endpoint) {
+    return dmPsk("endpoint", endpoint);
+  }
+
+  private Optional<DmPsk> dmPsk(String column, String value) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    return db.inTransaction(
+        "reading a DM credential",
+        c ->
+            Database.queryOne(
+                c,
+                "SELECT endpoint, dm_psk_identity, dm_psk_enc FROM device WHERE " + column + " = ?",
+                rs -> {
+                  String ep = rs.getString(1);
+                  byte[] key = box.open(rs.getBytes(3), "device.dm_psk:" + ep);
+                  try {
+                    return new DmPsk(ep, rs.getString(2), key);
+                  } finally {
+                    Arrays.fill(key, (byte) 0);
+                  }
+                },
+                value));
+  }
+
+  /** The device's root key Ks, decrypted; the caller wipes it. */
+  byte[] rootKey(Connection c, String endpoint) throws SQLException {
+    byte[] sealed =
+        Database.queryOne(
+                c, "SELECT ks_enc FROM device WHERE endpoint = ?", rs -> rs.getBytes(1), endpoint)
+            .orElseThrow(() -> unknownDevice(endpoint));
+    return box.open(sealed, "device.ks:" + endpoint);
+  }
+
+  static long deviceId(Connection c, String endpoint) throws SQLException {
+    return Database.queryOne(
+            c, "SELECT id FROM device WHERE endpoint = ?", rs -> rs.getLong(1), endpoint)
+        .orElseThrow(() -> unknownDevice(endpoint));
+  }
+
+  static long enablerId(Connection c, String fqdn) throws SQLException {
+    return Database.queryOne(
+            c, "SELECT id FROM enabler WHERE naf_fqdn = ?", rs -> rs.getLong(1), normalise(fqdn))
+        .orElseThrow(
+            () ->
+                new KeyManagerException(
+                    Kind.NOT_FOUND, "no Enabler has NAF FQDN '" + fqdn + "'; add it first"));
+  }
+
+  private static KeyManagerException unknownDevice(String endpoint) {
+    return new KeyManagerException(
+        Kind.NOT_FOUND, "no device has endpoint '" + endpoint + "'; add it first");
+  }
+
+  static String normalise(String fqdn) {
+    return fqdn == null ? "" : fqdn.trim().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static String requireName(String what, String value) {
+    if (value == null || value.isBlank()) {
+      throw new KeyManagerException(Kind.INVALID, "the " + what + " is missing");
+    }
+    if (value.getBytes(StandardCharsets.UTF_8).length > 255) {
+      throw new KeyManagerException(Kind.INVALID, "the " + what + " is longer than 255 bytes");
+    }
+    if (value.chars().anyMatch(ch -> Character.isISOControl(ch) || Character.isWhitespace(ch))) {
+      throw new KeyManagerException(
+          Kind.INVALID,
+          "the " + what + " '" + value.strip() + "' contains spaces or control characters");
+    }
+    return value;
+  }
+
+  private static Object[] append(Object[] values, Object last) {
+    Object[] out = Arrays.copyOf(values, values.length + 1);
+    out[values.length] = last;
+    return out;
+  }
+
+  /** A key record row: what minting needs to decide reuse and to derive. */
+  private record KeyRow(String btid, byte[] rand, int version, Instant expiresAt, String state) {
+    static KeyRow of(java.sql.ResultSet rs) throws SQLException {
+      return new KeyRow(
+          rs.getString("btid"),
+          rs.getBytes("rand"),
+          rs.getInt("version"),
+          Database.instant(rs, "expires_at"),
+          rs.getString("state"));
+    }
+
+    /** Active, and more than a tenth of its lifetime left, so a device never gets a dying key. */
+    boolean usableAt(Instant now, Duration lifetime) {
+      return "ACTIVE".equals(state) && now.plus(lifetime.dividedBy(10)).isBefore(expiresAt);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package org.keyprov.keys.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.keyprov.keys.Assignment;
+import org.keyprov.keys.ProvisioningLedger;
+import org.keyprov.keys.ProvisioningState;
+
+final class JdbcLedger implements ProvisioningLedger {
+  private static final String SELECT =
+      "SELECT d.endpoint, e.naf_fqdn, a.* FROM assignment a JOIN device d ON d.id = a.device_id"
+          + " JOIN enabler e ON e.id = a.enabler_id WHERE d.endpoint = ?";
+
+  private final Database db;
+  private final JdbcAuditLog audit;
+  private final Clock clock;
+
+  JdbcLedger(Database db, JdbcAuditLog audit, Clock clock) {
+    this.db = db;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<Assignment> assignments(String endpoint) {
+    return db.inTransaction(
+        "reading assignments of " + endpoint,
+        c -> Database.query(c, SELECT + " ORDER BY e.naf_fqdn", JdbcLedger::row, endpoint));
+  }
+
+  @Override
+  public List<Assignment> due(String endpoint, Instant now) {
+    return db.inTransaction(
+        "reading due assignments of " + endpoint,
+        c ->
+            Database.query(
+                c,
+                SELECT
+                    + " AND (a.state = 'PENDING' OR (a.state = 'FAILED' AND a.next_attempt_at <= ?))"
+                    + " ORDER BY e.naf_fqdn",
+                JdbcLedger::row,
+                endpoint,
+                now));
+  }
+
+  @Override
+  public void provisioned(String endpoint, String fqdn, int keyVersion) {
+    change(
+        endpoint,
+        fqdn,
+        ProvisioningState.PROVISIONED,
+        "key version " + keyVersion + " written",
+        null,
+        false);
+  }
+
+  @Override
+  public void failed(String endpoint, String fqdn, String reason, Instant nextAttemptAt) {
+    change(endpoint, fqdn, ProvisioningState.FAILED, reason, nextAttemptAt, true);
+  }
+
+  @Override
+  public void unsupported(String endpoint, String fqdn, String reason) {
+    change(endpoint, fqdn, ProvisioningState.UNSUPPORTED, reason, null, true);
+  }
+
+  private void change(
+      String endpoint,
+      String fqdn,
+      ProvisioningState state,
+      String detail,
+      Instant nextAttemptAt,
+      boolean countAttempt) {
+    db.inTransaction(
+        "recording provisioning of " + endpoint,
+        c -> {
+          Database.update(
+              c,
+              "UPDATE assignment SET state = ?, detail = ?, next_attempt_at = ?, updated_at = ?,"
+                  + " attempts = CASE WHEN ? THEN attempts + 1 ELSE 0 END"
+                  + " WHERE device_id = ? AND enabler_id = ?",
+              state.name(),
+              detail,
+              nextAttemptAt,
+              clock.instant(),
+              countAttempt,
+              JdbcCredentialAdmin.deviceId(c, endpoint),
+              JdbcCredentialAdmin.enablerId(c, fqdn));
+          audit.append(
+              c,
+              JdbcCredentialAdmin.ACTOR_SYSTEM,
+              "provisioning." + state.name().toLowerCase(java.util.Locale.ROOT),
+              endpoint,
+              "Enabler " + fqdn + ": " + detail);
+          return null;
+        });
+  }
+
+  @Override
+  public void connectionReported(String endpoint, String fqdn, String result) {
+    db.inTransaction(
+        "recording a connection result of " + endpoint,
+        c -> {
+          Database.update(
+              c,
+              "UPDATE assignment SET last_connection_result = ?, updated_at = ?"
+                  + " WHERE device_id = ? AND enabler_id = ?",
+              result,
+              clock.instant(),
+              JdbcCredentialAdmin.deviceId(c, endpoint),
+              JdbcCredentialAdmin.enablerId(c, fqdn));
+          audit.append(
+              c, endpoint, "connection.reported", endpoint, "Enabler " + fqdn + ": " + result);
+          return null;
+        });
+  }
+
+  private static Assignment row(ResultSet rs) throws SQLException {
+    return new Assignment(
+        rs.getString("endpoint"),
+        rs.getString("naf_fqdn"),
+        ProvisioningState.valueOf(rs.getString("state")),
+        rs.getString("detail"),
+        rs.getInt("attempts"),
+        Optional.ofNullable(Database.instant(rs, "next_attempt_at")),
+        Optional.ofNullable(rs.getString("last_connection_result")),
+        Database.instant(rs, "updated_at"));
+  }
+}

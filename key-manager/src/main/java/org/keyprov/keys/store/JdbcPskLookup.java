@@ -1,0 +1,115 @@
+package org.keyprov.keys.store;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
+import org.keyprov.keys.LookupResult;
+import org.keyprov.keys.LookupResult.Granted;
+import org.keyprov.keys.LookupResult.Refusal;
+import org.keyprov.keys.LookupResult.Refused;
+import org.keyprov.keys.NafKey;
+import org.keyprov.keys.PskLookup;
+import org.keyprov.keys.gba.BTid;
+import org.keyprov.keys.gba.GbaKdf;
+import org.keyprov.keys.gba.NafId;
+import org.keyprov.keys.gba.UaSecurityProtocolId;
+
+/** Answers Enabler lookups from the key records, deriving Ks_NAF on demand. Audits each answer. */
+final class JdbcPskLookup implements PskLookup {
+  private static final String QUERY =
+      "SELECT k.btid, k.rand, k.version, k.expires_at, k.state, d.endpoint, d.impi, d.ks_enc,"
+          + " e.naf_fqdn, e.ua_id FROM key_record k JOIN device d ON d.id = k.device_id"
+          + " JOIN enabler e ON e.id = k.enabler_id WHERE k.btid = ?";
+
+  private final Database db;
+  private final SecretBox box;
+  private final JdbcAuditLog audit;
+  private final Clock clock;
+
+  JdbcPskLookup(Database db, SecretBox box, JdbcAuditLog audit, Clock clock) {
+    this.db = db;
+    this.box = box;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  @Override
+  public LookupResult lookup(String pskIdentity, NafId nafId) {
+    Optional<BTid> btid = BTid.fromPskIdentity(pskIdentity);
+    LookupResult result =
+        btid.isEmpty()
+            ? new Refused(Refusal.UNKNOWN_IDENTITY, "the PSK identity is not a B-TID")
+            : db.inTransaction("looking up " + btid.get(), c -> answer(c, btid.get(), nafId));
+    String outcome;
+    if (result instanceof Granted g) {
+      outcome = "granted, key version " + g.key().keyVersion();
+    } else {
+      Refused r = (Refused) result;
+      outcome = "refused " + r.reason() + " (" + r.reason().znResultCode() + "): " + r.message();
+    }
+    audit.record(nafId.fqdn(), "key.lookup", printable(pskIdentity), outcome);
+    return result;
+  }
+
+  private LookupResult answer(java.sql.Connection c, BTid btid, NafId nafId)
+      throws java.sql.SQLException {
+    Optional<Row> found = Database.queryOne(c, QUERY, Row::of, btid.value());
+    if (found.isEmpty()) {
+      return new Refused(Refusal.UNKNOWN_IDENTITY, "no key record has this B-TID");
+    }
+    Row row = found.get();
+    if (!row.nafId.equals(nafId)) {
+      return new Refused(Refusal.OTHER_NAF, "the key was minted for another NAF_Id than " + nafId);
+    }
+    if (!"ACTIVE".equals(row.state)) {
+      return new Refused(
+          Refusal.REVOKED, "the key record is " + row.state.toLowerCase(java.util.Locale.ROOT));
+    }
+    Instant now = clock.instant();
+    if (!now.isBefore(row.expiresAt)) {
+      return new Refused(Refusal.EXPIRED, "the key expired at " + row.expiresAt);
+    }
+    byte[] ks = box.open(row.ksSealed, "device.ks:" + row.endpoint);
+    byte[] key = GbaKdf.deriveNafKey(ks, row.rand, row.impi, nafId, GbaKdf.Variant.GBA_ME);
+    try {
+      return new Granted(new NafKey(btid, key, row.expiresAt, row.impi, row.endpoint, row.version));
+    } finally {
+      Arrays.fill(ks, (byte) 0);
+      Arrays.fill(key, (byte) 0);
+    }
+  }
+
+  private static String printable(String identity) {
+    if (identity == null) {
+      return "(none)";
+    }
+    String cut = identity.length() > 200 ? identity.substring(0, 200) + "…" : identity;
+    return cut.codePoints()
+        .map(cp -> Character.isISOControl(cp) ? '?' : cp)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+        .toString();
+  }
+
+  private record Row(
+      byte[] rand,
+      int version,
+      Instant expiresAt,
+      String state,
+      String endpoint,
+      String impi,
+      byte[] ksSealed,
+      NafId nafId) {
+    static Row of(java.sql.ResultSet rs) throws java.sql.SQLException {
+      return new Row(
+          rs.getBytes("rand"),
+          rs.getInt("version"),
+          Database.instant(rs, "expires_at"),
+          rs.getString("state"),
+          rs.getString("endpoint"),
+          rs.getString("impi"),
+          rs.getBytes("ks_enc"),
+          new NafId(rs.getString("naf_fqdn"), UaSecurityProtocolId.of(rs.getBytes("ua_id"))));
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package org.keyprov.keys.store;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.keyprov.keys.AuditLog;
+import org.keyprov.keys.CredentialAdmin;
+import org.keyprov.keys.DmCredentials;
+import org.keyprov.keys.MasterKey;
+import org.keyprov.keys.ProvisioningLedger;
+import org.keyprov.keys.PskLookup;
+
+/**
+ * The JDBC-backed parts of the Key Manager over one {@link DataSource}. Used by {@code KeyManager};
+ * not an API of its own.
+ */
+public record JdbcStores(
+    CredentialAdmin admin,
+    DmCredentials dmCredentials,
+    PskLookup lookup,
+    ProvisioningLedger ledger,
+    AuditLog audit) {
+
+  /** Applies the versioned schema migrations (Flyway) to the database. */
+  public static void migrate(DataSource dataSource) {
+    Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:org/keyprov/keys/store/migration")
+        .load()
+        .migrate();
+  }
+
+  public static JdbcStores over(
+      DataSource dataSource, MasterKey masterKey, String domain, Clock clock, SecureRandom random) {
+    Database db = new Database(dataSource);
+    SecretBox box = new SecretBox(masterKey, random);
+    JdbcAuditLog audit = new JdbcAuditLog(db, clock);
+    JdbcCredentialAdmin admin = new JdbcCredentialAdmin(db, box, audit, domain, clock, random);
+    return new JdbcStores(
+        admin,
+        admin,
+        new JdbcPskLookup(db, box, audit, clock),
+        new JdbcLedger(db, audit, clock),
+        audit);
+  }
+}

@@ -1,0 +1,209 @@
+package org.keyprov.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.keyprov.keys.LookupResult.Granted;
+import org.keyprov.keys.LookupResult.Refusal;
+import org.keyprov.keys.LookupResult.Refused;
+import org.keyprov.keys.gba.BTid;
+import org.keyprov.keys.gba.GbaKdf;
+import org.keyprov.keys.testing.MutableClock;
+import org.keyprov.keys.testing.RecordingRandom;
+import org.keyprov.keys.testing.TestKeyManagers;
+
+class KeyManagerTest {
+  private static final byte[] DM_PSK = "0123456789abcdef".getBytes();
+
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T12:00:00Z"));
+  private final RecordingRandom random = new RecordingRandom();
+  private KeyManager km;
+  private EnablerProfile enablerA;
+  private EnablerProfile enablerB;
+
+  @BeforeEach
+  void givenADeviceWithEnablerA() {
+    km = TestKeyManagers.started(dir, clock, random);
+    enablerA = km.admin().putEnabler(TestKeyManagers.enabler("a.enabler.test", 5684));
+    enablerB = km.admin().putEnabler(TestKeyManagers.enabler("b.enabler.test", 5685));
+    km.admin().addDevice("ep1", "ep1-dm", DM_PSK);
+    km.admin().assign("ep1", "a.enabler.test");
+  }
+
+  @Test
+  void grants_the_minted_key_to_its_enabler_under_both_identity_forms() {
+    EnablerParameters p = km.admin().currentParameters("ep1", "a.enabler.test");
+
+    for (String identity : List.of(p.btid().value(), "3GPP-bootstrapping." + p.btid().value())) {
+      LookupResult result = km.lookup().lookup(identity, enablerA.nafId());
+      assertThat(result).isInstanceOf(Granted.class);
+      NafKey key = ((Granted) result).key();
+      assertThat(key.key()).isEqualTo(p.key());
+      assertThat(key.endpoint()).isEqualTo("ep1");
+      assertThat(key.impi()).isEqualTo("ep1@km.test");
+      assertThat(key.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofDays(1)));
+    }
+  }
+
+  @Test
+  void names_keys_after_gba_and_derives_them_from_the_root_key() {
+    EnablerParameters p = km.admin().currentParameters("ep1", "a.enabler.test");
+    assertThat(p.btid().value()).matches("[A-Za-z0-9+/]{22}==@km\\.test");
+    byte[] ks = random.handedOut(32).get(0);
+    byte[] expected =
+        GbaKdf.deriveNafKey(
+            ks, p.btid().rand(), "ep1@km.test", enablerA.nafId(), GbaKdf.Variant.GBA_ME);
+    assertThat(p.key()).isEqualTo(expected);
+  }
+
+  @Test
+  void reuses_an_active_key_and_rotates_one_near_expiry() {
+    EnablerParameters first = km.admin().currentParameters("ep1", "a.enabler.test");
+    assertThat(km.admin().currentParameters("ep1", "a.enabler.test").btid())
+        .isEqualTo(first.btid());
+
+    clock.advance(Duration.ofHours(23));
+    EnablerParameters second = km.admin().currentParameters("ep1", "a.enabler.test");
+
+    assertThat(second.keyVersion()).isEqualTo(2);
+    assertThat(second.btid()).isNotEqualTo(first.btid());
+    assertThat(km.lookup().lookup(first.btid().value(), enablerA.nafId()))
+        .isEqualTo(new Refused(Refusal.REVOKED, "the key record is superseded"));
+  }
+
+  @Test
+  void refuses_another_enablers_key() {
+    EnablerParameters p = km.admin().currentParameters("ep1", "a.enabler.test");
+    LookupResult result = km.lookup().lookup(p.btid().value(), enablerB.nafId());
+    assertThat(((Refused) result).reason()).isEqualTo(Refusal.OTHER_NAF);
+    assertThat(Refusal.OTHER_NAF.znResultCode()).isEqualTo(5402);
+  }
+
+  @Test
+  void refuses_and_audits_an_unknown_identity() {
+    LookupResult result = km.lookup().lookup("AAAAAAAAAAAAAAAAAAAAAA==@km.test", enablerA.nafId());
+    assertThat(((Refused) result).reason()).isEqualTo(Refusal.UNKNOWN_IDENTITY);
+    assertThat(km.lookup().lookup("garbage", enablerA.nafId())).isInstanceOf(Refused.class);
+    assertThat(km.audit().recent(2))
+        .allSatisfy(e -> assertThat(e.action()).isEqualTo("key.lookup"))
+        .extracting(AuditEvent::subject)
+        .containsExactly("garbage", "AAAAAAAAAAAAAAAAAAAAAA==@km.test");
+  }
+
+  @Test
+  void refuses_an_expired_key() {
+    EnablerParameters p = km.admin().currentParameters("ep1", "a.enabler.test");
+    clock.advance(Duration.ofDays(1));
+    assertThat(((Refused) km.lookup().lookup(p.btid().value(), enablerA.nafId())).reason())
+        .isEqualTo(Refusal.EXPIRED);
+  }
+
+  @Test
+  void refuses_a_revoked_key_and_puts_the_assignment_back_to_pending() {
+    EnablerParameters p = km.admin().currentParameters("ep1", "a.enabler.test");
+    km.ledger().provisioned("ep1", "a.enabler.test", p.keyVersion());
+
+    km.admin().revoke(p.btid(), "operator");
+
+    assertThat(((Refused) km.lookup().lookup(p.btid().value(), enablerA.nafId())).reason())
+        .isEqualTo(Refusal.REVOKED);
+    assertThat(km.ledger().due("ep1", clock.instant()))
+        .singleElement()
+        .satisfies(a -> assertThat(a.state()).isEqualTo(ProvisioningState.PENDING));
+    assertThat(km.admin().currentParameters("ep1", "a.enabler.test").keyVersion()).isEqualTo(2);
+  }
+
+  @Test
+  void tracks_failures_with_their_next_attempt() {
+    Instant retryAt = clock.instant().plusSeconds(30);
+    km.ledger().failed("ep1", "a.enabler.test", "device answered 5.00", retryAt);
+
+    assertThat(km.ledger().due("ep1", clock.instant())).isEmpty();
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(km.ledger().due("ep1", clock.instant()))
+        .singleElement()
+        .satisfies(a -> assertThat(a.attempts()).isEqualTo(1));
+  }
+
+  @Test
+  void serves_dm_credentials_by_identity_and_endpoint() {
+    assertThat(km.dmCredentials().byIdentity("ep1-dm").orElseThrow().key()).isEqualTo(DM_PSK);
+    assertThat(km.dmCredentials().byEndpoint("ep1").orElseThrow().identity()).isEqualTo("ep1-dm");
+    assertThat(km.dmCredentials().byIdentity("nobody")).isEmpty();
+    assertThat(km.dmCredentials().byEndpoint("ep1").orElseThrow().toString())
+        .doesNotContain("0123456789abcdef");
+  }
+
+  @Test
+  void rejects_bad_devices_with_operator_messages() {
+    assertThatThrownBy(() -> km.admin().addDevice("ep1", "other", DM_PSK))
+        .isInstanceOf(KeyManagerException.class)
+        .hasMessageContaining("already exists");
+    assertThatThrownBy(() -> km.admin().addDevice("ep 2", "x", DM_PSK))
+        .hasMessageContaining("spaces");
+    assertThatThrownBy(() -> km.admin().addDevice("ep2", "x", new byte[4]))
+        .hasMessageContaining("16 to 64 bytes");
+    assertThatThrownBy(() -> km.admin().assign("ep1", "nope.test"))
+        .hasMessageContaining("no Enabler has NAF FQDN 'nope.test'");
+  }
+
+  @Test
+  void keeps_no_key_in_the_database_file() throws Exception {
+    EnablerParameters p = km.admin().currentParameters("ep1", "a.enabler.test");
+    byte[] ks = random.handedOut(32).get(0);
+
+    byte[] file = Files.readAllBytes(dir.resolve("keyprov.mv.db"));
+
+    assertThat(indexOf(file, ks)).as("Ks").isEqualTo(-1);
+    assertThat(indexOf(file, DM_PSK)).as("DM PSK").isEqualTo(-1);
+    assertThat(indexOf(file, p.key())).as("Ks_NAF").isEqualTo(-1);
+    assertThat(indexOf(file, TestKeyManagers.MASTER_KEY.bytes())).as("master key").isEqualTo(-1);
+    assertThat(indexOf(file, "ep1-dm".getBytes()))
+        .as("sanity: the file holds the data")
+        .isPositive();
+  }
+
+  @Test
+  void refuses_to_open_secrets_under_another_master_key() {
+    KeyManager other =
+        KeyManager.builder()
+            .dataSource(TestKeyManagers.h2(dir))
+            .masterKey(MasterKey.of(new byte[32]))
+            .domain("km.test")
+            .build()
+            .start();
+    assertThatThrownBy(() -> other.dmCredentials().byEndpoint("ep1"))
+        .hasMessageContaining("master key is not the one this database was created with");
+  }
+
+  @Test
+  void survives_a_restart_on_the_same_file() {
+    EnablerParameters p = km.admin().currentParameters("ep1", "a.enabler.test");
+    KeyManager again = TestKeyManagers.started(dir, clock, random);
+    assertThat(again.lookup().lookup(p.btid().value(), enablerA.nafId()))
+        .isInstanceOf(Granted.class);
+    assertThat(BTid.fromPskIdentity(p.btid().value())).contains(p.btid());
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i <= haystack.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}
