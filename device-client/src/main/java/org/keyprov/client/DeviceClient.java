@@ -1,0 +1,222 @@
+package org.keyprov.client;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.eclipse.leshan.client.LeshanClient;
+import org.eclipse.leshan.client.LeshanClientBuilder;
+import org.eclipse.leshan.client.californium.endpoint.CaliforniumClientEndpointsProvider;
+import org.eclipse.leshan.client.engine.DefaultRegistrationEngineFactory;
+import org.eclipse.leshan.client.object.Security;
+import org.eclipse.leshan.client.object.Server;
+import org.eclipse.leshan.client.observer.LwM2mClientObserverAdapter;
+import org.eclipse.leshan.client.resource.ObjectsInitializer;
+import org.eclipse.leshan.client.servers.LwM2mServer;
+import org.eclipse.leshan.core.LwM2mId;
+import org.eclipse.leshan.core.ResponseCode;
+import org.eclipse.leshan.core.model.StaticModel;
+import org.eclipse.leshan.core.request.RegisterRequest;
+import org.keyprov.client.object.EnablerSecurityInstances;
+import org.keyprov.client.object.EnablerSecurityState;
+import org.keyprov.client.object.StateFile;
+import org.keyprov.models.KeyprovModels;
+
+/**
+ * An embeddable LwM2M device client (Leshan) holding the Enabler Security Parameters object: it
+ * registers with the Key Manager's DM server over DTLS-PSK, receives Enabler parameters, keeps them
+ * in an owner-only state file and connects to Enablers with them.
+ *
+ * <pre>{@code
+ * try (DeviceClient device = DeviceClient.builder()
+ *     .endpoint("ep1").dmServer(URI.create("coaps://km.example:5684"))
+ *     .dmPsk("ep1", key).stateFile(Path.of("ep1.state")).build()) {
+ *   device.start();
+ *   device.connector().connect("enabler.example");
+ * }
+ * }</pre>
+ */
+public final class DeviceClient implements AutoCloseable {
+  private static final int SHORT_SERVER_ID = 1;
+
+  private final String endpoint;
+  private final LeshanClient leshan;
+  private final EnablerSecurityInstances instances;
+  private final EnablerConnector connector;
+  private final List<Consumer<Boolean>> registrationListeners = new CopyOnWriteArrayList<>();
+
+  private DeviceClient(Builder b) {
+    this.endpoint = b.endpoint;
+    this.instances = new EnablerSecurityInstances(new StateFile(b.stateFile), b.clock);
+    this.connector = new EnablerConnector(instances, b.clock, b.connectTimeout);
+
+    ObjectsInitializer initializer =
+        new ObjectsInitializer(new StaticModel(KeyprovModels.loadWithDefaults()));
+    byte[] key = b.dmPskKey.clone();
+    initializer.setInstancesForObject(
+        LwM2mId.SECURITY,
+        Security.psk(
+            b.dmServer.toString(),
+            SHORT_SERVER_ID,
+            b.dmPskIdentity.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            key));
+    java.util.Arrays.fill(key, (byte) 0);
+    initializer.setInstancesForObject(
+        LwM2mId.SERVER, new Server(SHORT_SERVER_ID, b.lifetime.toSeconds()));
+    initializer.setInstancesForObject(LwM2mId.DEVICE, new DeviceInfo());
+    instances.registerWith(initializer);
+
+    DefaultRegistrationEngineFactory engine = new DefaultRegistrationEngineFactory();
+    engine.setRequestTimeoutInMs(b.requestTimeout.toMillis());
+    LeshanClientBuilder builder = new LeshanClientBuilder(b.endpoint);
+    builder.setObjects(initializer.createAll());
+    builder.setEndpointsProviders(new CaliforniumClientEndpointsProvider());
+    builder.setRegistrationEngineFactory(engine);
+    this.leshan = builder.build();
+    this.leshan.addObserver(
+        new LwM2mClientObserverAdapter() {
+          @Override
+          public void onRegistrationSuccess(
+              LwM2mServer server, RegisterRequest request, String id) {
+            registrationListeners.forEach(l -> l.accept(true));
+          }
+
+          @Override
+          public void onRegistrationFailure(
+              LwM2mServer server,
+              RegisterRequest request,
+              ResponseCode code,
+              String message,
+              Exception cause) {
+            registrationListeners.forEach(l -> l.accept(false));
+          }
+
+          @Override
+          public void onRegistrationTimeout(LwM2mServer server, RegisterRequest request) {
+            registrationListeners.forEach(l -> l.accept(false));
+          }
+        });
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts registering with the DM server, in the background. */
+  public void start() {
+    leshan.start();
+  }
+
+  public String endpoint() {
+    return endpoint;
+  }
+
+  /** Whether the client currently holds a registration with the DM server. */
+  public boolean isRegistered() {
+    return !leshan.getRegisteredServers().isEmpty();
+  }
+
+  /** Called with {@code true} on each successful registration, {@code false} on a failed one. */
+  public void onRegistration(Consumer<Boolean> listener) {
+    registrationListeners.add(listener);
+  }
+
+  /** Called with an instance's new state after each change (provisioning, connection result). */
+  public void onParametersChanged(Consumer<EnablerSecurityState> listener) {
+    instances.addListener(listener);
+  }
+
+  /** The Enabler parameters the device holds now. */
+  public List<EnablerSecurityState> enablerParameters() {
+    return instances.all();
+  }
+
+  public EnablerConnector connector() {
+    return connector;
+  }
+
+  /** Deregisters and stops. */
+  @Override
+  public void close() {
+    leshan.destroy(true);
+  }
+
+  public static final class Builder {
+    private String endpoint;
+    private URI dmServer;
+    private String dmPskIdentity;
+    private byte[] dmPskKey;
+    private Path stateFile;
+    private Clock clock = Clock.systemUTC();
+    private Duration lifetime = Duration.ofMinutes(5);
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    /** Required: the LwM2M endpoint name. */
+    public Builder endpoint(String endpoint) {
+      this.endpoint = endpoint;
+      return this;
+    }
+
+    /** Required: the DM server's {@code coaps://host:port}. */
+    public Builder dmServer(URI uri) {
+      this.dmServer = uri;
+      return this;
+    }
+
+    /** Required: the DM DTLS-PSK credential; the key is copied. */
+    public Builder dmPsk(String identity, byte[] key) {
+      this.dmPskIdentity = identity;
+      this.dmPskKey = key == null ? null : key.clone();
+      return this;
+    }
+
+    /** Required: where received parameters are kept (owner-only permissions). */
+    public Builder stateFile(Path file) {
+      this.stateFile = file;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Registration lifetime. Default: 5 minutes. */
+    public Builder lifetime(Duration lifetime) {
+      this.lifetime = lifetime;
+      return this;
+    }
+
+    /** Timeout of requests to the DM server. Default: 10 s. */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /** Timeout of an Enabler connection. Default: 10 s. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    public DeviceClient build() {
+      Objects.requireNonNull(endpoint, "endpoint");
+      Objects.requireNonNull(dmServer, "dmServer");
+      Objects.requireNonNull(dmPskIdentity, "dmPsk identity");
+      Objects.requireNonNull(dmPskKey, "dmPsk key");
+      Objects.requireNonNull(stateFile, "stateFile");
+      if (!"coaps".equalsIgnoreCase(dmServer.getScheme())) {
+        throw new IllegalArgumentException(
+            "the DM server URI must be coaps://host:port (DTLS-PSK), got " + dmServer);
+      }
+      return new DeviceClient(this);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package org.keyprov.client.object;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.eclipse.leshan.client.resource.BaseInstanceEnablerFactory;
+import org.eclipse.leshan.client.resource.LwM2mInstanceEnabler;
+import org.eclipse.leshan.client.resource.ObjectsInitializer;
+import org.eclipse.leshan.core.model.ObjectModel;
+import org.keyprov.models.EnablerSecurityObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The device's Enabler Security Parameters instances: handed to Leshan's object tree, persisted to
+ * the {@link StateFile} after each completed change, reloaded at start.
+ */
+public final class EnablerSecurityInstances implements EnablerSecurityInstance.Owner {
+  private static final Logger LOG = LoggerFactory.getLogger(EnablerSecurityInstances.class);
+
+  private final StateFile file;
+  private final Clock clock;
+  private final Map<Integer, EnablerSecurityInstance> instances = new ConcurrentSkipListMap<>();
+  private final List<Consumer<EnablerSecurityState>> listeners = new CopyOnWriteArrayList<>();
+
+  public EnablerSecurityInstances(StateFile file, Clock clock) {
+    this.file = file;
+    this.clock = clock;
+    for (EnablerSecurityState s : file.load()) {
+      instances.put(s.instanceId(), new EnablerSecurityInstance(s.instanceId(), s, this));
+    }
+  }
+
+  /** Registers the object, its stored instances and a factory for instances the server creates. */
+  public void registerWith(ObjectsInitializer initializer) {
+    initializer.setFactoryForObject(
+        EnablerSecurityObject.ID,
+        new BaseInstanceEnablerFactory() {
+          @Override
+          public LwM2mInstanceEnabler create() {
+            throw new UnsupportedOperationException("created with an id");
+          }
+
+          @Override
+          public LwM2mInstanceEnabler create(
+              ObjectModel model, Integer id, Collection<Integer> alreadyUsedIdentifier) {
+            int instanceId = id != null ? id : generateNewInstanceId(alreadyUsedIdentifier);
+            EnablerSecurityInstance instance =
+                new EnablerSecurityInstance(
+                    instanceId,
+                    EnablerSecurityState.builder().build(),
+                    EnablerSecurityInstances.this);
+            instances.put(instanceId, instance);
+            return instance;
+          }
+        });
+    initializer.setInstancesForObject(
+        EnablerSecurityObject.ID, instances.values().toArray(new LwM2mInstanceEnabler[0]));
+  }
+
+  /** Called with each instance's new state after a completed change. */
+  public void addListener(Consumer<EnablerSecurityState> listener) {
+    listeners.add(listener);
+  }
+
+  public List<EnablerSecurityState> all() {
+    List<EnablerSecurityState> states = new ArrayList<>();
+    for (EnablerSecurityInstance i : instances.values()) {
+      states.add(i.snapshot());
+    }
+    return states;
+  }
+
+  public Optional<EnablerSecurityState> byNafFqdn(String fqdn) {
+    return all().stream().filter(s -> s.nafFqdn().equalsIgnoreCase(fqdn)).findFirst();
+  }
+
+  /** Records a connection outcome on the instance; observers of the object are notified. */
+  public void connectionAttempted(int instanceId, String result) {
+    EnablerSecurityInstance instance = instances.get(instanceId);
+    if (instance != null) {
+      instance.connectionAttempted(result, clock.instant());
+    }
+  }
+
+  @Override
+  public void changed(EnablerSecurityInstance instance) {
+    instances.put(instance.getId(), instance);
+    persist();
+    EnablerSecurityState state = instance.snapshot();
+    LOG.debug("Enabler parameters changed: {}", state);
+    listeners.forEach(l -> l.accept(state));
+  }
+
+  @Override
+  public void deleted(EnablerSecurityInstance instance) {
+    instances.remove(instance.getId());
+    persist();
+  }
+
+  private void persist() {
+    file.save(all());
+  }
+}

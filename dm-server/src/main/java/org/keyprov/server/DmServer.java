@@ -1,0 +1,253 @@
+package org.keyprov.server;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.leshan.core.endpoint.Protocol;
+import org.eclipse.leshan.server.LeshanServer;
+import org.eclipse.leshan.server.LeshanServerBuilder;
+import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
+import org.eclipse.leshan.server.californium.endpoint.ServerProtocolProvider;
+import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerProtocolProvider;
+import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerProtocolProvider;
+import org.eclipse.leshan.server.model.VersionedModelProvider;
+import org.eclipse.leshan.server.registration.Registration;
+import org.keyprov.keys.CredentialAdmin;
+import org.keyprov.keys.DmCredentials;
+import org.keyprov.keys.ProvisioningLedger;
+import org.keyprov.models.KeyprovModels;
+import org.keyprov.server.provisioning.Backoff;
+import org.keyprov.server.provisioning.Provisioner;
+import org.keyprov.server.security.KeyManagerSecurityStore;
+
+/**
+ * The Key Manager's LwM2M server: devices register over CoAPs (DTLS-PSK with the credential the Key
+ * Manager holds), and each registration or update provisions the device's due Enablers
+ * automatically. Plain CoAP is off unless {@link Builder#coapAddress} is set.
+ *
+ * <pre>{@code
+ * try (DmServer server = DmServer.builder()
+ *     .credentials(km.dmCredentials()).admin(km.admin()).ledger(km.ledger())
+ *     .coapsAddress(new InetSocketAddress("127.0.0.1", 0))
+ *     .build()) {
+ *   server.start();
+ * }
+ * }</pre>
+ */
+public final class DmServer implements AutoCloseable {
+  private final LeshanServer leshan;
+  private final Provisioner provisioner;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService timer;
+  private final List<ProvisioningListener> listeners;
+
+  private DmServer(Builder b) {
+    this.listeners = b.listeners;
+    this.workers = Executors.newFixedThreadPool(b.workerThreads, threads("keyprov-provisioning"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(threads("keyprov-provisioning-retry"));
+
+    List<ServerProtocolProvider> protocols = new ArrayList<>();
+    protocols.add(new CoapsServerProtocolProvider());
+    if (b.coapAddress != null) {
+      protocols.add(new CoapServerProtocolProvider());
+    }
+    CaliforniumServerEndpointsProvider.Builder endpoints =
+        new CaliforniumServerEndpointsProvider.Builder(
+            protocols.toArray(new ServerProtocolProvider[0]));
+    endpoints.addEndpoint(b.coapsAddress, Protocol.COAPS);
+    if (b.coapAddress != null) {
+      endpoints.addEndpoint(b.coapAddress, Protocol.COAP);
+    }
+
+    LeshanServerBuilder builder = new LeshanServerBuilder();
+    builder.setObjectModelProvider(new VersionedModelProvider(KeyprovModels.loadWithDefaults()));
+    builder.setSecurityStore(new KeyManagerSecurityStore(b.credentials));
+    builder.setEndpointsProviders(endpoints.build());
+    this.leshan = builder.build();
+
+    ProvisioningListener fanOut = new FanOut(listeners);
+    this.provisioner =
+        new Provisioner(
+            leshan,
+            b.admin,
+            b.ledger,
+            fanOut,
+            b.clock,
+            b.backoff,
+            b.requestTimeout,
+            workers,
+            timer);
+    leshan.getRegistrationService().addListener(provisioner);
+    leshan.getObservationService().addListener(provisioner);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public void start() {
+    leshan.start();
+  }
+
+  /** The CoAPs URI devices register at, with the actual port once started. */
+  public URI coapsUri() {
+    return leshan.getEndpoint(Protocol.COAPS).getURI();
+  }
+
+  public void addListener(ProvisioningListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** The device's current registration, if it is registered. */
+  public java.util.Optional<Registration> registration(String endpoint) {
+    return java.util.Optional.ofNullable(leshan.getRegistrationService().getByEndpoint(endpoint));
+  }
+
+  /** Runs a provisioning pass for a registered device now (after an operator change). */
+  public void provisionNow(String endpoint) {
+    provisioner.provisionSoon(endpoint);
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    workers.shutdownNow();
+    leshan.destroy();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ThreadFactory threads(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private record FanOut(List<ProvisioningListener> listeners) implements ProvisioningListener {
+    @Override
+    public void provisioned(String endpoint, String nafFqdn, int keyVersion) {
+      listeners.forEach(l -> l.provisioned(endpoint, nafFqdn, keyVersion));
+    }
+
+    @Override
+    public void failed(String endpoint, String nafFqdn, String reason) {
+      listeners.forEach(l -> l.failed(endpoint, nafFqdn, reason));
+    }
+
+    @Override
+    public void unsupported(String endpoint, String reason) {
+      listeners.forEach(l -> l.unsupported(endpoint, reason));
+    }
+
+    @Override
+    public void connectionReported(String endpoint, String nafFqdn, String result) {
+      listeners.forEach(l -> l.connectionReported(endpoint, nafFqdn, result));
+    }
+  }
+
+  public static final class Builder {
+    private DmCredentials credentials;
+    private CredentialAdmin admin;
+    private ProvisioningLedger ledger;
+    private InetSocketAddress coapsAddress = new InetSocketAddress(5684);
+    private InetSocketAddress coapAddress;
+    private Clock clock = Clock.systemUTC();
+    private Backoff backoff = new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(10));
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private int workerThreads = 8;
+    private final List<ProvisioningListener> listeners = new CopyOnWriteArrayList<>();
+
+    private Builder() {}
+
+    /** Required: the devices' DTLS-PSK credentials. */
+    public Builder credentials(DmCredentials credentials) {
+      this.credentials = credentials;
+      return this;
+    }
+
+    /** Required: mints the keys that get provisioned. */
+    public Builder admin(CredentialAdmin admin) {
+      this.admin = admin;
+      return this;
+    }
+
+    /** Required: where outcomes are recorded. */
+    public Builder ledger(ProvisioningLedger ledger) {
+      this.ledger = ledger;
+      return this;
+    }
+
+    /** The CoAPs (DTLS-PSK) address. Default: all interfaces, port 5684. */
+    public Builder coapsAddress(InetSocketAddress address) {
+      this.coapsAddress = address;
+      return this;
+    }
+
+    /** Enables plain CoAP (no security) at this address. Default: off. */
+    public Builder coapAddress(InetSocketAddress address) {
+      this.coapAddress = address;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Retry delays after failed attempts. Default: 5 s doubling up to 10 min. */
+    public Builder backoff(Backoff backoff) {
+      this.backoff = backoff;
+      return this;
+    }
+
+    /** How long to wait for a device's answer. Default: 10 s. */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /** Threads that talk to devices. Default: 8. */
+    public Builder workerThreads(int threads) {
+      this.workerThreads = threads;
+      return this;
+    }
+
+    public Builder listener(ProvisioningListener listener) {
+      this.listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    public DmServer build() {
+      Objects.requireNonNull(credentials, "credentials");
+      Objects.requireNonNull(admin, "admin");
+      Objects.requireNonNull(ledger, "ledger");
+      Objects.requireNonNull(coapsAddress, "coapsAddress");
+      Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(backoff, "backoff");
+      if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+        throw new IllegalArgumentException("request timeout must be positive");
+      }
+      if (workerThreads < 1) {
+        throw new IllegalArgumentException("need at least one worker thread");
+      }
+      return new DmServer(this);
+    }
+  }
+}

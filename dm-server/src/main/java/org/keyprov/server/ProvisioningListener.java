@@ -1,0 +1,19 @@
+package org.keyprov.server;
+
+/**
+ * Hears what the DM server did for each (device, Enabler). Called from provisioning threads;
+ * implementations return quickly and never throw.
+ */
+public interface ProvisioningListener {
+  /** The device acknowledged the parameters of key version {@code keyVersion}. */
+  default void provisioned(String endpoint, String nafFqdn, int keyVersion) {}
+
+  /** An attempt failed; {@code reason} says why (the device's CoAP code, a timeout …). */
+  default void failed(String endpoint, String nafFqdn, String reason) {}
+
+  /** The device's client has no Enabler Security Parameters object. */
+  default void unsupported(String endpoint, String reason) {}
+
+  /** The device reported the outcome of a connection to the Enabler. */
+  default void connectionReported(String endpoint, String nafFqdn, String result) {}
+}

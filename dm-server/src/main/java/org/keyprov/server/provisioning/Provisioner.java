@@ -1,0 +1,354 @@
+package org.keyprov.server.provisioning;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.leshan.core.ResponseCode;
+import org.eclipse.leshan.core.node.LwM2mObjectInstance;
+import org.eclipse.leshan.core.observation.CompositeObservation;
+import org.eclipse.leshan.core.observation.Observation;
+import org.eclipse.leshan.core.observation.SingleObservation;
+import org.eclipse.leshan.core.request.CreateRequest;
+import org.eclipse.leshan.core.request.ObserveRequest;
+import org.eclipse.leshan.core.request.ReadRequest;
+import org.eclipse.leshan.core.request.WriteRequest;
+import org.eclipse.leshan.core.request.WriteRequest.Mode;
+import org.eclipse.leshan.core.response.LwM2mResponse;
+import org.eclipse.leshan.core.response.ObserveCompositeResponse;
+import org.eclipse.leshan.core.response.ObserveResponse;
+import org.eclipse.leshan.core.response.ReadResponse;
+import org.eclipse.leshan.server.LeshanServer;
+import org.eclipse.leshan.server.observation.ObservationListener;
+import org.eclipse.leshan.server.registration.Registration;
+import org.eclipse.leshan.server.registration.RegistrationListener;
+import org.eclipse.leshan.server.registration.RegistrationUpdate;
+import org.keyprov.keys.Assignment;
+import org.keyprov.keys.CredentialAdmin;
+import org.keyprov.keys.EnablerParameters;
+import org.keyprov.keys.ProvisioningLedger;
+import org.keyprov.models.EnablerSecurityObject;
+import org.keyprov.server.ProvisioningListener;
+import org.keyprov.server.provisioning.EnablerInstances.Existing;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Provisions every due Enabler of a device when it registers or updates, without operator action:
+ * reads the device's Enabler Security Parameters instances, creates or replaces the one of each due
+ * Enabler, records the outcome and schedules retries with backoff. Also observes the object so the
+ * devices' connection results reach the ledger.
+ *
+ * <p>Leshan's threads only enqueue work; requests run on {@code workers}, one pass per device at a
+ * time.
+ */
+public final class Provisioner implements RegistrationListener, ObservationListener {
+  private static final Logger LOG = LoggerFactory.getLogger(Provisioner.class);
+
+  private final LeshanServer server;
+  private final CredentialAdmin admin;
+  private final ProvisioningLedger ledger;
+  private final ProvisioningListener listener;
+  private final Clock clock;
+  private final Backoff backoff;
+  private final long requestTimeoutMs;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService timer;
+
+  /** Endpoints with a pass running; the value says whether another pass was asked meanwhile. */
+  private final Map<String, Boolean> running = new ConcurrentHashMap<>();
+
+  private final Map<String, String> lastReported = new ConcurrentHashMap<>();
+
+  public Provisioner(
+      LeshanServer server,
+      CredentialAdmin admin,
+      ProvisioningLedger ledger,
+      ProvisioningListener listener,
+      Clock clock,
+      Backoff backoff,
+      Duration requestTimeout,
+      ExecutorService workers,
+      ScheduledExecutorService timer) {
+    this.server = server;
+    this.admin = admin;
+    this.ledger = ledger;
+    this.listener = listener;
+    this.clock = clock;
+    this.backoff = backoff;
+    this.requestTimeoutMs = requestTimeout.toMillis();
+    this.workers = workers;
+    this.timer = timer;
+  }
+
+  /** Asks for a provisioning pass of this device, now, on a worker. */
+  public void provisionSoon(String endpoint) {
+    if (running.putIfAbsent(endpoint, Boolean.FALSE) != null) {
+      running.put(endpoint, Boolean.TRUE);
+      return;
+    }
+    try {
+      workers.execute(() -> runPasses(endpoint));
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      running.remove(endpoint);
+    }
+  }
+
+  private void runPasses(String endpoint) {
+    try {
+      do {
+        running.put(endpoint, Boolean.FALSE);
+        pass(endpoint);
+      } while (!running.remove(endpoint, Boolean.FALSE));
+    } catch (RuntimeException e) {
+      running.remove(endpoint);
+      LOG.error("provisioning pass for {} failed unexpectedly", endpoint, e);
+    }
+  }
+
+  private void pass(String endpoint) {
+    Registration registration = server.getRegistrationService().getByEndpoint(endpoint);
+    if (registration == null) {
+      return;
+    }
+    List<Assignment> due = ledger.due(endpoint, clock.instant());
+    if (due.isEmpty()) {
+      observe(registration);
+      return;
+    }
+    if (!registration.getSupportedObject().containsKey(EnablerSecurityObject.ID)) {
+      String reason =
+          "the device's client does not implement object "
+              + EnablerSecurityObject.ID
+              + " (Enabler Security Parameters)";
+      for (Assignment a : due) {
+        ledger.unsupported(endpoint, a.nafFqdn(), reason);
+      }
+      listener.unsupported(endpoint, reason);
+      return;
+    }
+    List<Existing> existing;
+    try {
+      ReadResponse read =
+          server.send(registration, new ReadRequest(EnablerSecurityObject.ID), requestTimeoutMs);
+      if (read == null || !read.isSuccess()) {
+        for (Assignment a : due) {
+          failed(endpoint, a, describe("reading the object", read));
+        }
+        return;
+      }
+      existing = new ArrayList<>(EnablerInstances.parse(read.getContent()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (RuntimeException e) {
+      for (Assignment a : due) {
+        failed(endpoint, a, "reading the object failed: " + e.getMessage());
+      }
+      return;
+    }
+    for (Assignment a : due) {
+      if (!provisionOne(registration, a, existing)) {
+        return;
+      }
+    }
+    observe(registration);
+  }
+
+  /** Returns false if the thread was interrupted. */
+  private boolean provisionOne(Registration registration, Assignment a, List<Existing> existing) {
+    String endpoint = registration.getEndpoint();
+    Optional<Existing> current =
+        existing.stream().filter(e -> e.nafFqdn().equalsIgnoreCase(a.nafFqdn())).findFirst();
+    if (current.isPresent() && current.get().source() == EnablerSecurityObject.SOURCE_SIM) {
+      ledger.provisioned(endpoint, a.nafFqdn(), 0);
+      LOG.info("{}: Enabler {} comes from the SIM; not overwritten", endpoint, a.nafFqdn());
+      return true;
+    }
+    try {
+      EnablerParameters params = admin.currentParameters(endpoint, a.nafFqdn());
+      LwM2mResponse response;
+      if (current.isPresent()) {
+        LwM2mObjectInstance instance =
+            EnablerInstances.toInstance(current.get().instanceId(), params);
+        response =
+            server.send(
+                registration,
+                new WriteRequest(
+                    Mode.REPLACE,
+                    EnablerSecurityObject.ID,
+                    instance.getId(),
+                    instance.getResources().values()),
+                requestTimeoutMs);
+      } else {
+        int id = EnablerInstances.freeInstanceId(existing);
+        response =
+            server.send(
+                registration,
+                new CreateRequest(
+                    EnablerSecurityObject.ID, EnablerInstances.toInstance(id, params)),
+                requestTimeoutMs);
+        existing.add(
+            new Existing(
+                id, a.nafFqdn(), EnablerSecurityObject.SOURCE_DM_SERVER, Optional.empty()));
+      }
+      if (response != null && response.isSuccess()) {
+        ledger.provisioned(endpoint, a.nafFqdn(), params.keyVersion());
+        LOG.info(
+            "{}: provisioned Enabler {} with B-TID {} (version {})",
+            endpoint,
+            a.nafFqdn(),
+            params.btid(),
+            params.keyVersion());
+        listener.provisioned(endpoint, a.nafFqdn(), params.keyVersion());
+      } else {
+        failed(endpoint, a, describe("writing the parameters", response));
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (RuntimeException e) {
+      failed(endpoint, a, "writing the parameters failed: " + e.getMessage());
+      return true;
+    }
+  }
+
+  private void failed(String endpoint, Assignment a, String reason) {
+    Duration delay = backoff.delayAfter(a.attempts() + 1);
+    Instant next = clock.instant().plus(delay);
+    ledger.failed(endpoint, a.nafFqdn(), reason, next);
+    LOG.warn(
+        "{}: provisioning Enabler {} failed ({}); retry in {}",
+        endpoint,
+        a.nafFqdn(),
+        reason,
+        delay);
+    listener.failed(endpoint, a.nafFqdn(), reason);
+    try {
+      timer.schedule(() -> provisionSoon(endpoint), delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      // the server is closing; the next registration picks it up
+    }
+  }
+
+  private static String describe(String what, LwM2mResponse response) {
+    if (response == null) {
+      return what + " timed out: the device did not answer";
+    }
+    ResponseCode code = response.getCode();
+    String message = response.getErrorMessage();
+    return what
+        + ": the device answered "
+        + code.getCode() / 32
+        + "."
+        + String.format("%02d", code.getCode() % 32)
+        + " "
+        + code.getName()
+        + (message == null || message.isEmpty() ? "" : " (" + message + ")");
+  }
+
+  private void observe(Registration registration) {
+    if (!registration.getSupportedObject().containsKey(EnablerSecurityObject.ID)) {
+      return;
+    }
+    boolean observing =
+        server.getObservationService().getObservations(registration).stream()
+            .anyMatch(
+                o ->
+                    o instanceof SingleObservation s
+                        && s.getPath().isObject()
+                        && s.getPath().getObjectId() == EnablerSecurityObject.ID);
+    if (observing) {
+      return;
+    }
+    server.send(
+        registration,
+        new ObserveRequest(EnablerSecurityObject.ID),
+        requestTimeoutMs,
+        response -> {
+          if (response.isSuccess()) {
+            onResponse(null, registration, response);
+          }
+        },
+        error ->
+            LOG.debug("{}: observe failed: {}", registration.getEndpoint(), error.getMessage()));
+  }
+
+  // RegistrationListener: only enqueue, never block Leshan's threads.
+
+  @Override
+  public void registered(
+      Registration registration, Registration previousReg, Collection<Observation> previous) {
+    provisionSoon(registration.getEndpoint());
+  }
+
+  @Override
+  public void updated(
+      RegistrationUpdate update, Registration updatedReg, Registration previousReg) {
+    provisionSoon(updatedReg.getEndpoint());
+  }
+
+  @Override
+  public void unregistered(
+      Registration registration,
+      Collection<Observation> observations,
+      boolean expired,
+      Registration newReg) {}
+
+  // ObservationListener: connection results reported by devices.
+
+  @Override
+  public void newObservation(Observation observation, Registration registration) {}
+
+  @Override
+  public void cancelled(Observation observation) {}
+
+  @Override
+  public void onResponse(
+      SingleObservation observation, Registration registration, ObserveResponse response) {
+    if (observation != null && observation.getPath().getObjectId() != EnablerSecurityObject.ID) {
+      return;
+    }
+    for (Existing e : EnablerInstances.parse(response.getContent())) {
+      if (e.lastConnectionResult().isEmpty() || e.nafFqdn().isEmpty()) {
+        continue;
+      }
+      String result = e.lastConnectionResult().get();
+      String key = registration.getEndpoint() + "|" + e.nafFqdn();
+      if (result.equals(lastReported.put(key, result))) {
+        continue;
+      }
+      workers.execute(() -> report(registration.getEndpoint(), e.nafFqdn(), result));
+    }
+  }
+
+  private void report(String endpoint, String fqdn, String result) {
+    try {
+      ledger.connectionReported(endpoint, fqdn, result);
+      listener.connectionReported(endpoint, fqdn, result);
+    } catch (RuntimeException ex) {
+      LOG.warn(
+          "{}: cannot record the connection result for {}: {}", endpoint, fqdn, ex.getMessage());
+    }
+  }
+
+  @Override
+  public void onResponse(
+      CompositeObservation observation,
+      Registration registration,
+      ObserveCompositeResponse response) {}
+
+  @Override
+  public void onError(Observation observation, Registration registration, Exception error) {
+    LOG.debug("{}: observation error: {}", registration.getEndpoint(), error.getMessage());
+  }
+}

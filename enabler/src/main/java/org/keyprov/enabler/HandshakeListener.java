@@ -1,0 +1,15 @@
+package org.keyprov.enabler;
+
+import org.keyprov.keys.LookupResult.Refusal;
+
+/**
+ * Hears the Enabler's key decisions at handshake time. Called from lookup threads; implementations
+ * return quickly. Never receives key material.
+ */
+public interface HandshakeListener {
+  default void keyGranted(String pskIdentity, String endpoint, int keyVersion) {}
+
+  default void keyRefused(String pskIdentity, Refusal reason, String message) {}
+
+  default void lookupFailed(String pskIdentity, String reason) {}
+}

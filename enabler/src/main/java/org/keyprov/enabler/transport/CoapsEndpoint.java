@@ -1,0 +1,97 @@
+package org.keyprov.enabler.transport;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.util.List;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.UdpConfig;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
+import org.eclipse.californium.scandium.dtls.pskstore.AdvancedPskStore;
+
+/**
+ * The Enabler's CoAPs (DTLS-PSK) endpoint with one resource, {@code /whoami}, that answers with the
+ * PSK identity the handshake authenticated.
+ */
+public final class CoapsEndpoint implements AutoCloseable {
+  static {
+    CoapConfig.register();
+    UdpConfig.register();
+    DtlsConfig.register();
+  }
+
+  /** PSK suites offered: the LwM2M suite first, then AEAD and CBC ones, plain and ECDHE. */
+  static final List<CipherSuite> SUITES =
+      List.of(
+          CipherSuite.TLS_PSK_WITH_AES_128_CCM_8,
+          CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256,
+          CipherSuite.TLS_PSK_WITH_AES_128_CCM,
+          CipherSuite.TLS_PSK_WITH_AES_128_CBC_SHA256,
+          CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256,
+          CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256);
+
+  private final CoapServer server;
+  private final DTLSConnector connector;
+
+  public CoapsEndpoint(InetSocketAddress address, AdvancedPskStore pskStore) {
+    Configuration config = Configuration.createStandardWithoutFile();
+    config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
+    config.set(DtlsConfig.DTLS_RECOMMENDED_CIPHER_SUITES_ONLY, false);
+    config.set(DtlsConfig.DTLS_CIPHER_SUITES, SUITES);
+    DtlsConnectorConfig dtls =
+        DtlsConnectorConfig.builder(config)
+            .setAddress(address)
+            .setAdvancedPskStore(pskStore)
+            .build();
+    this.connector = new DTLSConnector(dtls);
+    this.server = new CoapServer(config);
+    server.addEndpoint(
+        new CoapEndpoint.Builder().setConfiguration(config).setConnector(connector).build());
+    server.add(new WhoAmI());
+  }
+
+  public void start() {
+    server.start();
+  }
+
+  public InetSocketAddress address() {
+    return connector.getAddress();
+  }
+
+  @Override
+  public void close() {
+    server.destroy();
+  }
+
+  private static final class WhoAmI extends CoapResource {
+    WhoAmI() {
+      super("whoami");
+      getAttributes().setTitle("the PSK identity of this DTLS session");
+    }
+
+    @Override
+    public void handleGET(CoapExchange exchange) {
+      Principal peer = exchange.advanced().getRequest().getSourceContext().getPeerIdentity();
+      if (!(peer instanceof PreSharedKeyIdentity psk)) {
+        exchange.respond(ResponseCode.UNAUTHORIZED, "no PSK identity on this session");
+        return;
+      }
+      exchange.respond(
+          ResponseCode.CONTENT,
+          ("identity=" + psk.getIdentity()).getBytes(StandardCharsets.UTF_8),
+          MediaTypeRegistry.TEXT_PLAIN);
+    }
+  }
+}
