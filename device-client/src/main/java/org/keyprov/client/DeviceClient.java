@@ -11,7 +11,9 @@ import java.util.function.Consumer;
 import org.eclipse.leshan.client.LeshanClient;
 import org.eclipse.leshan.client.LeshanClientBuilder;
 import org.eclipse.leshan.client.californium.endpoint.CaliforniumClientEndpointsProvider;
+import org.eclipse.leshan.client.californium.endpoint.coaps.CoapsClientProtocolProvider;
 import org.eclipse.leshan.client.engine.DefaultRegistrationEngineFactory;
+import org.eclipse.leshan.client.object.Device;
 import org.eclipse.leshan.client.object.Security;
 import org.eclipse.leshan.client.object.Server;
 import org.eclipse.leshan.client.observer.LwM2mClientObserverAdapter;
@@ -67,14 +69,16 @@ public final class DeviceClient implements AutoCloseable {
     java.util.Arrays.fill(key, (byte) 0);
     initializer.setInstancesForObject(
         LwM2mId.SERVER, new Server(SHORT_SERVER_ID, b.lifetime.toSeconds()));
-    initializer.setInstancesForObject(LwM2mId.DEVICE, new DeviceInfo());
+    initializer.setInstancesForObject(
+        LwM2mId.DEVICE, new Device("keyprov", "keyprov-device", b.endpoint));
     instances.registerWith(initializer);
 
     DefaultRegistrationEngineFactory engine = new DefaultRegistrationEngineFactory();
     engine.setRequestTimeoutInMs(b.requestTimeout.toMillis());
     LeshanClientBuilder builder = new LeshanClientBuilder(b.endpoint);
     builder.setObjects(initializer.createAll());
-    builder.setEndpointsProviders(new CaliforniumClientEndpointsProvider());
+    builder.setEndpointsProviders(
+        new CaliforniumClientEndpointsProvider.Builder(new CoapsClientProtocolProvider()).build());
     builder.setRegistrationEngineFactory(engine);
     this.leshan = builder.build();
     this.leshan.addObserver(

@@ -15,6 +15,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.leshan.core.endpoint.Protocol;
+import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.response.LwM2mResponse;
 import org.eclipse.leshan.server.LeshanServer;
 import org.eclipse.leshan.server.LeshanServerBuilder;
 import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
@@ -51,9 +53,11 @@ public final class DmServer implements AutoCloseable {
   private final ExecutorService workers;
   private final ScheduledExecutorService timer;
   private final List<ProvisioningListener> listeners;
+  private final Duration requestTimeout;
 
   private DmServer(Builder b) {
     this.listeners = b.listeners;
+    this.requestTimeout = b.requestTimeout;
     this.workers = Executors.newFixedThreadPool(b.workerThreads, threads("keyprov-provisioning"));
     this.timer = Executors.newSingleThreadScheduledExecutor(threads("keyprov-provisioning-retry"));
 
@@ -112,6 +116,25 @@ public final class DmServer implements AutoCloseable {
   /** The device's current registration, if it is registered. */
   public java.util.Optional<Registration> registration(String endpoint) {
     return java.util.Optional.ofNullable(leshan.getRegistrationService().getByEndpoint(endpoint));
+  }
+
+  /**
+   * Sends a request to a registered device and waits for the answer (for operator actions and
+   * tests).
+   *
+   * @throws IllegalStateException if the device is not registered or does not answer in time
+   */
+  public <T extends LwM2mResponse> T send(String endpoint, DownlinkRequest<T> request)
+      throws InterruptedException {
+    Registration registration =
+        registration(endpoint)
+            .orElseThrow(
+                () -> new IllegalStateException("device " + endpoint + " is not registered"));
+    T response = leshan.send(registration, request, requestTimeout.toMillis());
+    if (response == null) {
+      throw new IllegalStateException("device " + endpoint + " did not answer in time");
+    }
+    return response;
   }
 
   /** Runs a provisioning pass for a registered device now (after an operator change). */

@@ -56,12 +56,15 @@ public final class EnablerSecurityInstances implements EnablerSecurityInstance.O
                     instanceId,
                     EnablerSecurityState.builder().build(),
                     EnablerSecurityInstances.this);
+            instance.setModel(model);
             instances.put(instanceId, instance);
             return instance;
           }
         });
-    initializer.setInstancesForObject(
-        EnablerSecurityObject.ID, instances.values().toArray(new LwM2mInstanceEnabler[0]));
+    if (!instances.isEmpty()) {
+      initializer.setInstancesForObject(
+          EnablerSecurityObject.ID, instances.values().toArray(new LwM2mInstanceEnabler[0]));
+    }
   }
 
   /** Called with each instance's new state after a completed change. */

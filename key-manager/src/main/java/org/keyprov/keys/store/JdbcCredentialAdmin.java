@@ -145,7 +145,19 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
                   "UPDATE enabler SET ua_id = ?, uri = ?, allow_list = ?, cipher_suites = ?,"
                       + " key_lifetime_s = ? WHERE naf_fqdn = ?",
                   values);
-          if (updated == 0) {
+          if (updated > 0) {
+            // devices hold the old URI, allow-list or key (NAF_Id): provision them again
+            Database.update(
+                c,
+                "UPDATE assignment SET state = ?, detail = ?, next_attempt_at = NULL,"
+                    + " updated_at = ? WHERE enabler_id = (SELECT id FROM enabler WHERE naf_fqdn = ?)"
+                    + " AND state <> ?",
+                ProvisioningState.PENDING.name(),
+                "Enabler profile changed; provisioned again at the next registration update",
+                clock.instant(),
+                enabler.fqdn(),
+                ProvisioningState.UNSUPPORTED.name());
+          } else {
             Database.update(
                 c,
                 "INSERT INTO enabler(ua_id, uri, allow_list, cipher_suites, key_lifetime_s,"

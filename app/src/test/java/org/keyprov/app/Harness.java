@@ -1,0 +1,122 @@
+package org.keyprov.app;
+
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.keyprov.client.DeviceClient;
+import org.keyprov.enabler.Enabler;
+import org.keyprov.enabler.HandshakeListener;
+import org.keyprov.keys.EnablerProfile;
+import org.keyprov.keys.KeyManager;
+import org.keyprov.keys.LookupResult.Refusal;
+import org.keyprov.keys.ProvisioningState;
+import org.keyprov.keys.gba.NafId;
+import org.keyprov.keys.testing.TestKeyManagers;
+import org.keyprov.server.DmServer;
+import org.keyprov.server.provisioning.Backoff;
+
+/**
+ * The whole normal flow on loopback: a real Key Manager on an H2 file, a real Leshan DM server over
+ * DTLS-PSK, real Enablers over DTLS-PSK and real Leshan device clients. Close it after use.
+ */
+final class Harness implements AutoCloseable {
+  static final InetSocketAddress LOOPBACK_ANY_PORT =
+      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+  final Path dir;
+  final KeyManager km;
+  final DmServer dm;
+  final ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  Harness(Path dir) {
+    this.dir = dir;
+    this.km = TestKeyManagers.started(dir);
+    this.dm =
+        DmServer.builder()
+            .credentials(km.dmCredentials())
+            .admin(km.admin())
+            .ledger(km.ledger())
+            .coapsAddress(LOOPBACK_ANY_PORT)
+            .backoff(new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)))
+            .requestTimeout(Duration.ofSeconds(5))
+            .build();
+    dm.start();
+    closeables.add(dm);
+  }
+
+  /** Starts an Enabler for {@code fqdn} and registers its profile with the Key Manager. */
+  EnablerProfile givenEnabler(String fqdn) {
+    EnablerProfile placeholder = TestKeyManagers.enabler(fqdn, 1);
+    Enabler enabler =
+        Enabler.builder()
+            .nafId(placeholder.nafId())
+            .lookup(km.lookup())
+            .coapsAddress(LOOPBACK_ANY_PORT)
+            .listener(
+                new HandshakeListener() {
+                  @Override
+                  public void keyRefused(String pskIdentity, Refusal reason, String message) {
+                    refusals.add(fqdn + " " + reason + " " + pskIdentity);
+                  }
+                })
+            .build();
+    enabler.start();
+    closeables.add(enabler);
+    return km.admin().putEnabler(EnablerProfile.dtls(fqdn, enabler.coapsUri(), Duration.ofDays(1)));
+  }
+
+  NafId nafIdOf(String fqdn) {
+    return km.admin().enabler(fqdn).orElseThrow().nafId();
+  }
+
+  /** Registers a device with the Key Manager and assigns it the given Enablers. */
+  void givenDevice(String endpoint, byte[] dmPsk, String... enablers) {
+    km.admin().addDevice(endpoint, endpoint + "-dm", dmPsk);
+    for (String fqdn : enablers) {
+      km.admin().assign(endpoint, fqdn);
+    }
+  }
+
+  /** Starts a device client with the given DM credential. */
+  DeviceClient startDevice(String endpoint, String identity, byte[] dmPsk) {
+    DeviceClient device =
+        DeviceClient.builder()
+            .endpoint(endpoint)
+            .dmServer(dm.coapsUri())
+            .dmPsk(identity, dmPsk)
+            .stateFile(dir.resolve(endpoint + ".state"))
+            .requestTimeout(Duration.ofSeconds(5))
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    device.start();
+    closeables.add(device);
+    return device;
+  }
+
+  void onClose(AutoCloseable closeable) {
+    closeables.add(closeable);
+  }
+
+  void awaitState(String endpoint, String fqdn, ProvisioningState state) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                km.ledger().assignments(endpoint).stream()
+                    .anyMatch(a -> a.nafFqdn().equals(fqdn) && a.state() == state));
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package org.keyprov.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import org.eclipse.leshan.core.ResponseCode;
+import org.eclipse.leshan.core.request.ReadRequest;
+import org.eclipse.leshan.core.response.ReadResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.keyprov.client.ConnectionResult;
+import org.keyprov.client.DeviceClient;
+import org.keyprov.client.object.EnablerSecurityState;
+import org.keyprov.client.transport.DtlsPskChannel;
+import org.keyprov.keys.Assignment;
+import org.keyprov.keys.ProvisioningState;
+import org.keyprov.models.EnablerSecurityObject;
+
+/** The seed's normal flow, end to end on loopback, and the ways it must refuse. */
+class NormalFlowIT {
+  private static final byte[] DM_PSK = "device-dm-psk-0001".getBytes();
+
+  @TempDir Path dir;
+  private Harness h;
+
+  @BeforeEach
+  void start() {
+    h = new Harness(dir);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    h.close();
+  }
+
+  @Test
+  void provisions_on_registration_and_the_device_connects_to_the_enabler() {
+    h.givenEnabler("a.enabler.test");
+    h.givenDevice("ep1", DM_PSK, "a.enabler.test");
+
+    DeviceClient device = h.startDevice("ep1", "ep1-dm", DM_PSK);
+
+    // the object arrives without any call from the test
+    h.awaitState("ep1", "a.enabler.test", ProvisioningState.PROVISIONED);
+    await().until(() -> device.enablerParameters().size() == 1);
+    EnablerSecurityState params = device.enablerParameters().get(0);
+    assertThat(params.pskIdentity()).endsWith("@km.test");
+    assertThat(params.source()).isEqualTo(EnablerSecurityObject.SOURCE_DM_SERVER);
+
+    ConnectionResult result = device.connector().connect("a.enabler.test");
+
+    assertThat(result.success()).as(result.detail()).isTrue();
+    assertThat(result.detail()).contains("identity=" + params.pskIdentity());
+    // the device's "last connection result" reaches the server
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                h.km
+                    .ledger()
+                    .assignments("ep1")
+                    .get(0)
+                    .lastConnectionResult()
+                    .filter(r -> r.startsWith("OK"))
+                    .isPresent());
+  }
+
+  @Test
+  void a_wrong_dm_psk_does_not_register() {
+    h.givenDevice("ep1", DM_PSK);
+    List<Boolean> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    DeviceClient device = h.startDevice("ep1", "ep1-dm", "wrong-dm-psk-00001".getBytes());
+    device.onRegistration(outcomes::add);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> outcomes.contains(false));
+    assertThat(h.dm.registration("ep1")).isEmpty();
+    assertThat(device.isRegistered()).isFalse();
+  }
+
+  @Test
+  void a_key_for_enabler_a_is_refused_by_enabler_b() {
+    h.givenEnabler("a.enabler.test");
+    var b = h.givenEnabler("b.enabler.test");
+    h.givenDevice("ep1", DM_PSK, "a.enabler.test");
+    DeviceClient device = h.startDevice("ep1", "ep1-dm", DM_PSK);
+    await().until(() -> device.enablerParameters().size() == 1);
+    EnablerSecurityState keyForA = device.enablerParameters().get(0);
+
+    var answer =
+        DtlsPskChannel.get(
+            URI.create(b.uri() + "/whoami"),
+            keyForA.pskIdentity(),
+            keyForA.pskKey(),
+            List.of(0xC0A8),
+            Duration.ofSeconds(5));
+
+    assertThat(answer.success()).isFalse();
+    await().until(() -> h.refusals.contains("b.enabler.test OTHER_NAF " + keyForA.pskIdentity()));
+  }
+
+  @Test
+  void an_unknown_identity_is_refused_and_audited() {
+    h.givenEnabler("a.enabler.test");
+    String unknown = "AAAAAAAAAAAAAAAAAAAAAA==@km.test";
+    var answer =
+        DtlsPskChannel.get(
+            URI.create(h.km.admin().enabler("a.enabler.test").orElseThrow().uri() + "/whoami"),
+            unknown,
+            new byte[32],
+            List.of(0xC0A8),
+            Duration.ofSeconds(5));
+
+    assertThat(answer.success()).isFalse();
+    await().until(() -> h.refusals.contains("a.enabler.test UNKNOWN_IDENTITY " + unknown));
+    assertThat(h.km.audit().recent(20))
+        .anySatisfy(
+            e -> {
+              assertThat(e.action()).isEqualTo("key.lookup");
+              assertThat(e.subject()).isEqualTo(unknown);
+              assertThat(e.detail()).startsWith("refused UNKNOWN_IDENTITY (5403)");
+            });
+  }
+
+  @Test
+  void a_url_off_the_allow_list_is_refused_by_the_device() {
+    h.givenEnabler("a.enabler.test");
+    h.givenDevice("ep1", DM_PSK, "a.enabler.test");
+    DeviceClient device = h.startDevice("ep1", "ep1-dm", DM_PSK);
+    await().until(() -> device.enablerParameters().size() == 1);
+
+    ConnectionResult result =
+        device
+            .connector()
+            .connect("a.enabler.test", URI.create("coaps://evil.example:5684/whoami"));
+
+    assertThat(result.success()).isFalse();
+    assertThat(result.detail()).contains("not on the URL allow-list");
+    assertThat(device.enablerParameters().get(0).lastConnectionResult())
+        .hasValueSatisfying(r -> assertThat(r).startsWith("FAILED: refused"));
+  }
+
+  @Test
+  void reading_the_key_answers_method_not_allowed() throws Exception {
+    h.givenEnabler("a.enabler.test");
+    h.givenDevice("ep1", DM_PSK, "a.enabler.test");
+    DeviceClient device = h.startDevice("ep1", "ep1-dm", DM_PSK);
+    h.awaitState("ep1", "a.enabler.test", ProvisioningState.PROVISIONED);
+    await().until(() -> device.enablerParameters().size() == 1);
+    int instance = device.enablerParameters().get(0).instanceId();
+
+    ReadResponse response =
+        h.dm.send(
+            "ep1",
+            new ReadRequest(
+                EnablerSecurityObject.ID, instance, EnablerSecurityObject.PSK_SECRET_KEY));
+
+    assertThat(response.getCode()).isEqualTo(ResponseCode.METHOD_NOT_ALLOWED);
+  }
+
+  @Test
+  void the_device_keeps_its_parameters_in_an_owner_only_file_across_restarts() throws Exception {
+    h.givenEnabler("a.enabler.test");
+    h.givenDevice("ep1", DM_PSK, "a.enabler.test");
+    DeviceClient device = h.startDevice("ep1", "ep1-dm", DM_PSK);
+    await().until(() -> device.enablerParameters().size() == 1);
+    String identity = device.enablerParameters().get(0).pskIdentity();
+    device.close();
+
+    Path file = dir.resolve("ep1.state");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    DeviceClient again =
+        DeviceClient.builder()
+            .endpoint("ep1")
+            .dmServer(h.dm.coapsUri())
+            .dmPsk("ep1-dm", DM_PSK)
+            .stateFile(file)
+            .build();
+    assertThat(again.enablerParameters())
+        .singleElement()
+        .satisfies(s -> assertThat(s.pskIdentity()).isEqualTo(identity));
+  }
+
+  @Test
+  void a_client_without_the_object_is_marked_unsupported() {
+    h.givenEnabler("a.enabler.test");
+    h.givenDevice("ep1", DM_PSK, "a.enabler.test");
+
+    LegacyClient.start(h, "ep1", "ep1-dm", DM_PSK);
+
+    h.awaitState("ep1", "a.enabler.test", ProvisioningState.UNSUPPORTED);
+    Assignment a = h.km.ledger().assignments("ep1").get(0);
+    assertThat(a.detail()).contains("does not implement object 33001");
+    assertThat(a.nextAttemptAt()).isEmpty();
+  }
+}
