@@ -17,6 +17,7 @@ import org.eclipse.leshan.client.object.Device;
 import org.eclipse.leshan.client.object.Security;
 import org.eclipse.leshan.client.object.Server;
 import org.eclipse.leshan.client.observer.LwM2mClientObserverAdapter;
+import org.eclipse.leshan.client.resource.LwM2mObjectEnabler;
 import org.eclipse.leshan.client.resource.ObjectsInitializer;
 import org.eclipse.leshan.client.servers.LwM2mServer;
 import org.eclipse.leshan.core.LwM2mId;
@@ -76,7 +77,9 @@ public final class DeviceClient implements AutoCloseable {
     DefaultRegistrationEngineFactory engine = new DefaultRegistrationEngineFactory();
     engine.setRequestTimeoutInMs(b.requestTimeout.toMillis());
     LeshanClientBuilder builder = new LeshanClientBuilder(b.endpoint);
-    builder.setObjects(initializer.createAll());
+    List<LwM2mObjectEnabler> objects = initializer.createAll();
+    instances.attach(objects);
+    builder.setObjects(objects);
     builder.setEndpointsProviders(
         new CaliforniumClientEndpointsProvider.Builder(new CoapsClientProtocolProvider()).build());
     builder.setRegistrationEngineFactory(engine);

@@ -41,6 +41,9 @@ final class EnablerSecurityInstance extends BaseInstanceEnabler {
   private Map<Integer, Integer> cipherSuites = new TreeMap<>();
   private boolean inInstanceWrite;
 
+  /** True while Leshan writes a new instance resource by resource, until {@link #created()}. */
+  private boolean creating;
+
   EnablerSecurityInstance(int id, EnablerSecurityState initial, Owner owner) {
     super(id);
     this.owner = owner;
@@ -51,6 +54,22 @@ final class EnablerSecurityInstance extends BaseInstanceEnabler {
     for (int i = 0; i < initial.cipherSuites().size(); i++) {
       cipherSuites.put(i, initial.cipherSuites().get(i));
     }
+  }
+
+  /** Marks an instance made by the factory: changes are held back until {@link #created()}. */
+  synchronized void creating() {
+    creating = true;
+  }
+
+  /** Leshan added the instance: all of its resources are written. */
+  void created() {
+    synchronized (this) {
+      if (!creating) {
+        return;
+      }
+      creating = false;
+    }
+    owner.changed(this);
   }
 
   synchronized EnablerSecurityState snapshot() {
@@ -123,7 +142,7 @@ final class EnablerSecurityInstance extends BaseInstanceEnabler {
     boolean persist;
     synchronized (this) {
       response = apply(replace, resourceId, value);
-      persist = response.isSuccess() && !inInstanceWrite;
+      persist = response.isSuccess() && !inInstanceWrite && !creating;
     }
     if (persist) {
       owner.changed(this);
@@ -184,6 +203,24 @@ final class EnablerSecurityInstance extends BaseInstanceEnabler {
       result.put(0, convert.apply(value.getValue()));
     }
     return result;
+  }
+
+  @Override
+  public WriteResponse write(
+      LwM2mServer server,
+      boolean addIfAbsent,
+      int resourceId,
+      int resourceInstanceId,
+      LwM2mResourceInstance value) {
+    if (resourceId != URL_ALLOW_LIST && resourceId != CIPHER_SUITES) {
+      return WriteResponse.badRequest("resource " + resourceId + " has no instances");
+    }
+    return write(
+        server,
+        false,
+        resourceId,
+        org.eclipse.leshan.core.node.LwM2mMultipleResource.newResource(
+            resourceId, java.util.Map.of(resourceInstanceId, value.getValue()), value.getType()));
   }
 
   @Override

@@ -11,7 +11,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.eclipse.leshan.client.resource.BaseInstanceEnablerFactory;
 import org.eclipse.leshan.client.resource.LwM2mInstanceEnabler;
+import org.eclipse.leshan.client.resource.LwM2mObjectEnabler;
 import org.eclipse.leshan.client.resource.ObjectsInitializer;
+import org.eclipse.leshan.client.resource.listener.ObjectListener;
 import org.eclipse.leshan.core.model.ObjectModel;
 import org.keyprov.models.EnablerSecurityObject;
 import org.slf4j.Logger;
@@ -57,6 +59,7 @@ public final class EnablerSecurityInstances implements EnablerSecurityInstance.O
                     EnablerSecurityState.builder().build(),
                     EnablerSecurityInstances.this);
             instance.setModel(model);
+            instance.creating();
             instances.put(instanceId, instance);
             return instance;
           }
@@ -64,6 +67,35 @@ public final class EnablerSecurityInstances implements EnablerSecurityInstance.O
     if (!instances.isEmpty()) {
       initializer.setInstancesForObject(
           EnablerSecurityObject.ID, instances.values().toArray(new LwM2mInstanceEnabler[0]));
+    }
+  }
+
+  /**
+   * Hooks the object enabler Leshan built, so instances the server creates are persisted and
+   * announced once all their resources are written, never half-way.
+   */
+  public void attach(List<LwM2mObjectEnabler> enablers) {
+    for (LwM2mObjectEnabler enabler : enablers) {
+      if (enabler.getId() == EnablerSecurityObject.ID) {
+        enabler.addListener(
+            new ObjectListener() {
+              @Override
+              public void objectInstancesAdded(LwM2mObjectEnabler object, int... instanceIds) {
+                for (int id : instanceIds) {
+                  EnablerSecurityInstance instance = instances.get(id);
+                  if (instance != null) {
+                    instance.created();
+                  }
+                }
+              }
+
+              @Override
+              public void objectInstancesRemoved(LwM2mObjectEnabler object, int... instanceIds) {}
+
+              @Override
+              public void resourceChanged(org.eclipse.leshan.core.node.LwM2mPath... paths) {}
+            });
+      }
     }
   }
 

@@ -1,0 +1,283 @@
+package org.keyprov.app;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.keyprov.keys.Assignment;
+import org.keyprov.keys.AuditEvent;
+import org.keyprov.keys.Device;
+import org.keyprov.keys.EnablerProfile;
+import org.keyprov.keys.gba.BTid;
+import org.keyprov.keys.gba.NafId;
+import org.keyprov.keys.gba.UaSecurityProtocolId;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "admin",
+    mixinStandardHelpOptions = true,
+    description = "Operator tasks on the Key Manager's data (works while the server runs).",
+    subcommands = {
+      AdminCommand.AddDevice.class,
+      AdminCommand.AddEnabler.class,
+      AdminCommand.Assign.class,
+      AdminCommand.Status.class,
+      AdminCommand.Revoke.class,
+      AdminCommand.Audit.class
+    })
+final class AdminCommand implements Runnable {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(
+      name = "add-device",
+      mixinStandardHelpOptions = true,
+      description = "Registers a device and its DM (DTLS-PSK) credential.")
+  static final class AddDevice implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StorageOptions storage;
+
+    @Option(names = "--endpoint", required = true, description = "LwM2M endpoint name.")
+    String endpoint;
+
+    @Option(names = "--dm-identity", description = "DM PSK identity (default: the endpoint name).")
+    String identity;
+
+    @Option(
+        names = "--dm-psk",
+        description = "DM PSK, hex (16–64 bytes). Default: generate one and print it once.")
+    String psk;
+
+    @Override
+    public Integer call() throws Exception {
+      byte[] key;
+      boolean generated = psk == null;
+      if (generated) {
+        key = new byte[16];
+        new SecureRandom().nextBytes(key);
+      } else {
+        key = Hex.parse("--dm-psk", psk);
+      }
+      try (Storage store = storage.open()) {
+        Device d =
+            store
+                .keyManager
+                .admin()
+                .addDevice(endpoint, identity == null ? endpoint : identity, key);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(
+            "device %s added (IMPI %s, DM PSK identity %s)%n",
+            d.endpoint(), d.impi(), d.dmPskIdentity());
+        if (generated) {
+          out.printf("DM PSK (shown once, flash it to the device): %s%n", Hex.format(key));
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "add-enabler",
+      mixinStandardHelpOptions = true,
+      description = "Adds or changes an Enabler (NAF).")
+  static final class AddEnabler implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StorageOptions storage;
+
+    @Option(names = "--fqdn", required = true, description = "NAF FQDN of the Enabler.")
+    String fqdn;
+
+    @Option(
+        names = "--uri",
+        required = true,
+        description = "Where devices reach it: coaps://host:port or tls://host:port.")
+    URI uri;
+
+    @Option(
+        names = "--ua",
+        description =
+            "Ua security protocol id, 5 bytes hex (default: OMA 030001c0a8, PSK-TLS with TLS_PSK_WITH_AES_128_CCM_8).")
+    String ua;
+
+    @Option(
+        names = "--allow",
+        description = "URL the key may be used with; repeat. Default: the Enabler URI.")
+    List<String> allow = new ArrayList<>();
+
+    @Option(
+        names = "--suite",
+        description = "IANA cipher suite code (e.g. 0xC0A8); repeat. Default: 0xC0A8.")
+    List<String> suites = new ArrayList<>();
+
+    @Option(
+        names = "--key-lifetime",
+        defaultValue = "P1D",
+        description = "Key lifetime, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    Duration lifetime;
+
+    @Override
+    public Integer call() throws Exception {
+      UaSecurityProtocolId uaId =
+          ua == null
+              ? UaSecurityProtocolId.omaPskTls(EnablerProfile.TLS_PSK_WITH_AES_128_CCM_8)
+              : parseUa(ua);
+      List<Integer> codes = new ArrayList<>();
+      for (String s : suites.isEmpty() ? List.of("0xC0A8") : suites) {
+        try {
+          codes.add(Integer.decode(s.trim()));
+        } catch (NumberFormatException e) {
+          throw new UsageException(
+              "--suite must be a number such as 0xC0A8 or 49320, got '" + s + "'");
+        }
+      }
+      EnablerProfile profile =
+          new EnablerProfile(
+              new NafId(fqdn, uaId),
+              uri,
+              allow.isEmpty() ? List.of(uri.toString()) : allow,
+              codes,
+              lifetime);
+      try (Storage store = storage.open()) {
+        store.keyManager.admin().putEnabler(profile);
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "Enabler %s stored (NAF_Id %s, URI %s)%n", profile.fqdn(), profile.nafId(), uri);
+      }
+      return 0;
+    }
+  }
+
+  static UaSecurityProtocolId parseUa(String hex) {
+    try {
+      return UaSecurityProtocolId.parse(hex);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--ua: " + e.getMessage());
+    }
+  }
+
+  @Command(
+      name = "assign",
+      mixinStandardHelpOptions = true,
+      description = "Assigns an Enabler to a device.")
+  static final class Assign implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StorageOptions storage;
+
+    @Option(names = "--endpoint", required = true)
+    String endpoint;
+
+    @Option(names = "--enabler", required = true, description = "NAF FQDN.")
+    String enabler;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Storage store = storage.open()) {
+        store.keyManager.admin().assign(endpoint, enabler);
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "Enabler %s assigned to %s; provisioned at its next registration or update%n",
+                enabler, endpoint);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description = "Lists devices and their provisioning state.")
+  static final class Status implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StorageOptions storage;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      try (Storage store = storage.open()) {
+        out.printf(
+            "%-24s %-24s %-12s %s%n", "DEVICE", "ENABLER", "STATE", "DETAIL / LAST CONNECTION");
+        for (Device d : store.keyManager.admin().devices()) {
+          List<Assignment> list = store.keyManager.ledger().assignments(d.endpoint());
+          if (list.isEmpty()) {
+            out.printf("%-24s %-24s %-12s%n", d.endpoint(), "-", "-");
+          }
+          for (Assignment a : list) {
+            out.printf(
+                "%-24s %-24s %-12s %s%s%n",
+                d.endpoint(),
+                a.nafFqdn(),
+                a.state(),
+                a.detail(),
+                a.lastConnectionResult().map(r -> " / " + r).orElse(""));
+          }
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "revoke",
+      mixinStandardHelpOptions = true,
+      description = "Revokes a key by its B-TID.")
+  static final class Revoke implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StorageOptions storage;
+
+    @Option(names = "--btid", required = true)
+    String btid;
+
+    @Override
+    public Integer call() throws Exception {
+      BTid id =
+          BTid.fromPskIdentity(btid)
+              .orElseThrow(
+                  () ->
+                      new UsageException(
+                          "--btid '" + btid + "' is not a B-TID (base64(RAND)@domain)"));
+      try (Storage store = storage.open()) {
+        store.keyManager.admin().revoke(id, "cli");
+        spec.commandLine().getOut().printf("revoked %s%n", id);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "audit",
+      mixinStandardHelpOptions = true,
+      description = "Prints the newest audit events.")
+  static final class Audit implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StorageOptions storage;
+
+    @Option(names = "--limit", defaultValue = "50")
+    int limit;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Storage store = storage.open()) {
+        for (AuditEvent e : store.keyManager.audit().recent(limit)) {
+          spec.commandLine()
+              .getOut()
+              .printf(
+                  "%s %-12s %-22s %-30s %s%n",
+                  e.at(), e.actor(), e.action(), e.subject(), e.detail());
+        }
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package org.keyprov.app;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.keyprov.client.ConnectionResult;
+import org.keyprov.client.DeviceClient;
+import org.keyprov.client.object.EnablerSecurityState;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "device",
+    mixinStandardHelpOptions = true,
+    description =
+        "Runs a simulated device: registers with the DM server, receives Enabler parameters and connects to each Enabler.")
+final class DeviceCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--endpoint", required = true, description = "LwM2M endpoint name.")
+  String endpoint;
+
+  @Option(names = "--server", required = true, description = "DM server, coaps://host:port.")
+  URI server;
+
+  @Option(names = "--dm-identity", description = "DM PSK identity (default: the endpoint name).")
+  String identity;
+
+  @Option(names = "--dm-psk", required = true, description = "DM PSK, hex.")
+  String psk;
+
+  @Option(
+      names = "--state-file",
+      description = "Where received parameters are kept (default: <endpoint>.state).")
+  Path stateFile;
+
+  @Option(
+      names = "--once",
+      description = "Exit after connecting to every provisioned Enabler (exit 0 if all succeeded).")
+  boolean once;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "PT60S",
+      description = "With --once: how long to wait for provisioning (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Map<String, ConnectionResult> results = new ConcurrentHashMap<>();
+    Map<String, Integer> connectedVersion = new ConcurrentHashMap<>();
+    CountDownLatch done = new CountDownLatch(1);
+    ExecutorService connector = Executors.newSingleThreadExecutor();
+    try (DeviceClient device =
+        DeviceClient.builder()
+            .endpoint(endpoint)
+            .dmServer(server)
+            .dmPsk(identity == null ? endpoint : identity, Hex.parse("--dm-psk", psk))
+            .stateFile(stateFile == null ? Path.of(endpoint + ".state") : stateFile)
+            .build()) {
+      device.onRegistration(
+          ok -> {
+            out.println(
+                ok
+                    ? "registered with " + server
+                    : "registration with " + server + " failed (check the DM PSK)");
+            out.flush();
+          });
+      device.onParametersChanged(
+          state -> {
+            if (state.hasKey()
+                && !state.nafFqdn().isEmpty()
+                && !Integer.valueOf(state.keyVersion())
+                    .equals(connectedVersion.get(state.nafFqdn()))) {
+              connectedVersion.put(state.nafFqdn(), state.keyVersion());
+              connector.execute(
+                  () -> {
+                    out.printf(
+                        "received parameters for %s (PSK identity %s, version %d)%n",
+                        state.nafFqdn(), state.pskIdentity(), state.keyVersion());
+                    ConnectionResult r = device.connector().connect(state.nafFqdn());
+                    results.put(state.nafFqdn(), r);
+                    out.printf(
+                        "%s %s: %s%n",
+                        r.success() ? "connected to" : "could not connect to",
+                        state.nafFqdn(),
+                        r.detail());
+                    out.flush();
+                    if (once && results.size() == device.enablerParameters().size()) {
+                      done.countDown();
+                    }
+                  });
+            }
+          });
+      for (EnablerSecurityState s : device.enablerParameters()) {
+        out.printf(
+            "holding parameters for %s from %s%n",
+            s.nafFqdn(), s.source() == 1 ? "SIM" : "DM server");
+      }
+      device.start();
+      if (!once) {
+        ServerCommand.awaitShutdown();
+        return 0;
+      }
+      if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        out.println("timed out waiting for Enabler parameters");
+        return 1;
+      }
+      return results.values().stream().allMatch(ConnectionResult::success) ? 0 : 1;
+    } finally {
+      connector.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package org.keyprov.app;
+
+import org.keyprov.keys.KeyManagerException;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/** The {@code keyprov} command. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs one command line and returns its exit code; never prints a stack trace to the user. */
+  static int run(String... args) {
+    CommandLine cli = new CommandLine(new KeyprovCommand());
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          commandLine.getErr().println("keyprov: " + message(e));
+          LoggerFactory.getLogger(Main.class).debug("command failed", e);
+          return isUsage(e) ? 2 : 1;
+        });
+    return cli.execute(args);
+  }
+
+  private static boolean isUsage(Throwable e) {
+    return e instanceof UsageException
+        || e instanceof IllegalArgumentException
+        || (e instanceof KeyManagerException k && k.kind() != KeyManagerException.Kind.STORAGE);
+  }
+
+  private static String message(Throwable e) {
+    if (e instanceof UsageException
+        || e instanceof KeyManagerException
+        || e instanceof IllegalArgumentException) {
+      return e.getMessage();
+    }
+    String m = e.getMessage();
+    return "unexpected " + e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+}

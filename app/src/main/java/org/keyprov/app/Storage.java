@@ -1,0 +1,58 @@
+package org.keyprov.app;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.keyprov.keys.KeyManager;
+import org.keyprov.keys.MasterKey;
+
+/**
+ * The Key Manager on its data directory: an H2 file ({@code keyprov.mv.db}) opened in auto-server
+ * mode, so {@code keyprov admin …} can work while {@code keyprov server} runs, and the master key.
+ */
+final class Storage implements AutoCloseable {
+  final Path dataDir;
+  final KeyManager keyManager;
+  private final HikariDataSource dataSource;
+
+  private Storage(Path dataDir, KeyManager keyManager, HikariDataSource dataSource) {
+    this.dataDir = dataDir;
+    this.keyManager = keyManager;
+    this.dataSource = dataSource;
+  }
+
+  static Storage open(Path dataDir, String domain) throws IOException {
+    if (!Files.exists(dataDir)) {
+      // the database holds only sealed secrets, but nobody else needs to read it either
+      Files.createDirectories(
+          dataDir,
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+              java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    }
+    MasterKey masterKey = MasterKeyFile.load(dataDir, System.getenv(MasterKeyFile.ENV));
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(
+        "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("keyprov") + ";AUTO_SERVER=TRUE");
+    config.setUsername("keyprov");
+    config.setPassword("");
+    config.setMaximumPoolSize(10);
+    config.setPoolName("keyprov");
+    HikariDataSource ds = new HikariDataSource(config);
+    try {
+      KeyManager km =
+          KeyManager.builder().dataSource(ds).masterKey(masterKey).domain(domain).build().start();
+      return new Storage(dataDir, km, ds);
+    } catch (RuntimeException e) {
+      ds.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    keyManager.close();
+    dataSource.close();
+  }
+}
