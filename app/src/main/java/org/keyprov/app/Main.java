@@ -1,5 +1,6 @@
 package org.keyprov.app;
 
+import java.io.PrintWriter;
 import org.keyprov.keys.KeyManagerException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -9,12 +10,16 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    System.exit(run(out, err, args));
   }
 
   /** Runs one command line and returns its exit code; never prints a stack trace to the user. */
-  static int run(String... args) {
+  static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new KeyprovCommand());
+    cli.setOut(out);
+    cli.setErr(err);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           commandLine.getErr().println("keyprov: " + message(e));
