@@ -202,4 +202,26 @@ class NormalFlowIT {
     assertThat(a.detail()).contains("does not implement object 33001");
     assertThat(a.nextAttemptAt()).isEmpty();
   }
+
+  @Test
+  void a_failed_write_is_recorded_with_the_device_code_and_retried_with_backoff() {
+    h.givenEnabler("a.enabler.test");
+    h.givenDevice("ep1", DM_PSK, "a.enabler.test");
+    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    h.dm.addListener(
+        new org.keyprov.server.ProvisioningListener() {
+          @Override
+          public void failed(String endpoint, String nafFqdn, String reason) {
+            failures.add(reason);
+          }
+        });
+
+    var creates = FlakyClient.start(h, "ep1", "ep1-dm", DM_PSK);
+
+    h.awaitState("ep1", "a.enabler.test", ProvisioningState.PROVISIONED);
+    assertThat(failures).singleElement().asString().contains("5.00 INTERNAL_SERVER_ERROR");
+    assertThat(creates.get()).isEqualTo(2);
+    assertThat(h.km.audit().recent(50))
+        .anySatisfy(e -> assertThat(e.action()).isEqualTo("provisioning.failed"));
+  }
 }

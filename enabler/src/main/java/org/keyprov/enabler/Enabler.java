@@ -65,7 +65,11 @@ public final class Enabler implements AutoCloseable {
   /** {@code coaps://host:port} of the DTLS endpoint, with the actual port once started. */
   public URI coapsUri() {
     InetSocketAddress a = coaps.address();
-    return URI.create("coaps://" + a.getAddress().getHostAddress() + ":" + a.getPort());
+    try {
+      return new URI("coaps", null, a.getAddress().getHostAddress(), a.getPort(), null, null, null);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override

@@ -248,9 +248,9 @@ public final class Provisioner implements RegistrationListener, ObservationListe
     String message = response.getErrorMessage();
     return what
         + ": the device answered "
-        + code.getCode() / 32
+        + code.getCode() / 100
         + "."
-        + String.format("%02d", code.getCode() % 32)
+        + String.format("%02d", code.getCode() % 100)
         + " "
         + code.getName()
         + (message == null || message.isEmpty() ? "" : " (" + message + ")");
