@@ -1,9 +1,18 @@
 package org.keyprov.app;
 
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.keyprov.enabler.Enabler;
 import org.keyprov.keys.EnablerProfile;
+import org.keyprov.keys.PskLookup;
+import org.keyprov.keys.gba.NafId;
+import org.keyprov.keys.gba.UaSecurityProtocolId;
+import org.keyprov.keys.zn.RemotePskLookup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -12,17 +21,38 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "enabler",
     mixinStandardHelpOptions = true,
-    description =
-        "Runs a reference Enabler (DTLS-PSK) that asks the Key Manager for keys at handshake time.")
+    description = {
+      "Runs a reference Enabler: DTLS-PSK (CoAPs, /whoami) and PSK-TLS (TCP, line echo) endpoints that ask the Key Manager for each handshake's key.",
+      "Remote (the normal deployment): --key-manager https://host:8443 --key-manager-cert https-cert.pem --credential-file FILE.",
+      "Co-located (same machine as the server): --data-dir DIR, keys read from the server's database."
+    })
 final class EnablerCommand implements Callable<Integer> {
+  static final String CREDENTIAL_ENV = "KEYPROV_ENABLER_CREDENTIAL";
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin StorageOptions storage;
 
-  @Option(
-      names = "--fqdn",
-      required = true,
-      description = "This Enabler's NAF FQDN, as added with 'keyprov admin add-enabler'.")
+  @Option(names = "--fqdn", required = true, description = "This Enabler's NAF FQDN.")
   String fqdn;
+
+  @Option(
+      names = "--ua",
+      description =
+          "Ua security protocol id, 10 hex digits (default: 030001c0a8; co-located mode reads it from the Enabler's profile).")
+  String ua;
+
+  @Option(names = "--key-manager", description = "Key Manager lookup API, https://host:port.")
+  URI keyManager;
+
+  @Option(
+      names = "--key-manager-cert",
+      description = "The Key Manager's certificate (its https-cert.pem), the only one trusted.")
+  Path keyManagerCert;
+
+  @Option(
+      names = "--credential-file",
+      description = "File holding this Enabler's credential (or set " + CREDENTIAL_ENV + ").")
+  Path credentialFile;
 
   @Option(names = "--bind", defaultValue = "0.0.0.0")
   String bind;
@@ -30,12 +60,39 @@ final class EnablerCommand implements Callable<Integer> {
   @Option(
       names = "--coaps-port",
       defaultValue = "5784",
-      description = "CoAPs (DTLS-PSK) port (default: ${DEFAULT-VALUE}).")
+      description = "CoAPs (DTLS-PSK) port; -1 for none (default: ${DEFAULT-VALUE}).")
   int coapsPort;
+
+  @Option(
+      names = "--tls-port",
+      defaultValue = "4433",
+      description = "PSK-TLS (TCP) port; -1 for none (default: ${DEFAULT-VALUE}).")
+  int tlsPort;
+
+  @Option(
+      names = "--lookup-timeout",
+      defaultValue = "PT2S",
+      description = "Longest a handshake waits for the Key Manager (default: ${DEFAULT-VALUE}).")
+  Duration lookupTimeout;
+
+  @Option(
+      names = "--cache-ttl",
+      defaultValue = "PT30S",
+      description =
+          "Reuse a granted key this long; also the longest a revoked key keeps working here; PT0S turns the cache off (default: ${DEFAULT-VALUE}).")
+  Duration cacheTtl;
 
   @Override
   public Integer call() throws Exception {
-    Ports.check("--coaps-port", coapsPort);
+    if (coapsPort >= 0) {
+      Ports.check("--coaps-port", coapsPort);
+    }
+    if (tlsPort >= 0) {
+      Ports.check("--tls-port", tlsPort);
+    }
+    if (keyManager != null) {
+      return run(remoteNafId(), remoteLookup());
+    }
     try (Storage store = storage.open()) {
       EnablerProfile profile =
           store
@@ -53,21 +110,74 @@ final class EnablerCommand implements Callable<Integer> {
                               + fqdn
                               + " --uri coaps://<host>:"
                               + coapsPort));
-      try (Enabler enabler =
-          Enabler.builder()
-              .nafId(profile.nafId())
-              .lookup(store.keyManager.lookup())
-              .coapsAddress(new InetSocketAddress(bind, coapsPort))
-              .build()) {
-        enabler.start();
-        spec.commandLine()
-            .getOut()
-            .printf(
-                "keyprov enabler: %s (NAF_Id %s) at %s%n",
-                fqdn, profile.nafId(), enabler.coapsUri());
-        spec.commandLine().getOut().flush();
-        ServerCommand.awaitShutdown();
+      return run(profile.nafId(), store.keyManager.lookup());
+    }
+  }
+
+  private NafId remoteNafId() {
+    UaSecurityProtocolId uaId =
+        ua == null
+            ? UaSecurityProtocolId.omaPskTls(EnablerProfile.TLS_PSK_WITH_AES_128_CCM_8)
+            : AdminCommand.parseUa(ua);
+    return new NafId(fqdn, uaId);
+  }
+
+  private PskLookup remoteLookup() throws Exception {
+    if (keyManagerCert == null) {
+      throw new UsageException(
+          "--key-manager needs --key-manager-cert (the server's https-cert.pem)");
+    }
+    String credential = System.getenv(CREDENTIAL_ENV);
+    if (credentialFile != null) {
+      if (!Files.isReadable(credentialFile)) {
+        throw new UsageException("--credential-file " + credentialFile + " cannot be read");
       }
+      credential = Files.readString(credentialFile).trim();
+    }
+    if (credential == null || credential.isBlank()) {
+      throw new UsageException(
+          "give the Enabler's credential with --credential-file or "
+              + CREDENTIAL_ENV
+              + " (create one with: keyprov enabler-credential create --naf-fqdn "
+              + fqdn
+              + ")");
+    }
+    try {
+      return RemotePskLookup.builder()
+          .keyManager(keyManager)
+          .certificate(HttpsIdentity.readPem(keyManagerCert))
+          .credential(credential)
+          .timeout(lookupTimeout)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--key-manager: " + e.getMessage());
+    }
+  }
+
+  private int run(NafId nafId, PskLookup lookup) throws Exception {
+    if (coapsPort < 0 && tlsPort < 0) {
+      throw new UsageException("--coaps-port and --tls-port are both off: nothing to serve");
+    }
+    try (Enabler enabler =
+        Enabler.builder()
+            .nafId(nafId)
+            .lookup(lookup)
+            .coapsAddress(coapsPort < 0 ? null : new InetSocketAddress(bind, coapsPort))
+            .tlsAddress(tlsPort < 0 ? null : new InetSocketAddress(bind, tlsPort))
+            .lookupTimeout(lookupTimeout)
+            .cacheTtl(cacheTtl)
+            .build()) {
+      enabler.start();
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf(
+          "keyprov enabler: %s (NAF_Id %s)%s%s, keys from %s%n",
+          fqdn,
+          nafId,
+          coapsPort < 0 ? "" : " DTLS-PSK at " + enabler.coapsUri(),
+          tlsPort < 0 ? "" : " PSK-TLS at " + enabler.tlsUri(),
+          keyManager == null ? storage.dataDir : keyManager);
+      out.flush();
+      ServerCommand.awaitShutdown();
     }
     return 0;
   }

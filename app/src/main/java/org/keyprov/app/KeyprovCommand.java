@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       DeviceCommand.class,
       DemoCommand.class,
       AdminCommand.class,
+      EnablerCredentialCommand.class,
       GbaCommand.class
     })
 final class KeyprovCommand implements Runnable {

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.keyprov.server.DmServer;
+import org.keyprov.web.WebServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,9 +32,21 @@ final class ServerCommand implements Callable<Integer> {
       description = "Also accept plain CoAP, without security, on this port. Off by default.")
   Integer coapPort;
 
+  @Option(
+      names = "--https-port",
+      defaultValue = "8443",
+      description = "HTTPS port of the Enabler lookup API (default: ${DEFAULT-VALUE}).")
+  int httpsPort;
+
+  @Option(
+      names = "--https-host",
+      description = "Extra host name or IP for the HTTPS certificate made on first start; repeat.")
+  java.util.List<String> httpsHosts = new java.util.ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     Ports.check("--coaps-port", coapsPort);
+    Ports.check("--https-port", httpsPort);
     try (Storage store = storage.open()) {
       DmServer.Builder builder =
           DmServer.builder()
@@ -45,13 +58,27 @@ final class ServerCommand implements Callable<Integer> {
         Ports.check("--coap-port", coapPort);
         builder.coapAddress(new InetSocketAddress(bind, coapPort));
       }
-      try (DmServer dm = builder.build()) {
+      HttpsIdentity https = HttpsIdentity.loadOrCreate(store.dataDir, store.masterKey, httpsHosts);
+      try (DmServer dm = builder.build();
+          WebServer web =
+              WebServer.builder()
+                  .lookup(store.keyManager.lookup())
+                  .credentials(store.keyManager.enablerCredentials())
+                  .audit(store.keyManager.audit())
+                  .address(new InetSocketAddress(bind, httpsPort))
+                  .tls(https.keyStore, https.password)
+                  .build()) {
         dm.start();
+        web.start();
         spec.commandLine()
             .getOut()
             .printf(
-                "keyprov server: DM server at %s, data in %s%n",
-                dm.coapsUri(), store.dataDir.toAbsolutePath());
+                "keyprov server: DM server at %s, Enabler lookup API at %s (certificate %s),"
+                    + " data in %s%n",
+                dm.coapsUri(),
+                web.uri(),
+                https.certificateFile.toAbsolutePath(),
+                store.dataDir.toAbsolutePath());
         spec.commandLine().getOut().flush();
         awaitShutdown();
       }

@@ -15,11 +15,14 @@ import org.keyprov.keys.MasterKey;
 final class Storage implements AutoCloseable {
   final Path dataDir;
   final KeyManager keyManager;
+  final MasterKey masterKey;
   private final HikariDataSource dataSource;
 
-  private Storage(Path dataDir, KeyManager keyManager, HikariDataSource dataSource) {
+  private Storage(
+      Path dataDir, KeyManager keyManager, MasterKey masterKey, HikariDataSource dataSource) {
     this.dataDir = dataDir;
     this.keyManager = keyManager;
+    this.masterKey = masterKey;
     this.dataSource = dataSource;
   }
 
@@ -43,7 +46,7 @@ final class Storage implements AutoCloseable {
     try {
       KeyManager km =
           KeyManager.builder().dataSource(ds).masterKey(masterKey).domain(domain).build().start();
-      return new Storage(dataDir, km, ds);
+      return new Storage(dataDir, km, masterKey, ds);
     } catch (RuntimeException e) {
       ds.close();
       throw e;

@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.keyprov.client.object.EnablerSecurityInstances;
 import org.keyprov.client.object.EnablerSecurityState;
 import org.keyprov.client.transport.DtlsPskChannel;
+import org.keyprov.client.transport.TlsPskChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,9 @@ import org.slf4j.LoggerFactory;
 public final class EnablerConnector {
   /** The Enabler resource that answers with the authenticated identity. */
   public static final String WHOAMI_PATH = "/whoami";
+
+  /** 3GPP's Ua id for shared-key TLS 1.3 (TS 33.222 §5.4.0.2): connect with TLS 1.3. */
+  private static final byte[] TLS13_UA = {0x01, 0x00, 0x00, 0x00, 0x07};
 
   private static final Logger LOG = LoggerFactory.getLogger(EnablerConnector.class);
 
@@ -32,7 +36,10 @@ public final class EnablerConnector {
     this.timeout = timeout;
   }
 
-  /** Connects to the Enabler's own URI and asks {@value #WHOAMI_PATH}. */
+  /**
+   * Connects to the Enabler's own URI: over DTLS asks {@value #WHOAMI_PATH}, over TLS sends one
+   * line and reads the echo.
+   */
   public ConnectionResult connect(String nafFqdn) {
     Optional<EnablerSecurityState> state = instances.byNafFqdn(nafFqdn);
     if (state.isEmpty()) {
@@ -41,6 +48,9 @@ public final class EnablerConnector {
           "no parameters for Enabler " + nafFqdn + " have been provisioned to this device");
     }
     String base = state.get().enablerUri();
+    if (base.startsWith("tls:")) {
+      return connect(nafFqdn, URI.create(base));
+    }
     try {
       return connect(
           nafFqdn,
@@ -90,16 +100,26 @@ public final class EnablerConnector {
           ConnectionResult.failed(
               target, "the key of Enabler " + nafFqdn + " expired at " + state.keyExpiry()));
     }
-    if (!"coaps".equalsIgnoreCase(target.getScheme())) {
+    String scheme = target.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("coaps") && !scheme.equals("tls")) {
       return record(
           state,
           ConnectionResult.failed(
-              target, "scheme '" + target.getScheme() + "' is not supported; use coaps://"));
+              target,
+              "scheme '" + target.getScheme() + "' is not supported; use coaps:// or tls://"));
     }
     byte[] key = state.pskKey();
     try {
       DtlsPskChannel.Answer answer =
-          DtlsPskChannel.get(target, state.pskIdentity(), key, state.cipherSuites(), timeout);
+          scheme.equals("coaps")
+              ? DtlsPskChannel.get(target, state.pskIdentity(), key, state.cipherSuites(), timeout)
+              : TlsPskChannel.exchange(
+                  target,
+                  state.pskIdentity(),
+                  key,
+                  java.util.Arrays.equals(state.uaSecurityProtocolId(), TLS13_UA),
+                  timeout,
+                  "hello from " + state.pskIdentity());
       LOG.info(
           "Enabler {} at {} as {}: {}",
           nafFqdn,

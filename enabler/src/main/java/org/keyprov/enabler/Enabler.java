@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.keyprov.enabler.transport.CoapsEndpoint;
 import org.keyprov.enabler.transport.KeyManagerPskStore;
+import org.keyprov.enabler.transport.TlsPskEndpoint;
 import org.keyprov.keys.LookupResult.Refusal;
 import org.keyprov.keys.PskLookup;
 import org.keyprov.keys.gba.NafId;
@@ -18,10 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A reference Enabler (NAF): a DTLS-PSK (CoAPs) endpoint whose keys come from the Key Manager at
- * handshake time. The PSK identity is the device's B-TID (optionally {@code
- * 3GPP-bootstrapping.}-prefixed); the Enabler asks for it with its own NAF_Id and continues the
- * handshake with the answer. Unknown, expired, revoked and other-NAF identities fail the handshake.
+ * A reference Enabler (NAF): DTLS-PSK (CoAPs) and PSK-TLS (TCP) endpoints whose keys come from the
+ * Key Manager at handshake time, through a bounded key cache. The PSK identity is the device's
+ * B-TID (optionally {@code 3GPP-bootstrapping.}-prefixed); the Enabler asks for it with its own
+ * NAF_Id and continues the handshake with the answer. Unknown, expired, revoked and other-NAF
+ * identities fail the handshake.
  */
 public final class Enabler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Enabler.class);
@@ -29,6 +31,8 @@ public final class Enabler implements AutoCloseable {
   private final NafId nafId;
   private final ExecutorService lookups;
   private final CoapsEndpoint coaps;
+  private final TlsPskEndpoint tls;
+  private final KeyCache cache;
 
   private Enabler(Builder b) {
     this.nafId = b.nafId;
@@ -44,10 +48,31 @@ public final class Enabler implements AutoCloseable {
     List<HandshakeListener> listeners = new CopyOnWriteArrayList<>(b.listeners);
     listeners.add(new Logging(nafId));
     HandshakeListener fanOut = new FanOut(listeners);
+    PskLookup lookup = b.lookup;
+    if (!b.cacheTtl.isZero() && !b.cacheTtl.isNegative()) {
+      this.cache = new KeyCache(b.lookup, b.cacheSize, b.cacheTtl, b.clock);
+      lookup = cache;
+    } else {
+      this.cache = null;
+    }
+    KeyResolver resolver = new KeyResolver(lookup, nafId, lookups, b.lookupTimeout, fanOut);
     this.coaps =
-        new CoapsEndpoint(
-            b.coapsAddress,
-            new KeyManagerPskStore(b.lookup, nafId, lookups, b.lookupTimeout, fanOut));
+        b.coapsAddress == null
+            ? null
+            : new CoapsEndpoint(b.coapsAddress, new KeyManagerPskStore(resolver));
+    try {
+      this.tls =
+          b.tlsAddress == null
+              ? null
+              : new TlsPskEndpoint(b.tlsAddress, resolver, b.maxTlsConnections);
+    } catch (java.io.IOException e) {
+      if (coaps != null) {
+        coaps.close();
+      }
+      lookups.shutdownNow();
+      throw new java.io.UncheckedIOException(
+          "cannot listen for TLS on " + b.tlsAddress + ": " + e.getMessage(), e);
+    }
   }
 
   public static Builder builder() {
@@ -55,7 +80,12 @@ public final class Enabler implements AutoCloseable {
   }
 
   public void start() {
-    coaps.start();
+    if (coaps != null) {
+      coaps.start();
+    }
+    if (tls != null) {
+      tls.start();
+    }
   }
 
   public NafId nafId() {
@@ -64,9 +94,28 @@ public final class Enabler implements AutoCloseable {
 
   /** {@code coaps://host:port} of the DTLS endpoint, with the actual port once started. */
   public URI coapsUri() {
-    InetSocketAddress a = coaps.address();
+    if (coaps == null) {
+      throw new IllegalStateException("this Enabler has no DTLS endpoint");
+    }
+    return uri("coaps", coaps.address());
+  }
+
+  /** {@code tls://host:port} of the PSK-TLS endpoint. */
+  public URI tlsUri() {
+    if (tls == null) {
+      throw new IllegalStateException("this Enabler has no TLS endpoint");
+    }
+    return uri("tls", tls.address());
+  }
+
+  /** Key cache hits and misses since start; both 0 when the cache is off. */
+  public long[] cacheHitsAndMisses() {
+    return cache == null ? new long[2] : new long[] {cache.hits(), cache.misses()};
+  }
+
+  private static URI uri(String scheme, InetSocketAddress a) {
     try {
-      return new URI("coaps", null, a.getAddress().getHostAddress(), a.getPort(), null, null, null);
+      return new URI(scheme, null, a.getAddress().getHostAddress(), a.getPort(), null, null, null);
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -74,7 +123,12 @@ public final class Enabler implements AutoCloseable {
 
   @Override
   public void close() {
-    coaps.close();
+    if (coaps != null) {
+      coaps.close();
+    }
+    if (tls != null) {
+      tls.close();
+    }
     lookups.shutdownNow();
   }
 
@@ -121,6 +175,11 @@ public final class Enabler implements AutoCloseable {
     private NafId nafId;
     private PskLookup lookup;
     private InetSocketAddress coapsAddress = new InetSocketAddress(5784);
+    private InetSocketAddress tlsAddress;
+    private int maxTlsConnections = 256;
+    private Duration cacheTtl = Duration.ofSeconds(30);
+    private int cacheSize = 100_000;
+    private java.time.Clock clock = java.time.Clock.systemUTC();
     private Duration lookupTimeout = Duration.ofSeconds(3);
     private int lookupThreads = 8;
     private final List<HandshakeListener> listeners = new CopyOnWriteArrayList<>();
@@ -139,9 +198,41 @@ public final class Enabler implements AutoCloseable {
       return this;
     }
 
-    /** Default: all interfaces, port 5784. */
+    /** The DTLS-PSK (CoAPs) address; {@code null} for none. Default: all interfaces, port 5784. */
     public Builder coapsAddress(InetSocketAddress address) {
       this.coapsAddress = address;
+      return this;
+    }
+
+    /** The PSK-TLS (TCP) address; {@code null} (the default) for none. */
+    public Builder tlsAddress(InetSocketAddress address) {
+      this.tlsAddress = address;
+      return this;
+    }
+
+    /** Concurrent TLS connections. Default: 256. */
+    public Builder maxTlsConnections(int max) {
+      this.maxTlsConnections = max;
+      return this;
+    }
+
+    /**
+     * How long a granted key is reused without asking the Key Manager: also the longest a revoked
+     * key keeps working here. {@link Duration#ZERO} turns the cache off. Default: 30 s.
+     */
+    public Builder cacheTtl(Duration ttl) {
+      this.cacheTtl = ttl;
+      return this;
+    }
+
+    /** Most keys cached. Default: 100,000. */
+    public Builder cacheSize(int size) {
+      this.cacheSize = size;
+      return this;
+    }
+
+    public Builder clock(java.time.Clock clock) {
+      this.clock = clock;
       return this;
     }
 
@@ -165,7 +256,12 @@ public final class Enabler implements AutoCloseable {
     public Enabler build() {
       Objects.requireNonNull(nafId, "nafId");
       Objects.requireNonNull(lookup, "lookup");
-      Objects.requireNonNull(coapsAddress, "coapsAddress");
+      if (coapsAddress == null && tlsAddress == null) {
+        throw new IllegalArgumentException("an Enabler needs a DTLS or a TLS address, or both");
+      }
+      if (cacheTtl.isNegative() || cacheSize < 1) {
+        throw new IllegalArgumentException("cache TTL must be >= 0 and size >= 1");
+      }
       if (lookupTimeout.isNegative() || lookupTimeout.isZero()) {
         throw new IllegalArgumentException("lookup timeout must be positive");
       }

@@ -58,6 +58,11 @@ public final class KeyManager implements AutoCloseable {
     return requireStarted().ledger();
   }
 
+  /** Credentials of Enablers using the remote lookup API. */
+  public EnablerCredentials enablerCredentials() {
+    return requireStarted().enablerCredentials();
+  }
+
   public AuditLog audit() {
     return requireStarted().audit();
   }

@@ -7,6 +7,7 @@ import org.flywaydb.core.Flyway;
 import org.keyprov.keys.AuditLog;
 import org.keyprov.keys.CredentialAdmin;
 import org.keyprov.keys.DmCredentials;
+import org.keyprov.keys.EnablerCredentials;
 import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.ProvisioningLedger;
 import org.keyprov.keys.PskLookup;
@@ -20,7 +21,8 @@ public record JdbcStores(
     DmCredentials dmCredentials,
     PskLookup lookup,
     ProvisioningLedger ledger,
-    AuditLog audit) {
+    AuditLog audit,
+    EnablerCredentials enablerCredentials) {
 
   /** Applies the versioned schema migrations (Flyway) to the database. */
   public static void migrate(DataSource dataSource) {
@@ -42,6 +44,7 @@ public record JdbcStores(
         admin,
         new JdbcPskLookup(db, box, audit, clock),
         new JdbcLedger(db, audit, clock),
-        audit);
+        audit,
+        new JdbcEnablerCredentials(db, audit, clock, random));
   }
 }

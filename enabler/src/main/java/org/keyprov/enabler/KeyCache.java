@@ -1,0 +1,92 @@
+package org.keyprov.enabler;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.keyprov.keys.LookupResult;
+import org.keyprov.keys.NafKey;
+import org.keyprov.keys.PskLookup;
+import org.keyprov.keys.gba.BTid;
+import org.keyprov.keys.gba.NafId;
+
+/**
+ * Keeps granted keys so a device's repeated handshakes do not each reach the Key Manager. An entry
+ * lives at most {@code ttl} and never past the key's expiry, so a key revoked at the Key Manager
+ * stops working here within {@code ttl}. Bounded to {@code maxEntries} (least recently used first
+ * out). Refusals and failures are never cached. Thread-safe.
+ */
+public final class KeyCache implements PskLookup {
+  private record Entry(NafKey key, Instant until) {}
+
+  private final PskLookup delegate;
+  private final Duration ttl;
+  private final Clock clock;
+  private final Map<String, Entry> entries;
+  private final AtomicLong hits = new AtomicLong();
+  private final AtomicLong misses = new AtomicLong();
+
+  public KeyCache(PskLookup delegate, int maxEntries, Duration ttl, Clock clock) {
+    this.delegate = delegate;
+    this.ttl = ttl;
+    this.clock = clock;
+    this.entries =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+            return size() > maxEntries;
+          }
+        };
+  }
+
+  @Override
+  public LookupResult lookup(String pskIdentity, NafId nafId) {
+    Optional<BTid> btid = BTid.fromPskIdentity(pskIdentity);
+    if (btid.isEmpty()) {
+      misses.incrementAndGet();
+      return delegate.lookup(pskIdentity, nafId);
+    }
+    String cacheKey = btid.get().value();
+    Instant now = clock.instant();
+    synchronized (entries) {
+      Entry e = entries.get(cacheKey);
+      if (e != null && now.isBefore(e.until())) {
+        hits.incrementAndGet();
+        return new LookupResult.Granted(e.key());
+      }
+      entries.remove(cacheKey);
+    }
+    misses.incrementAndGet();
+    LookupResult result = delegate.lookup(pskIdentity, nafId);
+    if (result instanceof LookupResult.Granted granted) {
+      Instant until = now.plus(ttl);
+      if (granted.key().expiresAt().isBefore(until)) {
+        until = granted.key().expiresAt();
+      }
+      synchronized (entries) {
+        entries.put(cacheKey, new Entry(granted.key(), until));
+      }
+    }
+    return result;
+  }
+
+  public long hits() {
+    return hits.get();
+  }
+
+  public long misses() {
+    return misses.get();
+  }
+
+  /** Forgets everything (e.g. after a revocation pushed from the Key Manager). */
+  public void clear() {
+    synchronized (entries) {
+      entries.clear();
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package org.keyprov.enabler;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.keyprov.keys.LookupResult;
+import org.keyprov.keys.NafKey;
+import org.keyprov.keys.PskLookup;
+import org.keyprov.keys.gba.NafId;
+
+/**
+ * Resolves a handshake's PSK identity to a key on a lookup pool, with a deadline, and tells the
+ * {@link HandshakeListener} what happened. Shared by the DTLS and TLS endpoints.
+ */
+public final class KeyResolver {
+  private final PskLookup lookup;
+  private final NafId nafId;
+  private final Executor executor;
+  private final Duration timeout;
+  private final HandshakeListener listener;
+
+  public KeyResolver(
+      PskLookup lookup,
+      NafId nafId,
+      Executor executor,
+      Duration timeout,
+      HandshakeListener listener) {
+    this.lookup = lookup;
+    this.nafId = nafId;
+    this.executor = executor;
+    this.timeout = timeout;
+    this.listener = listener;
+  }
+
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /** Completes with the key, or empty if refused, failed or late; never exceptionally. */
+  public CompletableFuture<Optional<NafKey>> resolve(String pskIdentity) {
+    return CompletableFuture.supplyAsync(() -> lookup.lookup(pskIdentity, nafId), executor)
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (result, error) -> {
+              if (error != null) {
+                listener.lookupFailed(pskIdentity, describe(error));
+                return Optional.empty();
+              }
+              if (result instanceof LookupResult.Granted granted) {
+                NafKey key = granted.key();
+                listener.keyGranted(pskIdentity, key.endpoint(), key.keyVersion());
+                return Optional.of(key);
+              }
+              LookupResult.Refused refused = (LookupResult.Refused) result;
+              listener.keyRefused(pskIdentity, refused.reason(), refused.message());
+              return Optional.empty();
+            });
+  }
+
+  private static String describe(Throwable error) {
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof TimeoutException) {
+      return "the Key Manager did not answer within " + "the lookup timeout";
+    }
+    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+  }
+}

@@ -1,0 +1,245 @@
+package org.keyprov.enabler.transport;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Vector;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bouncycastle.tls.BasicTlsPSKExternal;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.PRFAlgorithm;
+import org.bouncycastle.tls.PSKTlsServer;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.PskIdentity;
+import org.bouncycastle.tls.TlsPSKExternal;
+import org.bouncycastle.tls.TlsPSKIdentityManager;
+import org.bouncycastle.tls.TlsServerProtocol;
+import org.bouncycastle.tls.crypto.TlsCrypto;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.keyprov.enabler.KeyResolver;
+import org.keyprov.keys.NafKey;
+import org.keyprov.keys.gba.BTid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Enabler's PSK-TLS endpoint over TCP (Bouncy Castle): TLS 1.2 with RFC 4279 PSK suites and the
+ * identity hint {@code 3GPP-bootstrapping}, and TLS 1.3 with an external PSK. The key for the
+ * presented identity comes from the Key Manager; a refused identity ends the handshake with {@code
+ * unknown_psk_identity}. After the handshake each line received is answered with {@code
+ * identity=<psk identity> echo=<line>}.
+ */
+public final class TlsPskEndpoint implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TlsPskEndpoint.class);
+
+  /** TLS 1.2 PSK suites offered, strongest first; then the TLS 1.3 suites. */
+  static final int[] SUITES = {
+    CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256,
+    CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256,
+    CipherSuite.TLS_PSK_WITH_AES_256_GCM_SHA384,
+    CipherSuite.TLS_PSK_WITH_AES_128_CCM_8,
+    CipherSuite.TLS_PSK_WITH_AES_128_CCM,
+    CipherSuite.TLS_PSK_WITH_AES_128_CBC_SHA256,
+    CipherSuite.TLS_AES_128_GCM_SHA256,
+    CipherSuite.TLS_AES_256_GCM_SHA384,
+    CipherSuite.TLS_CHACHA20_POLY1305_SHA256
+  };
+
+  private static final int MAX_LINE = 4096;
+
+  private final ServerSocket server;
+  private final KeyResolver resolver;
+  private final TlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+  private final ExecutorService connections;
+  private final Thread acceptor;
+  private volatile boolean closed;
+
+  public TlsPskEndpoint(InetSocketAddress address, KeyResolver resolver, int maxConnections)
+      throws IOException {
+    this.server = new ServerSocket();
+    server.setReuseAddress(true);
+    server.bind(address, 256);
+    this.resolver = resolver;
+    AtomicInteger n = new AtomicInteger();
+    this.connections =
+        new ThreadPoolExecutor(
+            0,
+            maxConnections,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "keyprov-enabler-tls-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.AbortPolicy());
+    this.acceptor = new Thread(this::acceptLoop, "keyprov-enabler-tls-accept");
+    acceptor.setDaemon(true);
+  }
+
+  public void start() {
+    acceptor.start();
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) server.getLocalSocketAddress();
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      Socket socket;
+      try {
+        socket = server.accept();
+      } catch (IOException e) {
+        if (!closed) {
+          LOG.warn("TLS accept failed: {}", e.getMessage());
+        }
+        continue;
+      }
+      try {
+        connections.execute(() -> serve(socket));
+      } catch (java.util.concurrent.RejectedExecutionException busy) {
+        LOG.warn(
+            "TLS connection from {} refused: too many connections",
+            socket.getRemoteSocketAddress());
+        closeQuietly(socket);
+      }
+    }
+  }
+
+  private void serve(Socket socket) {
+    try (socket) {
+      socket.setSoTimeout(30_000);
+      TlsServerProtocol protocol =
+          new TlsServerProtocol(socket.getInputStream(), socket.getOutputStream());
+      EnablerTlsServer tls = new EnablerTlsServer();
+      protocol.accept(tls);
+      echo(protocol, tls.identity);
+      protocol.close();
+    } catch (SocketException | java.net.SocketTimeoutException e) {
+      LOG.debug("TLS connection ended: {}", e.getMessage());
+    } catch (IOException e) {
+      LOG.info("TLS handshake with {} failed: {}", socket.getRemoteSocketAddress(), e.getMessage());
+    }
+  }
+
+  private static void echo(TlsServerProtocol protocol, String identity) throws IOException {
+    BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(protocol.getInputStream(), StandardCharsets.UTF_8));
+    OutputStream out = protocol.getOutputStream();
+    String line;
+    while ((line = in.readLine()) != null) {
+      String text = line.length() > MAX_LINE ? line.substring(0, MAX_LINE) : line;
+      out.write(("identity=" + identity + " echo=" + text + "\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    }
+  }
+
+  /** Blocks this connection's thread (never an I/O selector) for at most the lookup timeout. */
+  private Optional<NafKey> resolve(String identity) {
+    try {
+      return resolver
+          .resolve(identity)
+          .get(resolver.timeout().toMillis() + 500, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (ExecutionException | TimeoutException e) {
+      return Optional.empty();
+    }
+  }
+
+  private final class EnablerTlsServer extends PSKTlsServer {
+    private volatile String identity;
+
+    EnablerTlsServer() {
+      super(TlsPskEndpoint.this.crypto, null);
+      this.pskIdentityManager = new Identities();
+    }
+
+    @Override
+    protected ProtocolVersion[] getSupportedVersions() {
+      return ProtocolVersion.TLSv13.downTo(ProtocolVersion.TLSv12);
+    }
+
+    @Override
+    protected int[] getSupportedCipherSuites() {
+      return SUITES.clone();
+    }
+
+    @Override
+    public TlsPSKExternal getExternalPSK(Vector identities) {
+      for (Object o : identities) {
+        byte[] raw = ((PskIdentity) o).getIdentity();
+        String id = new String(raw, StandardCharsets.UTF_8);
+        Optional<NafKey> key = resolve(id);
+        if (key.isPresent()) {
+          byte[] bytes = key.get().key();
+          try {
+            identity = id;
+            return new BasicTlsPSKExternal(
+                raw, getCrypto().createSecret(bytes), PRFAlgorithm.tls13_hkdf_sha256);
+          } finally {
+            Arrays.fill(bytes, (byte) 0);
+          }
+        }
+      }
+      return null;
+    }
+
+    private final class Identities implements TlsPSKIdentityManager {
+      @Override
+      public byte[] getHint() {
+        return BTid.PSK_IDENTITY_HINT.getBytes(StandardCharsets.UTF_8);
+      }
+
+      @Override
+      public byte[] getPSK(byte[] raw) {
+        String id = new String(raw, StandardCharsets.UTF_8);
+        Optional<NafKey> key = resolve(id);
+        if (key.isEmpty()) {
+          return null;
+        }
+        identity = id;
+        // Bouncy Castle keeps (and may wipe) what it gets: hand it a copy.
+        return key.get().key();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      server.close();
+    } catch (IOException e) {
+      LOG.debug("closing TLS server socket: {}", e.getMessage());
+    }
+    connections.shutdownNow();
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // nothing to tell anyone
+    }
+  }
+}

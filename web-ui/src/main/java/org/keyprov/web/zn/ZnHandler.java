@@ -1,0 +1,107 @@
+package org.keyprov.web.zn;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.keyprov.keys.AuditLog;
+import org.keyprov.keys.EnablerCredentials;
+import org.keyprov.keys.LookupResult;
+import org.keyprov.keys.PskLookup;
+import org.keyprov.keys.gba.NafId;
+import org.keyprov.keys.zn.ZnWire;
+
+/**
+ * The Key Manager's Zn-like endpoint ({@value ZnWire#PATH}): an authenticated Enabler asks for the
+ * key of a PSK identity under its own NAF_Id. A credential only asks for its own NAF FQDN. Every
+ * call is audited (by the lookup itself, or here when refused before it).
+ */
+public final class ZnHandler extends Handler.Abstract {
+  private static final int MAX_BODY = 8 * 1024;
+
+  private final PskLookup lookup;
+  private final EnablerCredentials credentials;
+  private final AuditLog audit;
+
+  public ZnHandler(PskLookup lookup, EnablerCredentials credentials, AuditLog audit) {
+    this.lookup = lookup;
+    this.credentials = credentials;
+    this.audit = audit;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    if (!ZnWire.PATH.equals(Request.getPathInContext(request))) {
+      return false;
+    }
+    String caller = Request.getRemoteAddr(request);
+    if (!HttpMethod.POST.is(request.getMethod())) {
+      response.getHeaders().put(HttpHeader.ALLOW, "POST");
+      return send(response, callback, 405, ZnWire.error(405, "METHOD", "use POST"));
+    }
+    String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    Optional<String> fqdn =
+        auth != null && auth.startsWith("Bearer ")
+            ? credentials.authenticate(auth.substring("Bearer ".length()).trim())
+            : Optional.empty();
+    if (fqdn.isEmpty()) {
+      audit.record(
+          caller,
+          "zn.unauthorized",
+          ZnWire.PATH,
+          auth == null ? "no credential" : "bad or revoked credential");
+      response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+      return send(
+          response,
+          callback,
+          401,
+          ZnWire.error(401, "CREDENTIAL", "missing, unknown or revoked Enabler credential"));
+    }
+    byte[] body;
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      body = in.readNBytes(MAX_BODY + 1);
+    }
+    if (body.length > MAX_BODY) {
+      return send(
+          response, callback, 413, ZnWire.error(413, "TOO_LARGE", "request body over 8 KiB"));
+    }
+    ZnWire.Request parsed;
+    NafId nafId;
+    try {
+      parsed = ZnWire.parseRequest(body);
+      nafId = parsed.toNafId();
+    } catch (IllegalArgumentException e) {
+      return send(response, callback, 400, ZnWire.error(400, "BAD_REQUEST", e.getMessage()));
+    }
+    if (!nafId.fqdn().equals(fqdn.get())) {
+      String message = "this credential was issued for " + fqdn.get() + ", not for " + nafId.fqdn();
+      audit.record(
+          fqdn.get(), "key.lookup", parsed.transactionIdentifier(), "refused (5402): " + message);
+      return send(response, callback, 403, ZnWire.error(5402, "OTHER_NAF", message));
+    }
+    LookupResult result = lookup.lookup(parsed.transactionIdentifier(), nafId);
+    if (result instanceof LookupResult.Granted granted) {
+      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+      return send(response, callback, 200, ZnWire.answer(granted.key()));
+    }
+    LookupResult.Refused refused = (LookupResult.Refused) result;
+    return send(
+        response,
+        callback,
+        ZnWire.status(refused.reason()),
+        ZnWire.error(refused.reason().znResultCode(), refused.reason().name(), refused.message()));
+  }
+
+  private static boolean send(Response response, Callback callback, int status, String json) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.write(true, java.nio.ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), callback);
+    return true;
+  }
+}
