@@ -34,6 +34,8 @@ final class Harness implements AutoCloseable {
   final DmServer dm;
   final ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
   private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final java.util.Map<String, DeviceClient> devices =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   Harness(Path dir) {
     this.dir = dir;
@@ -97,7 +99,13 @@ final class Harness implements AutoCloseable {
             .build();
     device.start();
     closeables.add(device);
+    devices.put(endpoint, device);
     return device;
+  }
+
+  /** A device started with {@link #startDevice}. */
+  DeviceClient deviceClient(String endpoint) {
+    return java.util.Objects.requireNonNull(devices.get(endpoint), endpoint + " was not started");
   }
 
   void onClose(AutoCloseable closeable) {

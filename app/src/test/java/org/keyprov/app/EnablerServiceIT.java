@@ -1,0 +1,426 @@
+package org.keyprov.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.keyprov.client.ConnectionResult;
+import org.keyprov.client.DeviceClient;
+import org.keyprov.client.object.EnablerSecurityState;
+import org.keyprov.enabler.Enabler;
+import org.keyprov.enabler.HandshakeListener;
+import org.keyprov.keys.EnablerProfile;
+import org.keyprov.keys.LookupResult.Refusal;
+import org.keyprov.keys.ProvisioningState;
+import org.keyprov.keys.gba.BTid;
+import org.keyprov.keys.gba.NafId;
+import org.keyprov.keys.gba.UaSecurityProtocolId;
+import org.keyprov.keys.zn.RemotePskLookup;
+import org.keyprov.web.WebServer;
+
+/**
+ * The Enabler as its own service: it reaches the Key Manager only through the HTTPS lookup API with
+ * its own credential, and serves devices and third-party stacks over PSK-TLS and DTLS-PSK.
+ */
+class EnablerServiceIT {
+  private static final byte[] DM_PSK = "device-dm-psk-0001".getBytes();
+  private static final InetSocketAddress LOOPBACK =
+      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+  private static final String FQDN = "svc.enabler.test";
+
+  @TempDir Path dir;
+  private Harness h;
+  private HttpsIdentity https;
+  private WebServer web;
+  private Enabler enabler;
+  private String credential;
+  private final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    h = new Harness(dir);
+    https =
+        HttpsIdentity.loadOrCreate(
+            dir, org.keyprov.keys.testing.TestKeyManagers.MASTER_KEY, List.of());
+    startWeb(0);
+    // the profile's URIs are fixed once the Enabler's ports are known
+    h.km.admin().putEnabler(profile(URI.create("tls://127.0.0.1:1")));
+    credential = h.km.enablerCredentials().issue(FQDN, "test").secret();
+    enabler = startEnabler(credential, Duration.ofSeconds(30));
+    h.km.admin().putEnabler(profile(enabler.tlsUri()));
+  }
+
+  private void startWeb(int port) throws Exception {
+    web =
+        WebServer.builder()
+            .lookup(h.km.lookup())
+            .credentials(h.km.enablerCredentials())
+            .audit(h.km.audit())
+            .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+            .tls(https.keyStore, https.password)
+            .build();
+    web.start();
+  }
+
+  private Enabler startEnabler(String credential, Duration cacheTtl) {
+    Enabler e =
+        Enabler.builder()
+            .nafId(nafId())
+            .lookup(
+                RemotePskLookup.builder()
+                    .keyManager(web.uri())
+                    .certificate(https.certificate)
+                    .credential(credential)
+                    .timeout(Duration.ofSeconds(1))
+                    .build())
+            .coapsAddress(LOOPBACK)
+            .tlsAddress(LOOPBACK)
+            .lookupTimeout(Duration.ofSeconds(2))
+            .cacheTtl(cacheTtl)
+            .listener(
+                new HandshakeListener() {
+                  @Override
+                  public void keyGranted(String id, String endpoint, int version) {
+                    events.add("granted " + id);
+                  }
+
+                  @Override
+                  public void keyRefused(String id, Refusal reason, String message) {
+                    events.add("refused " + reason + " " + id);
+                  }
+
+                  @Override
+                  public void lookupFailed(String id, String reason) {
+                    events.add("failed " + reason);
+                  }
+                })
+            .build();
+    e.start();
+    h.onClose(e);
+    return e;
+  }
+
+  private static NafId nafId() {
+    return new NafId(
+        FQDN, UaSecurityProtocolId.omaPskTls(EnablerProfile.TLS_PSK_WITH_AES_128_CCM_8));
+  }
+
+  private static EnablerProfile profile(URI uri) {
+    return new EnablerProfile(
+        nafId(), uri, List.of(uri.toString()), List.of(0xC0A8, 0x00A8), Duration.ofDays(1));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    h.close();
+    web.close();
+  }
+
+  private EnablerSecurityState provisionedDevice() {
+    h.givenDevice("ep1", DM_PSK, FQDN);
+    DeviceClient device = h.startDevice("ep1", "ep1-dm", DM_PSK);
+    h.awaitState("ep1", FQDN, ProvisioningState.PROVISIONED);
+    await().until(() -> device.enablerParameters().size() == 1);
+    return device.enablerParameters().get(0);
+  }
+
+  @Test
+  void device_connects_over_psk_tls_with_a_key_served_by_the_remote_api() {
+    provisionedDevice();
+    DeviceClient device = h.deviceClient("ep1");
+
+    ConnectionResult result = device.connector().connect(FQDN);
+
+    assertThat(result.success()).as(result.detail()).isTrue();
+    assertThat(result.detail())
+        .startsWith("identity=" + device.enablerParameters().get(0).pskIdentity());
+    assertThat(h.km.audit().recent(20))
+        .anySatisfy(e -> assertThat(e.detail()).startsWith("granted"));
+  }
+
+  @Test
+  void device_connects_over_dtls_psk_with_a_key_served_by_the_remote_api() {
+    EnablerSecurityState p = provisionedDevice();
+    DeviceClient device = h.deviceClient("ep1");
+    h.km.admin().putEnabler(profile(enabler.coapsUri()));
+    h.dm.provisionNow("ep1");
+    await().until(() -> device.enablerParameters().get(0).enablerUri().startsWith("coaps"));
+
+    ConnectionResult result = device.connector().connect(FQDN);
+
+    assertThat(result.success()).as(result.detail()).isTrue();
+    assertThat(result.detail()).contains("identity=" + p.pskIdentity());
+  }
+
+  @Test
+  void openssl_completes_tls12_and_tls13_with_the_enabler_and_gets_the_echo() throws Exception {
+    EnablerSecurityState p = provisionedDevice();
+    String port = String.valueOf(enabler.tlsUri().getPort());
+    String key = HexFormat.of().formatHex(p.pskKey());
+
+    String tls12 =
+        Peers.run(
+            List.of(
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + port,
+                "-tls1_2",
+                "-psk_identity",
+                p.pskIdentity(),
+                "-psk",
+                key,
+                "-cipher",
+                "PSK-AES128-GCM-SHA256"),
+            "ping12\n",
+            out -> out.contains("echo=ping12"),
+            Duration.ofSeconds(20));
+    assertThat(tls12)
+        .contains("PSK identity hint: 3GPP-bootstrapping")
+        .contains("Cipher is PSK-AES128-GCM-SHA256")
+        .contains("identity=" + p.pskIdentity() + " echo=ping12");
+
+    String prefixed =
+        Peers.run(
+            List.of(
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + port,
+                "-tls1_3",
+                "-psk_identity",
+                BTid.PSK_IDENTITY_PREFIX + p.pskIdentity(),
+                "-psk",
+                key,
+                "-ciphersuites",
+                "TLS_AES_128_GCM_SHA256"),
+            "ping13\n",
+            out -> out.contains("echo=ping13"),
+            Duration.ofSeconds(20));
+    assertThat(prefixed)
+        .contains("TLSv1.3")
+        .contains("identity=3GPP-bootstrapping." + p.pskIdentity() + " echo=ping13");
+  }
+
+  @Test
+  void openssl_completes_a_dtls12_handshake_with_the_provisioned_key() throws Exception {
+    EnablerSecurityState p = provisionedDevice();
+    String out =
+        Peers.run(
+            List.of(
+                "openssl",
+                "s_client",
+                "-dtls1_2",
+                "-connect",
+                "127.0.0.1:" + enabler.coapsUri().getPort(),
+                "-psk_identity",
+                p.pskIdentity(),
+                "-psk",
+                HexFormat.of().formatHex(p.pskKey()),
+                "-cipher",
+                "PSK-AES128-CCM8"),
+            "",
+            o -> o.contains("Cipher is"),
+            Duration.ofSeconds(20));
+    assertThat(out).contains("New, TLSv1.2, Cipher is PSK-AES128-CCM8");
+  }
+
+  @Test
+  void coap_client_gnutls_gets_the_whoami_resource_over_dtls() throws Exception {
+    // libcoap takes the key as text: serve a printable key for one test identity
+    String identity = "AAECAwQFBgcICQoLDA0ODw==@km.test";
+    byte[] textKey = "coap-interop-key".getBytes();
+    try (Enabler textEnabler =
+        Enabler.builder()
+            .nafId(nafId())
+            .lookup(new org.keyprov.keys.testing.FakePskLookup(identity, textKey))
+            .coapsAddress(LOOPBACK)
+            .build()) {
+      textEnabler.start();
+      String out =
+          Peers.run(
+              List.of(
+                  "coap-client-gnutls",
+                  "-u",
+                  identity,
+                  "-k",
+                  new String(textKey),
+                  textEnabler.coapsUri() + "/whoami"),
+              null,
+              o -> o.contains("identity="),
+              Duration.ofSeconds(20));
+      assertThat(out).contains("identity=" + identity).doesNotContain("ERR");
+
+      String wrong =
+          Peers.run(
+              List.of(
+                  "coap-client-gnutls",
+                  "-u",
+                  identity,
+                  "-k",
+                  "not-the-right-key",
+                  textEnabler.coapsUri() + "/whoami"),
+              null,
+              o -> o.contains("ERR"),
+              Duration.ofSeconds(30));
+      assertThat(wrong).doesNotContain("identity=");
+    }
+  }
+
+  @Test
+  void a_wrong_key_gets_no_session() throws Exception {
+    EnablerSecurityState p = provisionedDevice();
+    String out =
+        Peers.run(
+            List.of(
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + enabler.tlsUri().getPort(),
+                "-tls1_2",
+                "-psk_identity",
+                p.pskIdentity(),
+                "-psk",
+                "00112233445566778899aabbccddeeff",
+                "-cipher",
+                "PSK-AES128-GCM-SHA256"),
+            "x\n",
+            o -> o.contains("alert") || o.contains("echo="),
+            Duration.ofSeconds(20));
+    assertThat(out).contains("alert").doesNotContain("echo=");
+  }
+
+  @Test
+  void an_unknown_identity_gets_the_unknown_psk_identity_alert() throws Exception {
+    String unknown = "AAAAAAAAAAAAAAAAAAAAAA==@km.test";
+    String out =
+        Peers.run(
+            List.of(
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + enabler.tlsUri().getPort(),
+                "-tls1_2",
+                "-psk_identity",
+                unknown,
+                "-psk",
+                "00112233445566778899aabbccddeeff",
+                "-cipher",
+                "PSK-AES128-GCM-SHA256"),
+            "x\n",
+            o -> o.contains("alert"),
+            Duration.ofSeconds(20));
+    assertThat(out).contains("alert unknown psk identity");
+    await().until(() -> events.contains("refused UNKNOWN_IDENTITY " + unknown));
+  }
+
+  @Test
+  void another_enablers_identity_is_refused() throws Exception {
+    EnablerSecurityState p = provisionedDevice();
+    String otherCredential;
+    h.km
+        .admin()
+        .putEnabler(
+            EnablerProfile.dtls(
+                "other.enabler.test", URI.create("coaps://127.0.0.1:9"), Duration.ofDays(1)));
+    otherCredential = h.km.enablerCredentials().issue("other.enabler.test", "test").secret();
+    RemotePskLookup other =
+        RemotePskLookup.builder()
+            .keyManager(web.uri())
+            .certificate(https.certificate)
+            .credential(otherCredential)
+            .build();
+
+    var answer =
+        other.lookup(
+            p.pskIdentity(), h.km.admin().enabler("other.enabler.test").orElseThrow().nafId());
+
+    assertThat(answer).isInstanceOf(org.keyprov.keys.LookupResult.Refused.class);
+    assertThat(((org.keyprov.keys.LookupResult.Refused) answer).reason())
+        .isEqualTo(Refusal.OTHER_NAF);
+    // and a credential cannot ask under someone else's NAF_Id
+    var borrowed = other.lookup(p.pskIdentity(), nafId());
+    assertThat(((org.keyprov.keys.LookupResult.Refused) borrowed).message())
+        .contains("issued for other.enabler.test, not for " + FQDN);
+  }
+
+  @Test
+  void a_revoked_enabler_credential_fails_handshakes_with_a_clear_reason() throws Exception {
+    EnablerSecurityState p = provisionedDevice();
+    String label = h.km.enablerCredentials().list().get(0).label();
+    h.km.enablerCredentials().revoke(label, "test");
+
+    ConnectionResult result = h.deviceClient("ep1").connector().connect(FQDN);
+
+    assertThat(result.success()).isFalse();
+    await()
+        .until(
+            () ->
+                events.stream()
+                    .anyMatch(
+                        e ->
+                            e.startsWith(
+                                "failed the Key Manager refused this Enabler's credential (401)")));
+    assertThat(p.pskIdentity()).isNotEmpty();
+  }
+
+  @Test
+  void key_manager_down_fails_fast_and_recovers_when_it_is_back() throws Exception {
+    provisionedDevice();
+    DeviceClient device = h.deviceClient("ep1");
+    int port = web.uri().getPort();
+    web.close();
+
+    long started = System.nanoTime();
+    ConnectionResult down = device.connector().connect(FQDN);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+    assertThat(down.success()).isFalse();
+    assertThat(took).isLessThan(Duration.ofSeconds(5));
+    await()
+        .until(
+            () ->
+                events.stream().anyMatch(e -> e.startsWith("failed cannot reach the Key Manager")));
+
+    startWeb(port);
+    await().atMost(Duration.ofSeconds(20)).until(() -> device.connector().connect(FQDN).success());
+  }
+
+  @Test
+  void repeated_handshakes_hit_the_cache_and_a_revoked_key_stops_within_the_ttl() {
+    EnablerSecurityState p = provisionedDevice();
+    DeviceClient device = h.deviceClient("ep1");
+    Enabler shortCache = startEnabler(credential, Duration.ofSeconds(1));
+    h.km.admin().putEnabler(profile(shortCache.tlsUri()));
+    h.dm.provisionNow("ep1");
+    await()
+        .until(
+            () ->
+                device
+                    .enablerParameters()
+                    .get(0)
+                    .enablerUri()
+                    .equals(shortCache.tlsUri().toString()));
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(device.connector().connect(FQDN).success()).isTrue();
+    }
+    assertThat(shortCache.cacheHitsAndMisses()).containsExactly(2, 1);
+
+    h.km.admin().revoke(new BTid(device.enablerParameters().get(0).pskIdentity()), "test");
+    await().atMost(Duration.ofSeconds(5)).until(() -> !device.connector().connect(FQDN).success());
+    await().until(() -> events.stream().anyMatch(e -> e.startsWith("refused REVOKED")));
+    assertThat(p.pskIdentity()).isNotEmpty();
+  }
+}
