@@ -48,7 +48,7 @@ final class JdbcPskLookup implements PskLookup {
       Refused r = (Refused) result;
       outcome = "refused " + r.reason() + " (" + r.reason().znResultCode() + "): " + r.message();
     }
-    audit.record(nafId.fqdn(), "key.lookup", printable(pskIdentity), outcome);
+    audit.record(nafId.fqdn(), "key.lookup", printable(pskIdentity), outcome + "; NAF_Id " + nafId);
     return result;
   }
 
