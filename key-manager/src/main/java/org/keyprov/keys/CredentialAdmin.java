@@ -38,6 +38,16 @@ public interface CredentialAdmin {
    */
   EnablerParameters currentParameters(String endpoint, String fqdn);
 
-  /** Revokes a key record; Enablers refuse it from now on and the assignment is re-provisioned. */
+  /**
+   * Revokes the key records of a B-TID (every Enabler's under it); Enablers refuse them from now on
+   * and the assignments are re-provisioned.
+   */
   void revoke(BTid btid, String actor);
+
+  /**
+   * Personalises a SIM for the device: assigns the Enablers, mints one bootstrapping (RAND, B-TID)
+   * with a key record per Enabler, and returns everything the card needs, Ks included. The only
+   * operation that exports Ks; audited.
+   */
+  SimPersonalisation personaliseSim(String endpoint, java.util.List<String> fqdns, String actor);
 }

@@ -194,6 +194,27 @@ class KeyManagerTest {
     assertThat(BTid.fromPskIdentity(p.btid().value())).contains(p.btid());
   }
 
+  @Test
+  void personalises_a_sim_with_one_btid_for_every_enabler() {
+    SimPersonalisation sim =
+        km.admin().personaliseSim("ep1", List.of("a.enabler.test", "b.enabler.test"), "operator");
+
+    for (EnablerProfile e : List.of(enablerA, enablerB)) {
+      byte[] expected =
+          GbaKdf.deriveNafKey(sim.ks(), sim.rand(), sim.impi(), e.nafId(), GbaKdf.Variant.GBA_ME);
+      LookupResult result = km.lookup().lookup(sim.btid().value(), e.nafId());
+      assertThat(result).as(e.fqdn()).isInstanceOf(Granted.class);
+      assertThat(((Granted) result).key().key()).isEqualTo(expected);
+    }
+    assertThat(sim.toString()).doesNotContain(java.util.HexFormat.of().formatHex(sim.ks()));
+    assertThat(km.audit().recent(10))
+        .anySatisfy(e -> assertThat(e.action()).isEqualTo("sim.personalised"));
+
+    km.admin().revoke(sim.btid(), "operator");
+    assertThat(((Refused) km.lookup().lookup(sim.btid().value(), enablerB.nafId())).reason())
+        .isEqualTo(Refusal.REVOKED);
+  }
+
   private static int indexOf(byte[] haystack, byte[] needle) {
     outer:
     for (int i = 0; i <= haystack.length - needle.length; i++) {

@@ -5,8 +5,6 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -20,8 +18,8 @@ import org.keyprov.keys.KeyManagerException;
 import org.keyprov.keys.KeyManagerException.Kind;
 import org.keyprov.keys.ProvisioningState;
 import org.keyprov.keys.Secrets;
+import org.keyprov.keys.SimPersonalisation;
 import org.keyprov.keys.gba.BTid;
-import org.keyprov.keys.gba.GbaKdf;
 
 final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   static final String ACTOR_SYSTEM = "key-manager";
@@ -35,6 +33,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   private final String domain;
   private final Clock clock;
   private final SecureRandom random;
+  private final JdbcKeyRecords keys;
 
   JdbcCredentialAdmin(
       Database db,
@@ -49,6 +48,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
     this.domain = domain;
     this.clock = clock;
     this.random = random;
+    this.keys = new JdbcKeyRecords(db, box, audit, domain, clock, random);
   }
 
   @Override
@@ -219,136 +219,20 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
 
   @Override
   public EnablerParameters currentParameters(String endpoint, String fqdn) {
-    return db.inTransaction(
-        "minting a key for " + endpoint + " and " + fqdn,
-        c -> {
-          long deviceId = deviceId(c, endpoint);
-          long enablerId = enablerId(c, fqdn);
-          // Lock the assignment row so that concurrent callers mint at most one new version.
-          Database.queryOne(
-                  c,
-                  "SELECT state FROM assignment WHERE device_id = ? AND enabler_id = ? FOR UPDATE",
-                  rs -> rs.getString(1),
-                  deviceId,
-                  enablerId)
-              .orElseThrow(
-                  () ->
-                      new KeyManagerException(
-                          Kind.NOT_FOUND,
-                          "Enabler " + fqdn + " is not assigned to device " + endpoint));
-          EnablerProfile enabler =
-              Database.queryOne(c, "SELECT * FROM enabler WHERE id = ?", Rows::enabler, enablerId)
-                  .orElseThrow();
-          Instant now = clock.instant();
-          Optional<KeyRow> current =
-              Database.queryOne(
-                  c,
-                  "SELECT btid, rand, version, expires_at, state FROM key_record"
-                      + " WHERE device_id = ? AND enabler_id = ? ORDER BY version DESC LIMIT 1",
-                  KeyRow::of,
-                  deviceId,
-                  enablerId);
-          KeyRow key;
-          if (current.isPresent() && current.get().usableAt(now, enabler.keyLifetime())) {
-            key = current.get();
-          } else {
-            key = mint(c, deviceId, enablerId, endpoint, enabler, current, now);
-          }
-          byte[] ks = rootKey(c, endpoint);
-          try {
-            String impi =
-                Database.queryOne(
-                        c, "SELECT impi FROM device WHERE id = ?", rs -> rs.getString(1), deviceId)
-                    .orElseThrow();
-            byte[] nafKey =
-                GbaKdf.deriveNafKey(ks, key.rand, impi, enabler.nafId(), GbaKdf.Variant.GBA_ME);
-            try {
-              return new EnablerParameters(
-                  enabler, new BTid(key.btid), nafKey, key.expiresAt, key.version);
-            } finally {
-              Arrays.fill(nafKey, (byte) 0);
-            }
-          } finally {
-            Arrays.fill(ks, (byte) 0);
-          }
-        });
-  }
-
-  private KeyRow mint(
-      Connection c,
-      long deviceId,
-      long enablerId,
-      String endpoint,
-      EnablerProfile enabler,
-      Optional<KeyRow> previous,
-      Instant now)
-      throws SQLException {
-    Database.update(
-        c,
-        "UPDATE key_record SET state = 'SUPERSEDED' WHERE device_id = ? AND enabler_id = ?"
-            + " AND state = 'ACTIVE'",
-        deviceId,
-        enablerId);
-    byte[] rand = new byte[BTid.RAND_LENGTH];
-    random.nextBytes(rand);
-    BTid btid = BTid.of(rand, domain);
-    int version = previous.map(k -> k.version + 1).orElse(1);
-    Instant expiresAt = now.plus(enabler.keyLifetime());
-    Database.update(
-        c,
-        "INSERT INTO key_record(btid, device_id, enabler_id, rand, version, expires_at, state,"
-            + " created_at) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?)",
-        btid.value(),
-        deviceId,
-        enablerId,
-        rand,
-        version,
-        expiresAt,
-        now);
-    audit.append(
-        c,
-        ACTOR_SYSTEM,
-        "key.minted",
-        endpoint,
-        "B-TID "
-            + btid
-            + ", Enabler "
-            + enabler.fqdn()
-            + ", version "
-            + version
-            + ", expires "
-            + expiresAt);
-    return new KeyRow(btid.value(), rand, version, expiresAt, "ACTIVE");
+    return keys.currentParameters(endpoint, fqdn);
   }
 
   @Override
   public void revoke(BTid btid, String actor) {
-    db.inTransaction(
-        "revoking " + btid,
-        c -> {
-          Optional<long[]> ids =
-              Database.queryOne(
-                  c,
-                  "SELECT device_id, enabler_id FROM key_record WHERE btid = ?",
-                  rs -> new long[] {rs.getLong(1), rs.getLong(2)},
-                  btid.value());
-          if (ids.isEmpty()) {
-            throw new KeyManagerException(Kind.NOT_FOUND, "no key record has B-TID " + btid);
-          }
-          Database.update(
-              c, "UPDATE key_record SET state = 'REVOKED' WHERE btid = ?", btid.value());
-          Database.update(
-              c,
-              "UPDATE assignment SET state = ?, detail = ?, next_attempt_at = NULL, updated_at = ?"
-                  + " WHERE device_id = ? AND enabler_id = ?",
-              ProvisioningState.PENDING.name(),
-              "key revoked; a new key is provisioned at the device's next registration update",
-              clock.instant(),
-              ids.get()[0],
-              ids.get()[1]);
-          audit.append(c, actor, "key.revoked", btid.value(), "");
-          return null;
-        });
+    keys.revoke(btid, actor);
+  }
+
+  @Override
+  public SimPersonalisation personaliseSim(String endpoint, List<String> fqdns, String actor) {
+    for (String fqdn : fqdns) {
+      assign(endpoint, fqdn);
+    }
+    return keys.personaliseSim(endpoint, fqdns, actor);
   }
 
   @Override
@@ -381,15 +265,6 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
                   }
                 },
                 value));
-  }
-
-  /** The device's root key Ks, decrypted; the caller wipes it. */
-  byte[] rootKey(Connection c, String endpoint) throws SQLException {
-    byte[] sealed =
-        Database.queryOne(
-                c, "SELECT ks_enc FROM device WHERE endpoint = ?", rs -> rs.getBytes(1), endpoint)
-            .orElseThrow(() -> unknownDevice(endpoint));
-    return box.open(sealed, "device.ks:" + endpoint);
   }
 
   static long deviceId(Connection c, String endpoint) throws SQLException {
@@ -435,22 +310,5 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
     Object[] out = Arrays.copyOf(values, values.length + 1);
     out[values.length] = last;
     return out;
-  }
-
-  /** A key record row: what minting needs to decide reuse and to derive. */
-  private record KeyRow(String btid, byte[] rand, int version, Instant expiresAt, String state) {
-    static KeyRow of(java.sql.ResultSet rs) throws SQLException {
-      return new KeyRow(
-          rs.getString("btid"),
-          rs.getBytes("rand"),
-          rs.getInt("version"),
-          Database.instant(rs, "expires_at"),
-          rs.getString("state"));
-    }
-
-    /** Active, and more than a tenth of its lifetime left, so a device never gets a dying key. */
-    boolean usableAt(Instant now, Duration lifetime) {
-      return "ACTIVE".equals(state) && now.plus(lifetime.dividedBy(10)).isBefore(expiresAt);
-    }
   }
 }

@@ -3,6 +3,7 @@ package org.keyprov.keys.store;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.keyprov.keys.LookupResult;
 import org.keyprov.keys.LookupResult.Granted;
@@ -54,14 +55,15 @@ final class JdbcPskLookup implements PskLookup {
 
   private LookupResult answer(java.sql.Connection c, BTid btid, NafId nafId)
       throws java.sql.SQLException {
-    Optional<Row> found = Database.queryOne(c, QUERY, Row::of, btid.value());
-    if (found.isEmpty()) {
+    List<Row> rows = Database.query(c, QUERY, Row::of, btid.value());
+    if (rows.isEmpty()) {
       return new Refused(Refusal.UNKNOWN_IDENTITY, "no key record has this B-TID");
     }
-    Row row = found.get();
-    if (!row.nafId.equals(nafId)) {
+    Optional<Row> found = rows.stream().filter(r -> r.nafId.equals(nafId)).findFirst();
+    if (found.isEmpty()) {
       return new Refused(Refusal.OTHER_NAF, "the key was minted for another NAF_Id than " + nafId);
     }
+    Row row = found.get();
     if (!"ACTIVE".equals(row.state)) {
       return new Refused(
           Refusal.REVOKED, "the key record is " + row.state.toLowerCase(java.util.Locale.ROOT));

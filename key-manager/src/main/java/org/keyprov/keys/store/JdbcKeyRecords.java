@@ -1,0 +1,277 @@
+package org.keyprov.keys.store;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.keyprov.keys.EnablerParameters;
+import org.keyprov.keys.EnablerProfile;
+import org.keyprov.keys.KeyManagerException;
+import org.keyprov.keys.KeyManagerException.Kind;
+import org.keyprov.keys.ProvisioningState;
+import org.keyprov.keys.SimPersonalisation;
+import org.keyprov.keys.gba.BTid;
+import org.keyprov.keys.gba.GbaKdf;
+
+/**
+ * Key records: minting (one RAND and B-TID per bootstrapping), reuse while fresh, rotation,
+ * revocation, and the SIM export. NAF keys are derived, never stored.
+ */
+final class JdbcKeyRecords {
+  private final Database db;
+  private final SecretBox box;
+  private final JdbcAuditLog audit;
+  private final String domain;
+  private final Clock clock;
+  private final SecureRandom random;
+
+  JdbcKeyRecords(
+      Database db,
+      SecretBox box,
+      JdbcAuditLog audit,
+      String domain,
+      Clock clock,
+      SecureRandom random) {
+    this.db = db;
+    this.box = box;
+    this.audit = audit;
+    this.domain = domain;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  EnablerParameters currentParameters(String endpoint, String fqdn) {
+    return db.inTransaction(
+        "minting a key for " + endpoint + " and " + fqdn,
+        c -> {
+          long deviceId = JdbcCredentialAdmin.deviceId(c, endpoint);
+          long enablerId = JdbcCredentialAdmin.enablerId(c, fqdn);
+          lockAssignment(c, deviceId, enablerId, endpoint, fqdn);
+          EnablerProfile enabler = enabler(c, enablerId);
+          Instant now = clock.instant();
+          Optional<KeyRow> current = latest(c, deviceId, enablerId);
+          KeyRow key =
+              current.isPresent() && current.get().usableAt(now, enabler.keyLifetime())
+                  ? current.get()
+                  : mint(c, deviceId, enablerId, endpoint, enabler, current, newRand(), now, "DM");
+          byte[] ks = rootKey(c, endpoint);
+          try {
+            byte[] nafKey =
+                GbaKdf.deriveNafKey(
+                    ks, key.rand, impi(c, deviceId), enabler.nafId(), GbaKdf.Variant.GBA_ME);
+            try {
+              return new EnablerParameters(
+                  enabler, new BTid(key.btid), nafKey, key.expiresAt, key.version);
+            } finally {
+              Arrays.fill(nafKey, (byte) 0);
+            }
+          } finally {
+            Arrays.fill(ks, (byte) 0);
+          }
+        });
+  }
+
+  SimPersonalisation personaliseSim(String endpoint, List<String> fqdns, String actor) {
+    if (fqdns.isEmpty()) {
+      throw new KeyManagerException(
+          Kind.INVALID, "a SIM needs at least one Enabler on its NAF list");
+    }
+    return db.inTransaction(
+        "personalising a SIM for " + endpoint,
+        c -> {
+          long deviceId = JdbcCredentialAdmin.deviceId(c, endpoint);
+          byte[] rand = newRand();
+          Instant now = clock.instant();
+          List<SimPersonalisation.Naf> nafs = new ArrayList<>();
+          KeyRow last = null;
+          for (String fqdn : fqdns) {
+            long enablerId = JdbcCredentialAdmin.enablerId(c, fqdn);
+            lockAssignment(c, deviceId, enablerId, endpoint, fqdn);
+            EnablerProfile enabler = enabler(c, enablerId);
+            last =
+                mint(
+                    c,
+                    deviceId,
+                    enablerId,
+                    endpoint,
+                    enabler,
+                    latest(c, deviceId, enablerId),
+                    rand,
+                    now,
+                    "SIM");
+            nafs.add(new SimPersonalisation.Naf(enabler, last.version, last.expiresAt));
+          }
+          byte[] ks = rootKey(c, endpoint);
+          try {
+            audit.append(
+                c,
+                actor,
+                "sim.personalised",
+                endpoint,
+                "B-TID " + last.btid + ", " + nafs.size() + " Enabler(s); profile carries Ks");
+            return new SimPersonalisation(
+                endpoint, impi(c, deviceId), ks, new BTid(last.btid), nafs);
+          } finally {
+            Arrays.fill(ks, (byte) 0);
+          }
+        });
+  }
+
+  void revoke(BTid btid, String actor) {
+    db.inTransaction(
+        "revoking " + btid,
+        c -> {
+          List<long[]> pairs =
+              Database.query(
+                  c,
+                  "SELECT device_id, enabler_id FROM key_record WHERE btid = ?",
+                  rs -> new long[] {rs.getLong(1), rs.getLong(2)},
+                  btid.value());
+          if (pairs.isEmpty()) {
+            throw new KeyManagerException(Kind.NOT_FOUND, "no key record has B-TID " + btid);
+          }
+          Database.update(
+              c, "UPDATE key_record SET state = 'REVOKED' WHERE btid = ?", btid.value());
+          for (long[] pair : pairs) {
+            Database.update(
+                c,
+                "UPDATE assignment SET state = ?, detail = ?, next_attempt_at = NULL, updated_at = ?"
+                    + " WHERE device_id = ? AND enabler_id = ?",
+                ProvisioningState.PENDING.name(),
+                "key revoked; a new key is provisioned at the device's next registration update",
+                clock.instant(),
+                pair[0],
+                pair[1]);
+          }
+          audit.append(c, actor, "key.revoked", btid.value(), pairs.size() + " key record(s)");
+          return null;
+        });
+  }
+
+  private KeyRow mint(
+      Connection c,
+      long deviceId,
+      long enablerId,
+      String endpoint,
+      EnablerProfile enabler,
+      Optional<KeyRow> previous,
+      byte[] rand,
+      Instant now,
+      String source)
+      throws SQLException {
+    Database.update(
+        c,
+        "UPDATE key_record SET state = 'SUPERSEDED' WHERE device_id = ? AND enabler_id = ?"
+            + " AND state = 'ACTIVE'",
+        deviceId,
+        enablerId);
+    BTid btid = BTid.of(rand, domain);
+    int version = previous.map(k -> k.version + 1).orElse(1);
+    Instant expiresAt = now.plus(enabler.keyLifetime());
+    Database.update(
+        c,
+        "INSERT INTO key_record(btid, device_id, enabler_id, rand, version, expires_at, state,"
+            + " created_at, source) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?)",
+        btid.value(),
+        deviceId,
+        enablerId,
+        rand,
+        version,
+        expiresAt,
+        now,
+        source);
+    audit.append(
+        c,
+        JdbcCredentialAdmin.ACTOR_SYSTEM,
+        "key.minted",
+        endpoint,
+        "B-TID "
+            + btid
+            + ", Enabler "
+            + enabler.fqdn()
+            + ", version "
+            + version
+            + ", expires "
+            + expiresAt);
+    return new KeyRow(btid.value(), rand, version, expiresAt, "ACTIVE");
+  }
+
+  private byte[] newRand() {
+    byte[] rand = new byte[BTid.RAND_LENGTH];
+    random.nextBytes(rand);
+    return rand;
+  }
+
+  private static void lockAssignment(
+      Connection c, long deviceId, long enablerId, String endpoint, String fqdn)
+      throws SQLException {
+    // Lock the assignment row so that concurrent callers mint at most one new version.
+    Database.queryOne(
+            c,
+            "SELECT state FROM assignment WHERE device_id = ? AND enabler_id = ? FOR UPDATE",
+            rs -> rs.getString(1),
+            deviceId,
+            enablerId)
+        .orElseThrow(
+            () ->
+                new KeyManagerException(
+                    Kind.NOT_FOUND, "Enabler " + fqdn + " is not assigned to device " + endpoint));
+  }
+
+  private static EnablerProfile enabler(Connection c, long enablerId) throws SQLException {
+    return Database.queryOne(c, "SELECT * FROM enabler WHERE id = ?", Rows::enabler, enablerId)
+        .orElseThrow();
+  }
+
+  private static Optional<KeyRow> latest(Connection c, long deviceId, long enablerId)
+      throws SQLException {
+    return Database.queryOne(
+        c,
+        "SELECT btid, rand, version, expires_at, state FROM key_record"
+            + " WHERE device_id = ? AND enabler_id = ? ORDER BY version DESC LIMIT 1",
+        KeyRow::of,
+        deviceId,
+        enablerId);
+  }
+
+  private static String impi(Connection c, long deviceId) throws SQLException {
+    return Database.queryOne(
+            c, "SELECT impi FROM device WHERE id = ?", rs -> rs.getString(1), deviceId)
+        .orElseThrow();
+  }
+
+  /** The device's root key Ks, decrypted; the caller wipes it. */
+  private byte[] rootKey(Connection c, String endpoint) throws SQLException {
+    byte[] sealed =
+        Database.queryOne(
+                c, "SELECT ks_enc FROM device WHERE endpoint = ?", rs -> rs.getBytes(1), endpoint)
+            .orElseThrow(
+                () ->
+                    new KeyManagerException(
+                        Kind.NOT_FOUND, "no device has endpoint '" + endpoint + "'"));
+    return box.open(sealed, "device.ks:" + endpoint);
+  }
+
+  /** A key record row: what minting needs to decide reuse and to derive. */
+  private record KeyRow(String btid, byte[] rand, int version, Instant expiresAt, String state) {
+    static KeyRow of(java.sql.ResultSet rs) throws SQLException {
+      return new KeyRow(
+          rs.getString("btid"),
+          rs.getBytes("rand"),
+          rs.getInt("version"),
+          Database.instant(rs, "expires_at"),
+          rs.getString("state"));
+    }
+
+    /** Active, and more than a tenth of its lifetime left, so a device never gets a dying key. */
+    boolean usableAt(Instant now, Duration lifetime) {
+      return "ACTIVE".equals(state) && now.plus(lifetime.dividedBy(10)).isBefore(expiresAt);
+    }
+  }
+}
