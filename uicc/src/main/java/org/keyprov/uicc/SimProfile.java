@@ -214,15 +214,17 @@ public final class SimProfile {
 
   private static Naf naf(Properties p, String k) {
     String fqdn = required(p, k + "fqdn");
+    String uaText = required(p, k + "ua");
     UaSecurityProtocolId ua;
     try {
-      ua = UaSecurityProtocolId.parse(required(p, k + "ua"));
+      ua = UaSecurityProtocolId.parse(uaText);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(k + "ua: " + e.getMessage());
     }
+    String uriText = required(p, k + "uri");
     URI uri;
     try {
-      uri = URI.create(required(p, k + "uri"));
+      uri = URI.create(uriText);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(k + "uri: not a URI");
     }
