@@ -29,13 +29,22 @@ final class DeviceCommand implements Callable<Integer> {
   @Option(names = "--endpoint", required = true, description = "LwM2M endpoint name.")
   String endpoint;
 
-  @Option(names = "--server", required = true, description = "DM server, coaps://host:port.")
+  @Option(names = "--server", description = "DM server, coaps://host:port. Optional with --sim.")
   URI server;
+
+  @Option(
+      names = "--sim",
+      description =
+          "Read Enabler parameters from a SIM first: jcardsim:<profile file> (simulated card) or pcsc:<reader name>.")
+  String sim;
+
+  @Option(names = "--sim-pin", description = "The SIM's PIN (needed with --sim).")
+  String simPin;
 
   @Option(names = "--dm-identity", description = "DM PSK identity (default: the endpoint name).")
   String identity;
 
-  @Option(names = "--dm-psk", required = true, description = "DM PSK, hex.")
+  @Option(names = "--dm-psk", description = "DM PSK, hex (needed with --server).")
   String psk;
 
   @Option(
@@ -61,13 +70,28 @@ final class DeviceCommand implements Callable<Integer> {
     Map<String, Integer> connectedVersion = new ConcurrentHashMap<>();
     CountDownLatch done = new CountDownLatch(1);
     ExecutorService connector = Executors.newSingleThreadExecutor();
-    try (DeviceClient device =
+    if (server == null && sim == null) {
+      throw new UsageException("give --server coaps://host:port, --sim, or both");
+    }
+    if (server != null && psk == null) {
+      throw new UsageException("--server needs --dm-psk");
+    }
+    DeviceClient.Builder builder =
         DeviceClient.builder()
             .endpoint(endpoint)
-            .dmServer(server)
-            .dmPsk(identity == null ? endpoint : identity, Hex.parse("--dm-psk", psk))
-            .stateFile(stateFile == null ? Path.of(endpoint + ".state") : stateFile)
-            .build()) {
+            .stateFile(stateFile == null ? Path.of(endpoint + ".state") : stateFile);
+    if (server != null) {
+      builder
+          .dmServer(server)
+          .dmPsk(identity == null ? endpoint : identity, Hex.parse("--dm-psk", psk));
+    }
+    if (sim != null) {
+      if (simPin == null) {
+        throw new UsageException("--sim needs --sim-pin");
+      }
+      builder.sim(SimTerminals.open(sim), simPin);
+    }
+    try (DeviceClient device = builder.build()) {
       device.onRegistration(
           ok -> {
             out.println(
@@ -108,6 +132,23 @@ final class DeviceCommand implements Callable<Integer> {
             s.nafFqdn(), s.source() == 1 ? "SIM" : "DM server");
       }
       device.start();
+      if (server == null) {
+        for (EnablerSecurityState s : device.enablerParameters()) {
+          if (s.hasKey() && connectedVersion.putIfAbsent(s.nafFqdn(), s.keyVersion()) == null) {
+            ConnectionResult r = device.connector().connect(s.nafFqdn());
+            results.put(s.nafFqdn(), r);
+            out.printf(
+                "%s %s: %s%n",
+                r.success() ? "connected to" : "could not connect to", s.nafFqdn(), r.detail());
+          }
+        }
+        out.flush();
+        if (once) {
+          return !results.isEmpty() && results.values().stream().allMatch(ConnectionResult::success)
+              ? 0
+              : 1;
+        }
+      }
       if (!once) {
         ServerCommand.awaitShutdown();
         return 0;

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       AdminCommand.class,
       EnablerCredentialCommand.class,
+      SimCommand.class,
       GbaCommand.class
     })
 final class KeyprovCommand implements Runnable {

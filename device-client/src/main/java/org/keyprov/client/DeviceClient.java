@@ -56,6 +56,13 @@ public final class DeviceClient implements AutoCloseable {
     this.endpoint = b.endpoint;
     this.instances = new EnablerSecurityInstances(new StateFile(b.stateFile), b.clock);
     this.connector = new EnablerConnector(instances, b.clock, b.connectTimeout);
+    if (b.sim != null) {
+      SimBootstrap.populate(instances, b.sim, b.simPin);
+    }
+    if (b.dmServer == null) {
+      this.leshan = null;
+      return;
+    }
 
     ObjectsInitializer initializer =
         new ObjectsInitializer(new StaticModel(KeyprovModels.loadWithDefaults()));
@@ -113,9 +120,11 @@ public final class DeviceClient implements AutoCloseable {
     return new Builder();
   }
 
-  /** Starts registering with the DM server, in the background. */
+  /** Starts registering with the DM server, in the background (no-op without a DM server). */
   public void start() {
-    leshan.start();
+    if (leshan != null) {
+      leshan.start();
+    }
   }
 
   public String endpoint() {
@@ -124,7 +133,7 @@ public final class DeviceClient implements AutoCloseable {
 
   /** Whether the client currently holds a registration with the DM server. */
   public boolean isRegistered() {
-    return !leshan.getRegisteredServers().isEmpty();
+    return leshan != null && !leshan.getRegisteredServers().isEmpty();
   }
 
   /** Called with {@code true} on each successful registration, {@code false} on a failed one. */
@@ -149,7 +158,9 @@ public final class DeviceClient implements AutoCloseable {
   /** Deregisters and stops. */
   @Override
   public void close() {
-    leshan.destroy(true);
+    if (leshan != null) {
+      leshan.destroy(true);
+    }
   }
 
   public static final class Builder {
@@ -162,8 +173,21 @@ public final class DeviceClient implements AutoCloseable {
     private Duration lifetime = Duration.ofMinutes(5);
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private javax.smartcardio.CardTerminal sim;
+    private String simPin;
 
     private Builder() {}
+
+    /**
+     * Reads Enabler parameters from the SIM/USIM in {@code terminal} at build time (provisioning
+     * source SIM), before or without any DM server contact. The device never sees Ks: the card
+     * derives each Enabler's key.
+     */
+    public Builder sim(javax.smartcardio.CardTerminal terminal, String pin) {
+      this.sim = terminal;
+      this.simPin = pin;
+      return this;
+    }
 
     /** Required: the LwM2M endpoint name. */
     public Builder endpoint(String endpoint) {
@@ -171,7 +195,7 @@ public final class DeviceClient implements AutoCloseable {
       return this;
     }
 
-    /** Required: the DM server's {@code coaps://host:port}. */
+    /** The DM server's {@code coaps://host:port}; optional for a SIM-only device. */
     public Builder dmServer(URI uri) {
       this.dmServer = uri;
       return this;
@@ -215,10 +239,18 @@ public final class DeviceClient implements AutoCloseable {
 
     public DeviceClient build() {
       Objects.requireNonNull(endpoint, "endpoint");
-      Objects.requireNonNull(dmServer, "dmServer");
+      Objects.requireNonNull(stateFile, "stateFile");
+      if (dmServer == null && sim == null) {
+        throw new IllegalArgumentException("a device needs a DM server, a SIM, or both");
+      }
+      if (sim != null && simPin == null) {
+        throw new IllegalArgumentException("reading the SIM needs its PIN");
+      }
+      if (dmServer == null) {
+        return new DeviceClient(this);
+      }
       Objects.requireNonNull(dmPskIdentity, "dmPsk identity");
       Objects.requireNonNull(dmPskKey, "dmPsk key");
-      Objects.requireNonNull(stateFile, "stateFile");
       if (!"coaps".equalsIgnoreCase(dmServer.getScheme())) {
         throw new IllegalArgumentException(
             "the DM server URI must be coaps://host:port (DTLS-PSK), got " + dmServer);

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * One Enabler assigned to one device, with the outcome of the last provisioning attempt and the
- * last connection result the device reported.
+ * last connection result the device reported. {@code overwriteSim}: the operator asked the DM
+ * server to replace parameters the device read from its SIM.
  */
 public record Assignment(
     String endpoint,
@@ -16,7 +17,8 @@ public record Assignment(
     int attempts,
     Optional<Instant> nextAttemptAt,
     Optional<String> lastConnectionResult,
-    Instant updatedAt) {
+    Instant updatedAt,
+    boolean overwriteSim) {
   public Assignment {
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(nafFqdn, "nafFqdn");

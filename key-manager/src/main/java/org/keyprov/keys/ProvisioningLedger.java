@@ -17,5 +17,14 @@ public interface ProvisioningLedger {
 
   void unsupported(String endpoint, String fqdn, String reason);
 
+  /** The device holds parameters for this Enabler from its SIM; the DM server left them. */
+  void fromSim(String endpoint, String fqdn);
+
+  /**
+   * The operator asks for this assignment to be provisioned again at the next pass; with {@code
+   * overwriteSim}, even over parameters the device read from its SIM.
+   */
+  void reprovision(String endpoint, String fqdn, boolean overwriteSim, String actor);
+
   void connectionReported(String endpoint, String fqdn, String result);
 }

@@ -85,8 +85,11 @@ final class EnablerSecurityInstance extends BaseInstanceEnabler {
       state.lastConnectionResult(result).lastConnectionTime(at);
     }
     owner.changed(this);
-    fireResourcesChange(
-        getResourcePath(LAST_CONNECTION_RESULT), getResourcePath(LAST_CONNECTION_TIME));
+    if (getModel() != null) {
+      // only when in a Leshan object tree (not for a SIM-only device): notify observers
+      fireResourcesChange(
+          getResourcePath(LAST_CONNECTION_RESULT), getResourcePath(LAST_CONNECTION_TIME));
+    }
   }
 
   @Override

@@ -39,6 +39,29 @@ public final class EnablerSecurityInstances implements EnablerSecurityInstance.O
     }
   }
 
+  /**
+   * Adds or replaces the instance of {@code state}'s Enabler (same NAF FQDN) with {@code state},
+   * before the object is handed to Leshan: how parameters read from a SIM enter the tree.
+   */
+  public void populate(EnablerSecurityState state) {
+    int id =
+        instances.values().stream()
+            .filter(i -> i.snapshot().nafFqdn().equalsIgnoreCase(state.nafFqdn()))
+            .map(EnablerSecurityInstance::getId)
+            .findFirst()
+            .orElseGet(
+                () -> {
+                  int free = 0;
+                  while (instances.containsKey(free)) {
+                    free++;
+                  }
+                  return free;
+                });
+    EnablerSecurityInstance instance =
+        new EnablerSecurityInstance(id, state.toBuilder().instanceId(id).build(), this);
+    changed(instance);
+  }
+
   /** Registers the object, its stored instances and a factory for instances the server creates. */
   public void registerWith(ObjectsInitializer initializer) {
     initializer.setFactoryForObject(

@@ -168,8 +168,10 @@ public final class Provisioner implements RegistrationListener, ObservationListe
     String endpoint = registration.getEndpoint();
     Optional<Existing> current =
         existing.stream().filter(e -> e.nafFqdn().equalsIgnoreCase(a.nafFqdn())).findFirst();
-    if (current.isPresent() && current.get().source() == EnablerSecurityObject.SOURCE_SIM) {
-      ledger.provisioned(endpoint, a.nafFqdn(), 0);
+    if (current.isPresent()
+        && current.get().source() == EnablerSecurityObject.SOURCE_SIM
+        && !a.overwriteSim()) {
+      ledger.fromSim(endpoint, a.nafFqdn());
       LOG.info("{}: Enabler {} comes from the SIM; not overwritten", endpoint, a.nafFqdn());
       return true;
     }

@@ -64,6 +64,50 @@ final class JdbcLedger implements ProvisioningLedger {
   }
 
   @Override
+  public void fromSim(String endpoint, String fqdn) {
+    change(
+        endpoint,
+        fqdn,
+        ProvisioningState.PROVISIONED,
+        "parameters come from the device's SIM; left as they are",
+        null,
+        false);
+  }
+
+  @Override
+  public void reprovision(String endpoint, String fqdn, boolean overwriteSim, String actor) {
+    db.inTransaction(
+        "asking to provision " + endpoint + " again",
+        c -> {
+          int n =
+              Database.update(
+                  c,
+                  "UPDATE assignment SET state = ?, detail = ?, next_attempt_at = NULL,"
+                      + " overwrite_sim = ?, updated_at = ? WHERE device_id = ? AND enabler_id = ?",
+                  ProvisioningState.PENDING.name(),
+                  overwriteSim
+                      ? "operator asked to provision again, replacing SIM parameters"
+                      : "operator asked to provision again",
+                  overwriteSim,
+                  clock.instant(),
+                  JdbcCredentialAdmin.deviceId(c, endpoint),
+                  JdbcCredentialAdmin.enablerId(c, fqdn));
+          if (n == 0) {
+            throw new org.keyprov.keys.KeyManagerException(
+                org.keyprov.keys.KeyManagerException.Kind.NOT_FOUND,
+                "Enabler " + fqdn + " is not assigned to device " + endpoint);
+          }
+          audit.append(
+              c,
+              actor,
+              "provisioning.requested",
+              endpoint,
+              "Enabler " + fqdn + (overwriteSim ? ", overwrite SIM parameters" : ""));
+          return null;
+        });
+  }
+
+  @Override
   public void unsupported(String endpoint, String fqdn, String reason) {
     change(endpoint, fqdn, ProvisioningState.UNSUPPORTED, reason, null, true);
   }
@@ -81,13 +125,15 @@ final class JdbcLedger implements ProvisioningLedger {
           Database.update(
               c,
               "UPDATE assignment SET state = ?, detail = ?, next_attempt_at = ?, updated_at = ?,"
-                  + " attempts = CASE WHEN ? THEN attempts + 1 ELSE 0 END"
+                  + " attempts = CASE WHEN ? THEN attempts + 1 ELSE 0 END,"
+                  + " overwrite_sim = CASE WHEN ? = 'PROVISIONED' THEN FALSE ELSE overwrite_sim END"
                   + " WHERE device_id = ? AND enabler_id = ?",
               state.name(),
               detail,
               nextAttemptAt,
               clock.instant(),
               countAttempt,
+              state.name(),
               JdbcCredentialAdmin.deviceId(c, endpoint),
               JdbcCredentialAdmin.enablerId(c, fqdn));
           audit.append(
@@ -128,6 +174,7 @@ final class JdbcLedger implements ProvisioningLedger {
         rs.getInt("attempts"),
         Optional.ofNullable(Database.instant(rs, "next_attempt_at")),
         Optional.ofNullable(rs.getString("last_connection_result")),
-        Database.instant(rs, "updated_at"));
+        Database.instant(rs, "updated_at"),
+        rs.getBoolean("overwrite_sim"));
   }
 }
