@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       AdminCommand.Assign.class,
       AdminCommand.Status.class,
       AdminCommand.Revoke.class,
+      AdminCommand.Reprovision.class,
       AdminCommand.Audit.class
     })
 final class AdminCommand implements Runnable {
