@@ -257,6 +257,39 @@ final class AdminCommand implements Runnable {
   }
 
   @Command(
+      name = "reprovision",
+      mixinStandardHelpOptions = true,
+      description = "Provisions an assignment again at the device's next registration update.")
+  static final class Reprovision implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StorageOptions storage;
+
+    @Option(names = "--endpoint", required = true)
+    String endpoint;
+
+    @Option(names = "--enabler", required = true, description = "NAF FQDN.")
+    String enabler;
+
+    @Option(
+        names = "--overwrite-sim",
+        description = "Replace parameters the device read from its SIM.")
+    boolean overwriteSim;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Storage store = storage.open()) {
+        store.keyManager.ledger().reprovision(endpoint, enabler, overwriteSim, "cli");
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "%s / %s will be provisioned again%s%n",
+                endpoint, enabler, overwriteSim ? ", replacing SIM parameters" : "");
+      }
+      return 0;
+    }
+  }
+
+  @Command(
       name = "audit",
       mixinStandardHelpOptions = true,
       description = "Prints the newest audit events.")
