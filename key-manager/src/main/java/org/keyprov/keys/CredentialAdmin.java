@@ -17,6 +17,12 @@ public interface CredentialAdmin {
    */
   Device addDevice(String endpoint, String dmPskIdentity, byte[] dmPsk);
 
+  /**
+   * Adds many devices in one transaction: all of them, or (on any invalid or duplicate entry) none,
+   * with the first problem in the exception's message.
+   */
+  List<Device> addDevices(List<NewDevice> devices);
+
   Optional<Device> device(String endpoint);
 
   /** Devices ordered by endpoint. */

@@ -16,6 +16,7 @@ import org.keyprov.keys.EnablerParameters;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.KeyManagerException;
 import org.keyprov.keys.KeyManagerException.Kind;
+import org.keyprov.keys.NewDevice;
 import org.keyprov.keys.ProvisioningState;
 import org.keyprov.keys.Secrets;
 import org.keyprov.keys.SimPersonalisation;
@@ -55,16 +56,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   public Device addDevice(String endpoint, String dmPskIdentity, byte[] dmPsk) {
     String ep = requireName("endpoint", endpoint);
     String identity = requireName("DM PSK identity", dmPskIdentity);
-    if (dmPsk == null || dmPsk.length < MIN_PSK_LENGTH || dmPsk.length > MAX_PSK_LENGTH) {
-      throw new KeyManagerException(
-          Kind.INVALID,
-          "the DM PSK must be "
-              + MIN_PSK_LENGTH
-              + " to "
-              + MAX_PSK_LENGTH
-              + " bytes, got "
-              + (dmPsk == null ? "none" : dmPsk.length));
-    }
+    requirePsk(dmPsk);
     byte[] ks = new byte[KS_LENGTH];
     random.nextBytes(ks);
     Device device = new Device(ep, ep + "@" + domain, identity, clock.instant());
@@ -108,6 +100,64 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
     } finally {
       Arrays.fill(ks, (byte) 0);
     }
+  }
+
+  @Override
+  public List<Device> addDevices(List<NewDevice> devices) {
+    List<Device> added = new java.util.ArrayList<>(devices.size());
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (int row = 0; row < devices.size(); row++) {
+      NewDevice d = devices.get(row);
+      String where = "entry " + (row + 1) + " (" + d.endpoint() + "): ";
+      try {
+        requireName("endpoint", d.endpoint());
+        requireName("DM PSK identity", d.dmPskIdentity());
+        requirePsk(d.dmPsk());
+      } catch (KeyManagerException e) {
+        throw new KeyManagerException(Kind.INVALID, where + e.getMessage());
+      }
+      if (!names.add("e:" + d.endpoint()) || !names.add("i:" + d.dmPskIdentity())) {
+        throw new KeyManagerException(
+            Kind.CONFLICT, where + "endpoint or DM PSK identity repeats an earlier entry");
+      }
+    }
+    return db.inTransaction(
+        "adding " + devices.size() + " devices",
+        c -> {
+          try (java.sql.PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO device(endpoint, impi, dm_psk_identity, dm_psk_enc, ks_enc, created_at)"
+                      + " VALUES (?, ?, ?, ?, ?, ?)")) {
+            java.time.OffsetDateTime now =
+                java.time.OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC);
+            byte[] ks = new byte[KS_LENGTH];
+            for (NewDevice d : devices) {
+              random.nextBytes(ks);
+              byte[] psk = d.dmPsk();
+              String ep = d.endpoint();
+              ps.setString(1, ep);
+              ps.setString(2, ep + "@" + domain);
+              ps.setString(3, d.dmPskIdentity());
+              ps.setBytes(4, box.seal(psk, "device.dm_psk:" + ep));
+              ps.setBytes(5, box.seal(ks, "device.ks:" + ep));
+              ps.setObject(6, now);
+              ps.addBatch();
+              Arrays.fill(psk, (byte) 0);
+              added.add(new Device(ep, ep + "@" + domain, d.dmPskIdentity(), now.toInstant()));
+            }
+            Arrays.fill(ks, (byte) 0);
+            ps.executeBatch();
+          } catch (java.sql.SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+              throw new KeyManagerException(
+                  Kind.CONFLICT,
+                  "a device in the batch already exists (endpoint or DM PSK identity); nothing was added");
+            }
+            throw e;
+          }
+          audit.append(c, ACTOR_SYSTEM, "device.added", devices.size() + " devices", "bulk add");
+          return added;
+        });
   }
 
   @Override
@@ -289,6 +339,19 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
 
   static String normalise(String fqdn) {
     return fqdn == null ? "" : fqdn.trim().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static void requirePsk(byte[] dmPsk) {
+    if (dmPsk == null || dmPsk.length < MIN_PSK_LENGTH || dmPsk.length > MAX_PSK_LENGTH) {
+      throw new KeyManagerException(
+          Kind.INVALID,
+          "the DM PSK must be "
+              + MIN_PSK_LENGTH
+              + " to "
+              + MAX_PSK_LENGTH
+              + " bytes, got "
+              + (dmPsk == null ? "none" : dmPsk.length));
+    }
   }
 
   private static String requireName(String what, String value) {

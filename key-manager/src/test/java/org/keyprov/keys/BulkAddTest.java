@@ -1,0 +1,45 @@
+package org.keyprov.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.keyprov.keys.testing.TestKeyManagers;
+
+class BulkAddTest {
+  private static final byte[] PSK = "0123456789abcdef".getBytes();
+  @TempDir Path dir;
+
+  @Test
+  void adds_all_devices_with_working_credentials() {
+    KeyManager km = TestKeyManagers.started(dir);
+    km.admin()
+        .addDevices(List.of(new NewDevice("a", "a-id", PSK), new NewDevice("b", "b-id", PSK)));
+    assertThat(km.admin().devices()).extracting(Device::endpoint).containsExactly("a", "b");
+    assertThat(km.dmCredentials().byIdentity("b-id").orElseThrow().key()).isEqualTo(PSK);
+  }
+
+  @Test
+  void adds_none_when_one_entry_is_bad_and_says_which() {
+    KeyManager km = TestKeyManagers.started(dir);
+    km.admin().addDevice("taken", "taken-id", PSK);
+
+    assertThatThrownBy(
+            () ->
+                km.admin()
+                    .addDevices(
+                        List.of(new NewDevice("a", "a-id", PSK), new NewDevice("b c", "b", PSK))))
+        .hasMessageStartingWith("entry 2 (b c): the endpoint 'b c' contains spaces");
+    assertThatThrownBy(
+            () ->
+                km.admin()
+                    .addDevices(
+                        List.of(
+                            new NewDevice("a", "a-id", PSK), new NewDevice("taken", "t2", PSK))))
+        .hasMessageContaining("already exists");
+    assertThat(km.admin().devices()).extracting(Device::endpoint).containsExactly("taken");
+  }
+}
