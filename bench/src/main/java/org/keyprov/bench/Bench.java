@@ -1,0 +1,274 @@
+package org.keyprov.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.keyprov.enabler.Enabler;
+import org.keyprov.keys.EnablerProfile;
+import org.keyprov.keys.PskLookup;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * keyprov's benchmarks. Not tests: each reports a figure next to a baseline measured in the same
+ * run. See BENCHMARKS.md for the commands and results.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    subcommands = {
+      Bench.Handshakes.class,
+      Bench.HandshakeServer.class,
+      Bench.HandshakeLoadCommand.class,
+      ProvisioningBench.class,
+      ProvisioningBench.Server.class
+    })
+public final class Bench implements Runnable {
+  static final String FQDN = "enabler.bench";
+  static final InetSocketAddress LOOPBACK =
+      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Bench()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  static EnablerProfile enabler() {
+    return EnablerProfile.dtls(FQDN, URI.create("coaps://127.0.0.1:5784"), Duration.ofDays(30));
+  }
+
+  static String machine() {
+    return Runtime.getRuntime().availableProcessors()
+        + " cores, Java "
+        + System.getProperty("java.version")
+        + " ("
+        + System.getProperty("java.vm.name")
+        + "), "
+        + LocalDate.now();
+  }
+
+  static String summary(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(Double::compare);
+    return String.format(
+        "%.2f / %.2f / %.2f",
+        sorted.get(0), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
+  }
+
+  /** Starts a child JVM running one of these subcommands with the same class path. */
+  static Process child(String... args) throws java.io.IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx3g");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Bench.class.getName());
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+  }
+
+  /** Reads lines from a child until one starts with {@code prefix}. */
+  static String await(BufferedReader in, String prefix) throws java.io.IOException {
+    String line;
+    while ((line = in.readLine()) != null) {
+      if (line.startsWith(prefix)) {
+        return line;
+      }
+    }
+    throw new IllegalStateException("child ended before printing " + prefix);
+  }
+
+  @Command(
+      name = "handshakes",
+      mixinStandardHelpOptions = true,
+      description =
+          "Enabler handshakes/s with Key Manager lookups vs. a static PSK table, DTLS-PSK and TLS-PSK, load from a separate process.")
+  static final class Handshakes implements Callable<Integer> {
+    @Option(names = "--store", defaultValue = "target/bench-store")
+    Path store;
+
+    @Option(names = "--devices", defaultValue = "100000")
+    int devices;
+
+    @Option(
+        names = "--sample",
+        defaultValue = "1000",
+        description = "Distinct identities the load uses.")
+    int sample;
+
+    @Option(names = "--runs", defaultValue = "3")
+    int runs;
+
+    @Option(names = "--seconds", defaultValue = "15")
+    int seconds;
+
+    @Option(names = "--clients", defaultValue = "16")
+    int clients;
+
+    @Option(names = "--modes", defaultValue = "static,keyed,keyed-nocache", split = ",")
+    List<String> modes;
+
+    @Option(names = "--protos", defaultValue = "dtls,tls", split = ",")
+    List<String> protos;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintStream out = System.out;
+      long t0 = System.nanoTime();
+      Path identities = store.resolve("identities.tsv");
+      try (BenchStore s = BenchStore.seeded(store, devices, enabler())) {
+        BenchStore.write(identities, s.sample(sample, enabler()));
+      }
+      out.printf(
+          "seeded %d devices in %.1f s; %s%n", devices, (System.nanoTime() - t0) / 1e9, machine());
+      for (String proto : protos) {
+        java.util.Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
+        for (int run = 1; run <= runs; run++) {
+          for (String mode : modes) {
+            Process server =
+                child(
+                    "handshake-server",
+                    "--store",
+                    store.toString(),
+                    "--mode",
+                    mode,
+                    "--identities",
+                    identities.toString());
+            BufferedReader sin =
+                new BufferedReader(
+                    new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            String[] ready = await(sin, "READY").split(" ");
+            int port = Integer.parseInt(proto.equals("dtls") ? ready[1] : ready[2]);
+            Process load =
+                child(
+                    "handshake-load",
+                    "--proto",
+                    proto,
+                    "--port",
+                    String.valueOf(port),
+                    "--identities",
+                    identities.toString(),
+                    "--clients",
+                    String.valueOf(clients),
+                    "--seconds",
+                    String.valueOf(seconds));
+            String[] result =
+                await(
+                        new BufferedReader(
+                            new InputStreamReader(load.getInputStream(), StandardCharsets.UTF_8)),
+                        "RESULT")
+                    .split(" ");
+            load.waitFor();
+            server.getOutputStream().close();
+            String[] cache = await(sin, "CACHE").split(" ");
+            server.waitFor();
+            double rate = Double.parseDouble(result[1]);
+            rates.computeIfAbsent(mode, m -> new ArrayList<>()).add(rate);
+            out.printf(
+                "%s run %d %-14s %8.1f handshakes/s  (%s ok, %s errors; cache hits %s, misses %s)%n",
+                proto, run, mode, rate, result[2], result[3], cache[1], cache[2]);
+          }
+        }
+        List<Double> base = rates.get("static");
+        out.printf("%n%s summary (min / median / max over %d runs):%n", proto, runs);
+        for (var e : rates.entrySet()) {
+          out.printf("  %-14s %s handshakes/s%n", e.getKey(), summary(e.getValue()));
+          if (base != null && !e.getKey().equals("static")) {
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < e.getValue().size(); i++) {
+              ratios.add(e.getValue().get(i) / base.get(i));
+            }
+            out.printf("  %-14s ratio to static: %s%n", e.getKey(), summary(ratios));
+          }
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "handshake-server", hidden = true)
+  static final class HandshakeServer implements Callable<Integer> {
+    @Option(names = "--store", required = true)
+    Path store;
+
+    @Option(names = "--mode", required = true)
+    String mode;
+
+    @Option(names = "--identities", required = true)
+    Path identities;
+
+    @Override
+    public Integer call() throws Exception {
+      BenchStore s = mode.equals("static") ? null : BenchStore.open(store, 16);
+      PskLookup lookup =
+          s == null ? new StaticPskLookup(BenchStore.read(identities)) : s.km.lookup();
+      Enabler.Builder b =
+          Enabler.builder()
+              .nafId(enabler().nafId())
+              .lookup(lookup)
+              .coapsAddress(LOOPBACK)
+              .tlsAddress(LOOPBACK);
+      if (!mode.equals("keyed")) {
+        b.cacheTtl(Duration.ZERO);
+      }
+      try (Enabler e = b.build()) {
+        e.start();
+        System.out.printf("READY %d %d%n", e.coapsUri().getPort(), e.tlsUri().getPort());
+        System.out.flush();
+        while (System.in.read() >= 0) {
+          // run until the orchestrator closes our stdin
+        }
+        long[] hm = e.cacheHitsAndMisses();
+        System.out.printf("CACHE %d %d%n", hm[0], hm[1]);
+        System.out.flush();
+      } finally {
+        if (s != null) {
+          s.close();
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "handshake-load", hidden = true)
+  static final class HandshakeLoadCommand implements Callable<Integer> {
+    @Option(names = "--proto", required = true)
+    String proto;
+
+    @Option(names = "--port", required = true)
+    int port;
+
+    @Option(names = "--identities", required = true)
+    Path identities;
+
+    @Option(names = "--clients", defaultValue = "16")
+    int clients;
+
+    @Option(names = "--seconds", defaultValue = "15")
+    int seconds;
+
+    @Override
+    public Integer call() throws Exception {
+      HandshakeLoad.Result r =
+          HandshakeLoad.run(proto, port, BenchStore.read(identities), clients, seconds);
+      System.out.printf(
+          "RESULT %.1f %d %d %.1f%n", r.perSecond(), r.handshakes(), r.errors(), r.seconds());
+      return 0;
+    }
+  }
+}
