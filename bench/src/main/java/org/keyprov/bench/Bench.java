@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.keyprov.enabler.Enabler;
+import org.keyprov.enabler.StaticPskTable;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.PskLookup;
 import picocli.CommandLine;
@@ -215,8 +216,7 @@ public final class Bench implements Runnable {
     @Override
     public Integer call() throws Exception {
       BenchStore s = mode.equals("static") ? null : BenchStore.open(store, 16);
-      PskLookup lookup =
-          s == null ? new StaticPskLookup(BenchStore.read(identities)) : s.km.lookup();
+      PskLookup lookup = s == null ? staticTable(BenchStore.read(identities)) : s.km.lookup();
       Enabler.Builder b =
           Enabler.builder()
               .nafId(enabler().nafId())
@@ -243,6 +243,15 @@ public final class Bench implements Runnable {
       }
       return 0;
     }
+  }
+
+  static StaticPskTable staticTable(List<BenchStore.Credential> credentials) {
+    StaticPskTable table = new StaticPskTable();
+    java.time.Instant expiry = java.time.Instant.now().plus(Duration.ofDays(1));
+    for (BenchStore.Credential c : credentials) {
+      table.put(c.identity(), c.key(), expiry);
+    }
+    return table;
   }
 
   @Command(name = "handshake-load", hidden = true)

@@ -96,6 +96,7 @@ final class HandshakeLoad {
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         s.setSoTimeout(10_000);
+        s.setTcpNoDelay(true);
         TlsClientProtocol p = new TlsClientProtocol(s.getInputStream(), s.getOutputStream());
         p.connect(
             new PSKTlsClient(

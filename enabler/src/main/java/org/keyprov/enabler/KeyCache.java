@@ -75,6 +75,23 @@ public final class KeyCache implements PskLookup {
     return result;
   }
 
+  /** The cached key of this identity, if fresh; counts a hit. Never blocks on the Key Manager. */
+  public Optional<NafKey> cached(String pskIdentity) {
+    Optional<BTid> btid = BTid.fromPskIdentity(pskIdentity);
+    if (btid.isEmpty()) {
+      return Optional.empty();
+    }
+    Instant now = clock.instant();
+    synchronized (entries) {
+      Entry e = entries.get(btid.get().value());
+      if (e != null && now.isBefore(e.until())) {
+        hits.incrementAndGet();
+        return Optional.of(e.key());
+      }
+    }
+    return Optional.empty();
+  }
+
   public long hits() {
     return hits.get();
   }

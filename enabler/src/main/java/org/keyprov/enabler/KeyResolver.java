@@ -40,8 +40,22 @@ public final class KeyResolver {
     return timeout;
   }
 
-  /** Completes with the key, or empty if refused, failed or late; never exceptionally. */
+  /**
+   * Completes with the key, or empty if refused, failed or late; never exceptionally. Keys already
+   * in memory (a cache hit, a static table) complete at once on the calling thread; only a trip to
+   * the Key Manager goes to the lookup pool.
+   */
   public CompletableFuture<Optional<NafKey>> resolve(String pskIdentity) {
+    if (lookup instanceof KeyCache cache) {
+      Optional<NafKey> hit = cache.cached(pskIdentity);
+      if (hit.isPresent()) {
+        listener.keyGranted(pskIdentity, hit.get().endpoint(), hit.get().keyVersion());
+        return CompletableFuture.completedFuture(hit);
+      }
+    } else if (lookup instanceof StaticPskTable table) {
+      return CompletableFuture.completedFuture(
+          decide(pskIdentity, table.lookup(pskIdentity, nafId)));
+    }
     return CompletableFuture.supplyAsync(() -> lookup.lookup(pskIdentity, nafId), executor)
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle(
@@ -50,15 +64,19 @@ public final class KeyResolver {
                 listener.lookupFailed(pskIdentity, describe(error));
                 return Optional.empty();
               }
-              if (result instanceof LookupResult.Granted granted) {
-                NafKey key = granted.key();
-                listener.keyGranted(pskIdentity, key.endpoint(), key.keyVersion());
-                return Optional.of(key);
-              }
-              LookupResult.Refused refused = (LookupResult.Refused) result;
-              listener.keyRefused(pskIdentity, refused.reason(), refused.message());
-              return Optional.empty();
+              return decide(pskIdentity, result);
             });
+  }
+
+  private Optional<NafKey> decide(String pskIdentity, LookupResult result) {
+    if (result instanceof LookupResult.Granted granted) {
+      NafKey key = granted.key();
+      listener.keyGranted(pskIdentity, key.endpoint(), key.keyVersion());
+      return Optional.of(key);
+    }
+    LookupResult.Refused refused = (LookupResult.Refused) result;
+    listener.keyRefused(pskIdentity, refused.reason(), refused.message());
+    return Optional.empty();
   }
 
   private static String describe(Throwable error) {

@@ -41,6 +41,7 @@ public final class TlsPskChannel {
       socket.connect(
           new InetSocketAddress(target.getHost(), target.getPort()), (int) timeout.toMillis());
       socket.setSoTimeout((int) timeout.toMillis());
+      socket.setTcpNoDelay(true);
       TlsClientProtocol protocol =
           new TlsClientProtocol(socket.getInputStream(), socket.getOutputStream());
       protocol.connect(

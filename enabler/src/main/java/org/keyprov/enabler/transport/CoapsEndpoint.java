@@ -45,8 +45,19 @@ public final class CoapsEndpoint implements AutoCloseable {
   private final CoapServer server;
   private final DTLSConnector connector;
 
-  public CoapsEndpoint(InetSocketAddress address, AdvancedPskStore pskStore) {
+  public CoapsEndpoint(
+      InetSocketAddress address,
+      AdvancedPskStore pskStore,
+      int maxConnections,
+      java.time.Duration staleConnectionThreshold) {
     Configuration config = Configuration.createStandardWithoutFile();
+    // Scandium refuses new handshakes while maxConnections connections younger than the stale
+    // threshold exist: the sustained new-connection rate is capped at max / threshold.
+    config.set(DtlsConfig.DTLS_MAX_CONNECTIONS, maxConnections);
+    config.set(
+        DtlsConfig.DTLS_STALE_CONNECTION_THRESHOLD,
+        staleConnectionThreshold.toSeconds(),
+        java.util.concurrent.TimeUnit.SECONDS);
     config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
     config.set(DtlsConfig.DTLS_RECOMMENDED_CIPHER_SUITES_ONLY, false);
     config.set(DtlsConfig.DTLS_CIPHER_SUITES, SUITES);

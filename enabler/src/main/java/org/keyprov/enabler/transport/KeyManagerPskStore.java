@@ -39,19 +39,27 @@ public final class KeyManagerPskStore implements AdvancedPskStore {
       SecretKey otherSecret,
       byte[] seed,
       boolean useExtendedMasterSecret) {
-    resolver
-        .resolve(identity.getPublicInfoAsString())
-        .thenAccept(
-            key -> {
-              SecretKey secret = null;
-              if (key.isPresent()) {
-                byte[] bytes = key.get().key();
-                secret = SecretUtil.create(bytes, PskSecretResult.ALGORITHM_PSK);
-                Arrays.fill(bytes, (byte) 0);
-              }
-              resultHandler.apply(new PskSecretResult(cid, identity, secret));
-            });
+    java.util.concurrent.CompletableFuture<java.util.Optional<org.keyprov.keys.NafKey>> key =
+        resolver.resolve(identity.getPublicInfoAsString());
+    if (key.isDone()) {
+      // in memory (cache hit): answer on this thread, no hand-off
+      return result(cid, identity, key.join());
+    }
+    key.thenAccept(k -> resultHandler.apply(result(cid, identity, k)));
     return null;
+  }
+
+  private static PskSecretResult result(
+      ConnectionId cid,
+      PskPublicInformation identity,
+      java.util.Optional<org.keyprov.keys.NafKey> key) {
+    SecretKey secret = null;
+    if (key.isPresent()) {
+      byte[] bytes = key.get().key();
+      secret = SecretUtil.create(bytes, PskSecretResult.ALGORITHM_PSK);
+      Arrays.fill(bytes, (byte) 0);
+    }
+    return new PskSecretResult(cid, identity, secret);
   }
 
   @Override
