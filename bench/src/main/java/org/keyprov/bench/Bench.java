@@ -121,6 +121,13 @@ public final class Bench implements Runnable {
     @Option(names = "--clients", defaultValue = "16")
     int clients;
 
+    @Option(
+        names = "--warmup",
+        defaultValue = "0",
+        description =
+            "Seconds of load before measuring (0: cold, every identity's first lookup is measured).")
+    int warmup;
+
     @Option(names = "--modes", defaultValue = "static,keyed,keyed-nocache", split = ",")
     List<String> modes;
 
@@ -167,7 +174,9 @@ public final class Bench implements Runnable {
                     "--clients",
                     String.valueOf(clients),
                     "--seconds",
-                    String.valueOf(seconds));
+                    String.valueOf(seconds),
+                    "--warmup",
+                    String.valueOf(warmup));
             String[] result =
                 await(
                         new BufferedReader(
@@ -271,10 +280,16 @@ public final class Bench implements Runnable {
     @Option(names = "--seconds", defaultValue = "15")
     int seconds;
 
+    @Option(names = "--warmup", defaultValue = "0")
+    int warmup;
+
     @Override
     public Integer call() throws Exception {
-      HandshakeLoad.Result r =
-          HandshakeLoad.run(proto, port, BenchStore.read(identities), clients, seconds);
+      List<BenchStore.Credential> creds = BenchStore.read(identities);
+      if (warmup > 0) {
+        HandshakeLoad.run(proto, port, creds, clients, warmup);
+      }
+      HandshakeLoad.Result r = HandshakeLoad.run(proto, port, creds, clients, seconds);
       System.out.printf(
           "RESULT %.1f %d %d %.1f%n", r.perSecond(), r.handshakes(), r.errors(), r.seconds());
       return 0;

@@ -136,24 +136,32 @@ public final class Provisioner implements RegistrationListener, ObservationListe
       return;
     }
     List<Existing> existing;
-    try {
-      ReadResponse read =
-          server.send(registration, new ReadRequest(EnablerSecurityObject.ID), requestTimeoutMs);
-      if (read == null || !read.isSuccess()) {
+    boolean hasInstances =
+        registration.getAvailableInstances().stream()
+            .anyMatch(p -> p.getObjectId() == EnablerSecurityObject.ID);
+    if (!hasInstances) {
+      // the registration's object links list no instance: nothing to read, create directly
+      existing = new ArrayList<>();
+    } else {
+      try {
+        ReadResponse read =
+            server.send(registration, new ReadRequest(EnablerSecurityObject.ID), requestTimeoutMs);
+        if (read == null || !read.isSuccess()) {
+          for (Assignment a : due) {
+            failed(endpoint, a, describe("reading the object", read));
+          }
+          return;
+        }
+        existing = new ArrayList<>(EnablerInstances.parse(read.getContent()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
         for (Assignment a : due) {
-          failed(endpoint, a, describe("reading the object", read));
+          failed(endpoint, a, "reading the object failed: " + e.getMessage());
         }
         return;
       }
-      existing = new ArrayList<>(EnablerInstances.parse(read.getContent()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return;
-    } catch (RuntimeException e) {
-      for (Assignment a : due) {
-        failed(endpoint, a, "reading the object failed: " + e.getMessage());
-      }
-      return;
     }
     for (Assignment a : due) {
       if (!provisionOne(registration, a, existing)) {

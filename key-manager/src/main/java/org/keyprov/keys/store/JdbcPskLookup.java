@@ -38,19 +38,30 @@ final class JdbcPskLookup implements PskLookup {
   @Override
   public LookupResult lookup(String pskIdentity, NafId nafId) {
     Optional<BTid> btid = BTid.fromPskIdentity(pskIdentity);
-    LookupResult result =
-        btid.isEmpty()
-            ? new Refused(Refusal.UNKNOWN_IDENTITY, "the PSK identity is not a B-TID")
-            : db.inTransaction("looking up " + btid.get(), c -> answer(c, btid.get(), nafId));
-    String outcome;
+    // the answer and its audit line share one transaction: one connection, one commit
+    return db.inTransaction(
+        "looking up " + printable(pskIdentity),
+        c -> {
+          LookupResult result =
+              btid.isEmpty()
+                  ? new Refused(Refusal.UNKNOWN_IDENTITY, "the PSK identity is not a B-TID")
+                  : answer(c, btid.get(), nafId);
+          audit.append(
+              c,
+              nafId.fqdn(),
+              "key.lookup",
+              printable(pskIdentity),
+              outcome(result) + "; NAF_Id " + nafId);
+          return result;
+        });
+  }
+
+  private static String outcome(LookupResult result) {
     if (result instanceof Granted g) {
-      outcome = "granted, key version " + g.key().keyVersion();
-    } else {
-      Refused r = (Refused) result;
-      outcome = "refused " + r.reason() + " (" + r.reason().znResultCode() + "): " + r.message();
+      return "granted, key version " + g.key().keyVersion();
     }
-    audit.record(nafId.fqdn(), "key.lookup", printable(pskIdentity), outcome + "; NAF_Id " + nafId);
-    return result;
+    Refused r = (Refused) result;
+    return "refused " + r.reason() + " (" + r.reason().znResultCode() + "): " + r.message();
   }
 
   private LookupResult answer(java.sql.Connection c, BTid btid, NafId nafId)

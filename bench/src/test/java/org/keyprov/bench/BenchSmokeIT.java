@@ -1,0 +1,97 @@
+package org.keyprov.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine;
+
+/**
+ * Seconds-long runs of every benchmark, to prove they work; not measurements (see BENCHMARKS.md for
+ * those).
+ */
+class BenchSmokeIT {
+  @TempDir Path dir;
+
+  private static String run(String... args) {
+    PrintStream saved = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      int code = new CommandLine(new Bench()).execute(args);
+      assertThat(code).as(captured.toString(StandardCharsets.UTF_8)).isZero();
+    } finally {
+      System.setOut(saved);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void handshake_benchmark_measures_keyed_and_static_over_dtls_and_tls() {
+    String out =
+        run(
+            "handshakes",
+            "--store",
+            dir.resolve("store").toString(),
+            "--devices",
+            "50",
+            "--sample",
+            "20",
+            "--runs",
+            "1",
+            "--seconds",
+            "2",
+            "--clients",
+            "2",
+            "--modes",
+            "static,keyed");
+    for (String proto : new String[] {"dtls", "tls"}) {
+      Matcher m =
+          Pattern.compile(
+                  proto + " run 1 keyed +([0-9.]+) handshakes/s +\\((\\d+) ok, (\\d+) errors")
+              .matcher(out);
+      assertThat(m.find()).as(out).isTrue();
+      assertThat(Double.parseDouble(m.group(1))).isPositive();
+      assertThat(m.group(3)).isEqualTo("0");
+    }
+    assertThat(out).contains("keyed          ratio to static");
+  }
+
+  @Test
+  void provisioning_benchmark_provisions_every_device_in_both_modes() {
+    String out = run("provisioning", "--devices", "3", "--runs", "1");
+    assertThat(out)
+        .contains("run 1 bare     3/3 provisioned")
+        .contains("run 1 keyprov  3/3 provisioned");
+    assertThat(out).contains("keyprov / bare ratio");
+  }
+
+  @Test
+  void lookup_benchmark_runs_under_jmh() throws Exception {
+    System.setProperty("keyprov.bench.stores", dir.resolve("stores").toString());
+    Collection<RunResult> results =
+        new Runner(
+                new OptionsBuilder()
+                    .include(LookupBenchmark.class.getName())
+                    .param("devices", "1000")
+                    .forks(0)
+                    .warmupIterations(0)
+                    .measurementIterations(1)
+                    .measurementTime(TimeValue.milliseconds(300))
+                    .build())
+            .run();
+    assertThat(results).hasSize(2);
+    assertThat(results).allSatisfy(r -> assertThat(r.getPrimaryResult().getScore()).isPositive());
+  }
+}
