@@ -76,6 +76,11 @@ public final class Bench implements Runnable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx3g");
+    String extra = System.getenv("KEYPROV_BENCH_CHILD_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      // e.g. -XX:StartFlightRecording=filename=server.jfr,settings=profile to profile a run
+      cmd.addAll(List.of(extra.trim().split("\\s+")));
+    }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Bench.class.getName());
