@@ -64,6 +64,10 @@ public final class GbaApplet extends Applet {
   private short impiLength;
   private short gbabpLength;
   private short records;
+
+  /** Bytes written so far into the record being personalised. */
+  private short recordFill;
+
   private boolean locked;
   private boolean pinSet;
 
@@ -337,15 +341,20 @@ public final class GbaApplet extends Applet {
             ISOException.throwIt(ISO7816.SW_FILE_FULL);
           }
           records++;
-          state[0] = 0;
+          recordFill = 0;
           Util.arrayFillNonAtomic(
               gbanl, (short) ((records - 1) * RECORD_SIZE), RECORD_SIZE, (byte) 0xFF);
         }
         short base = (short) ((records - 1) * RECORD_SIZE);
-        short used = first ? 0 : state[0];
-        state[0] =
+        recordFill =
             (short)
-                (append(gbanl, (short) (base + used), buf, off, lc, (short) (base + RECORD_SIZE))
+                (append(
+                        gbanl,
+                        (short) (base + recordFill),
+                        buf,
+                        off,
+                        lc,
+                        (short) (base + RECORD_SIZE))
                     - base);
         return;
       default:
