@@ -28,6 +28,21 @@ public interface CredentialAdmin {
   /** Devices ordered by endpoint. */
   List<Device> devices();
 
+  /**
+   * One page of devices ordered by endpoint: those whose endpoint starts with {@code prefix} (empty
+   * for all) and sorts after {@code after} (empty for the first page). Keyset paging on the
+   * endpoint index, so a page costs the same at 100,000 devices as at 100.
+   */
+  List<Device> devicePage(String prefix, String after, int limit);
+
+  /**
+   * Deletes a device with its assignments and key records; Enablers refuse its keys from now on.
+   */
+  void deleteDevice(String endpoint, String actor);
+
+  /** How many devices there are, and assignments per provisioning state. */
+  java.util.Map<String, Long> counts();
+
   /** Adds an Enabler, or replaces the profile of the one with the same FQDN. */
   EnablerProfile putEnabler(EnablerProfile enabler);
 

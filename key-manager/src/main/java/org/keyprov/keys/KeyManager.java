@@ -63,6 +63,11 @@ public final class KeyManager implements AutoCloseable {
     return requireStarted().enablerCredentials();
   }
 
+  /** Operator accounts of the web UI and REST API. */
+  public OperatorAccounts operators() {
+    return requireStarted().operators();
+  }
+
   public AuditLog audit() {
     return requireStarted().audit();
   }

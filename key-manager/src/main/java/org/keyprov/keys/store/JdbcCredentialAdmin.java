@@ -177,6 +177,60 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   }
 
   @Override
+  public List<Device> devicePage(String prefix, String after, int limit) {
+    String p = prefix == null ? "" : prefix;
+    String escaped = p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    int n = Math.max(1, Math.min(limit, 500));
+    return db.inTransaction(
+        "listing devices",
+        c ->
+            Database.query(
+                c,
+                "SELECT * FROM device WHERE endpoint LIKE ? ESCAPE '\\' AND endpoint > ?"
+                    + " ORDER BY endpoint LIMIT ?",
+                Rows::device,
+                escaped + "%",
+                after == null ? "" : after,
+                n));
+  }
+
+  @Override
+  public void deleteDevice(String endpoint, String actor) {
+    db.inTransaction(
+        "deleting device " + endpoint,
+        c -> {
+          if (Database.update(c, "DELETE FROM device WHERE endpoint = ?", endpoint) == 0) {
+            throw new KeyManagerException(
+                Kind.NOT_FOUND, "no device has endpoint '" + endpoint + "'");
+          }
+          audit.append(c, actor, "device.deleted", endpoint, "");
+          return null;
+        });
+  }
+
+  @Override
+  public java.util.Map<String, Long> counts() {
+    return db.inTransaction(
+        "counting",
+        c -> {
+          java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+          counts.put(
+              "devices",
+              Database.queryOne(c, "SELECT COUNT(*) FROM device", rs -> rs.getLong(1)).orElse(0L));
+          for (ProvisioningState s : ProvisioningState.values()) {
+            counts.put(s.name().toLowerCase(java.util.Locale.ROOT), 0L);
+          }
+          Database.query(
+                  c,
+                  "SELECT state, COUNT(*) FROM assignment GROUP BY state",
+                  rs -> new Object[] {rs.getString(1), rs.getLong(2)})
+              .forEach(
+                  r -> counts.put(((String) r[0]).toLowerCase(java.util.Locale.ROOT), (Long) r[1]));
+          return counts;
+        });
+  }
+
+  @Override
   public EnablerProfile putEnabler(EnablerProfile enabler) {
     return db.inTransaction(
         "storing Enabler " + enabler.fqdn(),

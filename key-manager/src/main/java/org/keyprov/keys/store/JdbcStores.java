@@ -9,6 +9,7 @@ import org.keyprov.keys.CredentialAdmin;
 import org.keyprov.keys.DmCredentials;
 import org.keyprov.keys.EnablerCredentials;
 import org.keyprov.keys.MasterKey;
+import org.keyprov.keys.OperatorAccounts;
 import org.keyprov.keys.ProvisioningLedger;
 import org.keyprov.keys.PskLookup;
 
@@ -22,7 +23,8 @@ public record JdbcStores(
     PskLookup lookup,
     ProvisioningLedger ledger,
     AuditLog audit,
-    EnablerCredentials enablerCredentials) {
+    EnablerCredentials enablerCredentials,
+    OperatorAccounts operators) {
 
   /** Applies the versioned schema migrations (Flyway) to the database. */
   public static void migrate(DataSource dataSource) {
@@ -45,6 +47,7 @@ public record JdbcStores(
         new JdbcPskLookup(db, box, audit, clock),
         new JdbcLedger(db, audit, clock),
         audit,
-        new JdbcEnablerCredentials(db, audit, clock, random));
+        new JdbcEnablerCredentials(db, audit, clock, random),
+        new JdbcOperatorAccounts(db, audit, clock, random));
   }
 }

@@ -1,0 +1,102 @@
+package org.keyprov.keys.store;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.keyprov.keys.KeyManagerException;
+import org.keyprov.keys.KeyManagerException.Kind;
+import org.keyprov.keys.OperatorAccounts;
+
+final class JdbcOperatorAccounts implements OperatorAccounts {
+  /** Verified against when the user does not exist, so both paths cost one PBKDF2. */
+  private final String dummyHash;
+
+  private final Database db;
+  private final JdbcAuditLog audit;
+  private final Clock clock;
+  private final SecureRandom random;
+
+  JdbcOperatorAccounts(Database db, JdbcAuditLog audit, Clock clock, SecureRandom random) {
+    this.db = db;
+    this.audit = audit;
+    this.clock = clock;
+    this.random = random;
+    this.dummyHash = Pbkdf2.hash("not a password".toCharArray(), random);
+  }
+
+  @Override
+  public Operator create(String username, char[] password, Role role, String actor) {
+    if (username == null || !username.matches("[A-Za-z0-9._@-]{1,64}")) {
+      throw new KeyManagerException(Kind.INVALID, "a username is 1-64 letters, digits or . _ @ -");
+    }
+    if (password == null || password.length < 12) {
+      throw new KeyManagerException(Kind.INVALID, "a password needs at least 12 characters");
+    }
+    String hash = Pbkdf2.hash(password, random);
+    return db.inTransaction(
+        "creating operator " + username,
+        c -> {
+          if (Database.queryOne(c, "SELECT 1 FROM operator WHERE username = ?", rs -> 1, username)
+              .isPresent()) {
+            throw new KeyManagerException(
+                Kind.CONFLICT, "operator '" + username + "' already exists");
+          }
+          Database.update(
+              c,
+              "INSERT INTO operator(username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+              username,
+              hash,
+              role.name(),
+              clock.instant());
+          audit.append(c, actor, "operator.created", username, "role " + role);
+          return new Operator(username, role);
+        });
+  }
+
+  @Override
+  public Optional<Operator> authenticate(String username, char[] password) {
+    Optional<String[]> row =
+        db.inTransaction(
+            "reading operator",
+            c ->
+                Database.queryOne(
+                    c,
+                    "SELECT password_hash, role FROM operator WHERE username = ?",
+                    rs -> new String[] {rs.getString(1), rs.getString(2)},
+                    username));
+    boolean ok = Pbkdf2.verify(password, row.map(r -> r[0]).orElse(dummyHash));
+    if (row.isEmpty() || !ok) {
+      audit.record(username == null ? "" : username, "operator.login-failed", "web", "");
+      return Optional.empty();
+    }
+    return Optional.of(new Operator(username, Role.valueOf(row.get()[1])));
+  }
+
+  @Override
+  public List<Operator> list() {
+    return db.inTransaction(
+        "listing operators",
+        c ->
+            Database.query(
+                c,
+                "SELECT username, role FROM operator ORDER BY username",
+                rs -> new Operator(rs.getString(1), Role.valueOf(rs.getString(2)))));
+  }
+
+  @Override
+  public Optional<String> createInitialAdmin() {
+    boolean any =
+        db.inTransaction(
+            "counting operators",
+            c -> Database.queryOne(c, "SELECT 1 FROM operator LIMIT 1", rs -> 1).isPresent());
+    if (any) {
+      return Optional.empty();
+    }
+    byte[] raw = new byte[15];
+    random.nextBytes(raw);
+    String password = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    create("admin", password.toCharArray(), Role.ADMIN, "key-manager");
+    return Optional.of(password);
+  }
+}

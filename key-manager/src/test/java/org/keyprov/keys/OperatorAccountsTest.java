@@ -1,0 +1,76 @@
+package org.keyprov.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.keyprov.keys.OperatorAccounts.Role;
+import org.keyprov.keys.testing.TestKeyManagers;
+
+class OperatorAccountsTest {
+  @TempDir Path dir;
+
+  @Test
+  void creates_the_initial_admin_once_with_a_working_password() {
+    KeyManager km = TestKeyManagers.started(dir);
+    String password = km.operators().createInitialAdmin().orElseThrow();
+
+    assertThat(km.operators().authenticate("admin", password.toCharArray()))
+        .contains(new OperatorAccounts.Operator("admin", Role.ADMIN));
+    assertThat(km.operators().createInitialAdmin()).isEmpty();
+    assertThat(km.operators().authenticate("admin", "wrong-password".toCharArray())).isEmpty();
+    assertThat(km.operators().authenticate("nobody", password.toCharArray())).isEmpty();
+  }
+
+  @Test
+  void stores_only_a_salted_pbkdf2_hash() throws Exception {
+    KeyManager km = TestKeyManagers.started(dir);
+    km.operators().create("alice", "correct horse battery".toCharArray(), Role.AUDITOR, "test");
+    try (var c = TestKeyManagers.h2(dir).getConnection();
+        var rs = c.createStatement().executeQuery("SELECT password_hash FROM operator")) {
+      rs.next();
+      assertThat(rs.getString(1)).startsWith("pbkdf2-sha256$310000$").doesNotContain("horse");
+    }
+  }
+
+  @Test
+  void refuses_weak_passwords_and_odd_names() {
+    KeyManager km = TestKeyManagers.started(dir);
+    assertThatThrownBy(
+            () -> km.operators().create("bob", "short".toCharArray(), Role.OPERATOR, "t"))
+        .hasMessageContaining("at least 12 characters");
+    assertThatThrownBy(
+            () ->
+                km.operators()
+                    .create("bob smith", "long enough password".toCharArray(), Role.OPERATOR, "t"))
+        .hasMessageContaining("username");
+  }
+
+  @Test
+  void pages_devices_by_prefix_without_offsets() {
+    KeyManager km = TestKeyManagers.started(dir);
+    byte[] psk = "0123456789abcdef".getBytes();
+    km.admin()
+        .addDevices(
+            List.of(
+                new NewDevice("a-1", "a-1", psk),
+                new NewDevice("a-2", "a-2", psk),
+                new NewDevice("a_3", "a_3", psk),
+                new NewDevice("b-1", "b-1", psk)));
+
+    assertThat(km.admin().devicePage("a-", "", 10))
+        .extracting(Device::endpoint)
+        .containsExactly("a-1", "a-2");
+    assertThat(km.admin().devicePage("", "a-2", 2))
+        .extracting(Device::endpoint)
+        .containsExactly("a_3", "b-1");
+    assertThat(km.admin().devicePage("a_", "", 10))
+        .extracting(Device::endpoint)
+        .containsExactly("a_3");
+    km.admin().deleteDevice("a-1", "test");
+    assertThat(km.admin().counts()).containsEntry("devices", 3L);
+  }
+}
