@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.keyprov.server.DmServer;
 import org.keyprov.web.WebServer;
+import org.keyprov.web.api.ApiHandler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,6 +68,7 @@ final class ServerCommand implements Callable<Integer> {
                   .audit(store.keyManager.audit())
                   .address(new InetSocketAddress(bind, httpsPort))
                   .tls(https.keyStore, https.password)
+                  .handler(new ApiHandler(store.keyManager, dm, java.time.Clock.systemUTC()))
                   .build()) {
         dm.start();
         web.start();
@@ -79,6 +81,18 @@ final class ServerCommand implements Callable<Integer> {
                 web.uri(),
                 https.certificateFile.toAbsolutePath(),
                 store.dataDir.toAbsolutePath());
+        store
+            .keyManager
+            .operators()
+            .createInitialAdmin()
+            .ifPresent(
+                password ->
+                    spec.commandLine()
+                        .getOut()
+                        .printf(
+                            "first start: operator 'admin' created; password (shown once, change"
+                                + " it after logging in): %s%n",
+                            password));
         spec.commandLine().getOut().flush();
         awaitShutdown();
       }

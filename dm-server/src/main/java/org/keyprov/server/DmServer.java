@@ -137,6 +137,18 @@ public final class DmServer implements AutoCloseable {
     return response;
   }
 
+  /** How many devices are registered now. */
+  public long registeredCount() {
+    long n = 0;
+    for (java.util.Iterator<Registration> it =
+            leshan.getRegistrationService().getAllRegistrations();
+        it.hasNext();
+        it.next()) {
+      n++;
+    }
+    return n;
+  }
+
   /** Runs a provisioning pass for a registered device now (after an operator change). */
   public void provisionNow(String endpoint) {
     provisioner.provisionSoon(endpoint);

@@ -9,4 +9,12 @@ public interface AuditLog {
 
   /** The newest events first, at most {@code limit}. */
   List<AuditEvent> recent(int limit);
+
+  /**
+   * The newest events first that match every given filter ({@code null} = any): the subject (device
+   * endpoint, B-TID …) exactly, text anywhere in the detail (an Enabler's FQDN), the action
+   * exactly, and events at or after {@code since}.
+   */
+  List<AuditEvent> search(
+      String subject, String detailContains, String action, java.time.Instant since, int limit);
 }

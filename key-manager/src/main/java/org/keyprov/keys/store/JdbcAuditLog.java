@@ -60,6 +60,45 @@ final class JdbcAuditLog implements AuditLog {
                 limit));
   }
 
+  @Override
+  public List<AuditEvent> search(
+      String subject, String detailContains, String action, java.time.Instant since, int limit) {
+    StringBuilder sql = new StringBuilder("SELECT * FROM audit_event WHERE 1 = 1");
+    List<Object> args = new java.util.ArrayList<>();
+    if (subject != null) {
+      sql.append(" AND subject = ?");
+      args.add(subject);
+    }
+    if (detailContains != null) {
+      sql.append(" AND detail LIKE ? ESCAPE '\\'");
+      args.add(
+          "%" + detailContains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+    }
+    if (action != null) {
+      sql.append(" AND action = ?");
+      args.add(action);
+    }
+    if (since != null) {
+      sql.append(" AND at >= ?");
+      args.add(since);
+    }
+    sql.append(" ORDER BY id DESC LIMIT ?");
+    args.add(Math.max(1, Math.min(limit, 100_000)));
+    return db.inTransaction(
+        "searching the audit log",
+        c -> Database.query(c, sql.toString(), JdbcAuditLog::event, args.toArray()));
+  }
+
+  private static AuditEvent event(java.sql.ResultSet rs) throws SQLException {
+    return new AuditEvent(
+        rs.getLong("id"),
+        Database.instant(rs, "at"),
+        rs.getString("actor"),
+        rs.getString("action"),
+        rs.getString("subject"),
+        rs.getString("detail"));
+  }
+
   private static String truncate(String s, int max) {
     String value = s == null ? "" : s;
     return value.length() <= max ? value : value.substring(0, max - 1) + "…";

@@ -1,0 +1,307 @@
+package org.keyprov.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.CookieManager;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.keyprov.keys.OperatorAccounts.Role;
+import org.keyprov.keys.testing.TestKeyManagers;
+import org.keyprov.web.WebServer;
+import org.keyprov.web.api.ApiHandler;
+
+/** The operator REST API over real HTTPS against a running server. */
+class OperatorApiIT {
+  private static final String PASSWORD = "a long enough password";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+  private Harness h;
+  private WebServer web;
+  private SSLContext tls;
+
+  @BeforeEach
+  void start() throws Exception {
+    h = new Harness(dir);
+    HttpsIdentity https = HttpsIdentity.loadOrCreate(dir, TestKeyManagers.MASTER_KEY, List.of());
+    web =
+        WebServer.builder()
+            .lookup(h.km.lookup())
+            .credentials(h.km.enablerCredentials())
+            .audit(h.km.audit())
+            .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .tls(https.keyStore, https.password)
+            .handler(new ApiHandler(h.km, h.dm, Clock.systemUTC()))
+            .build();
+    web.start();
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("km", https.certificate);
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    tls = SSLContext.getInstance("TLS");
+    tls.init(null, tmf.getTrustManagers(), null);
+    h.km.operators().create("alice", PASSWORD.toCharArray(), Role.OPERATOR, "test");
+    h.km.operators().create("audrey", PASSWORD.toCharArray(), Role.AUDITOR, "test");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    web.close();
+    h.close();
+  }
+
+  /** A browser-like client: its own cookie jar and the CSRF token of its session. */
+  private final class Client {
+    final HttpClient http =
+        HttpClient.newBuilder().sslContext(tls).cookieHandler(new CookieManager()).build();
+    String csrf = "";
+
+    Client login(String user) throws Exception {
+      HttpResponse<String> r =
+          send(
+              "POST",
+              "session",
+              "{\"username\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(r.headers().firstValue("set-cookie").orElseThrow())
+          .contains("HttpOnly")
+          .contains("Secure")
+          .contains("SameSite=Strict");
+      csrf = JSON.readTree(r.body()).get("csrfToken").asText();
+      return this;
+    }
+
+    HttpResponse<String> send(String method, String path, String body) throws Exception {
+      return send(method, path, body, "application/json");
+    }
+
+    HttpResponse<String> send(String method, String path, String body, String type)
+        throws Exception {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(web.uri() + "/api/v1/" + path))
+              .header("Content-Type", type);
+      if (!csrf.isEmpty()) {
+        b.header("X-CSRF-Token", csrf);
+      }
+      b.method(
+          method,
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(body));
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode json(String method, String path, String body, int expected) throws Exception {
+      HttpResponse<String> r = send(method, path, body);
+      assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(expected);
+      return r.body().isEmpty() ? null : JSON.readTree(r.body());
+    }
+  }
+
+  @Test
+  void refuses_calls_without_a_session_and_wrong_passwords() throws Exception {
+    Client anonymous = new Client();
+    assertThat(anonymous.send("GET", "devices", null).statusCode()).isEqualTo(401);
+    assertThat(anonymous.send("POST", "devices", "{\"endpoint\":\"x\"}").statusCode())
+        .isEqualTo(401);
+    HttpResponse<String> wrong =
+        anonymous.send(
+            "POST", "session", "{\"username\":\"alice\",\"password\":\"nope nope nope\"}");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.body()).contains("wrong username or password");
+  }
+
+  @Test
+  void state_changes_need_the_csrf_token_and_a_writing_role() throws Exception {
+    Client alice = new Client().login("alice");
+    String token = alice.csrf;
+    alice.csrf = "";
+    assertThat(alice.send("POST", "devices", "{\"endpoint\":\"ep-csrf\"}").statusCode())
+        .isEqualTo(403);
+    alice.csrf = token;
+    alice.json("POST", "devices", "{\"endpoint\":\"ep-csrf\"}", 201);
+
+    Client audrey = new Client().login("audrey");
+    assertThat(audrey.send("POST", "devices", "{\"endpoint\":\"ep-audit\"}").statusCode())
+        .isEqualTo(403);
+    assertThat(audrey.send("GET", "devices", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shows_a_generated_dm_psk_once_and_never_again() throws Exception {
+    Client alice = new Client().login("alice");
+    JsonNode created = alice.json("POST", "devices", "{\"endpoint\":\"ep1\"}", 201);
+    String psk = created.get("dmPsk").asText();
+    assertThat(psk).hasSize(32);
+    assertThat(h.km.dmCredentials().byEndpoint("ep1").orElseThrow().key())
+        .isEqualTo(java.util.HexFormat.of().parseHex(psk));
+
+    assertThat(alice.send("GET", "devices/ep1", null).body())
+        .doesNotContain(psk)
+        .doesNotContain("dmPsk\"");
+    assertThat(alice.send("GET", "devices", null).body()).doesNotContain(psk);
+    assertThat(alice.send("GET", "audit.csv", null).body()).doesNotContain(psk);
+  }
+
+  @Test
+  void invalid_input_gets_400_with_the_field() throws Exception {
+    Client alice = new Client().login("alice");
+    assertThat(
+            alice.json("POST", "devices", "{\"endpoint\":\"bad name\"}", 400).get("field").asText())
+        .isEqualTo("endpoint");
+    assertThat(
+            alice
+                .json("POST", "devices", "{\"endpoint\":\"ok\",\"dmPsk\":\"abc\"}", 400)
+                .get("field")
+                .asText())
+        .isEqualTo("dmPsk");
+    assertThat(
+            alice
+                .json("POST", "enablers", "{\"fqdn\":\"e.test\",\"uri\":\"http://x\"}", 400)
+                .get("field")
+                .asText())
+        .isEqualTo("uri");
+    assertThat(
+            alice
+                .json(
+                    "POST",
+                    "enablers",
+                    "{\"fqdn\":\"e.test\",\"uri\":\"coaps://127.0.0.1:5784\",\"uaSecurityProtocolId\":\"01\"}",
+                    400)
+                .get("field")
+                .asText())
+        .isEqualTo("uaSecurityProtocolId");
+    assertThat(alice.json("POST", "devices", "not json", 400).get("message").asText())
+        .contains("not valid JSON");
+    assertThat(alice.json("GET", "devices?limit=0", null, 400).get("field").asText())
+        .isEqualTo("limit");
+  }
+
+  @Test
+  void pages_and_searches_devices() throws Exception {
+    StringBuilder csv = new StringBuilder("endpoint,dm_psk_identity,dm_psk_hex\n");
+    for (int i = 0; i < 120; i++) {
+      csv.append(String.format("page-%03d,,%032x%n", i, i));
+    }
+    csv.append("other-1,,00112233445566778899aabbccddeeff\n");
+    Client alice = new Client().login("alice");
+    assertThat(alice.send("POST", "devices/import", csv.toString(), "text/csv").statusCode())
+        .isEqualTo(200);
+
+    JsonNode p1 = alice.json("GET", "devices?search=page-&limit=50", null, 200);
+    JsonNode p2 =
+        alice.json(
+            "GET", "devices?search=page-&limit=50&after=" + p1.get("next").asText(), null, 200);
+    JsonNode p3 =
+        alice.json(
+            "GET", "devices?search=page-&limit=50&after=" + p2.get("next").asText(), null, 200);
+    assertThat(p1.get("items")).hasSize(50);
+    assertThat(p2.get("items").get(0).get("endpoint").asText()).isEqualTo("page-050");
+    assertThat(p3.get("items")).hasSize(20);
+    assertThat(p3.get("next").isNull()).isTrue();
+  }
+
+  @Test
+  void csv_import_reports_bad_rows_and_imports_nothing_unless_asked() throws Exception {
+    h.givenEnabler("a.enabler.test");
+    String csv =
+        "endpoint,dm_psk_identity,dm_psk_hex,enablers\n"
+            + "good-1,,00112233445566778899aabbccddeeff,a.enabler.test\n"
+            + "good-2,id2,00112233445566778899aabbccddeeff\n"
+            + "bad-hex,,xyz\n"
+            + "bad-enabler,,00112233445566778899aabbccddeeff,nope.test\n";
+    Client alice = new Client().login("alice");
+
+    HttpResponse<String> all = alice.send("POST", "devices/import", csv, "text/csv");
+    assertThat(all.statusCode()).isEqualTo(400);
+    JsonNode report = JSON.readTree(all.body());
+    assertThat(report.get("imported").asInt()).isZero();
+    assertThat(report.get("errors")).extracting(e -> e.get("line").asInt()).containsExactly(4, 5);
+    assertThat(h.km.admin().devices()).isEmpty();
+
+    JsonNode valid = alice.json("POST", "devices/import?mode=valid", csv, 200);
+    assertThat(valid.get("imported").asInt()).isEqualTo(2);
+    assertThat(valid.get("errors")).hasSize(2);
+    assertThat(h.km.ledger().assignments("good-1")).hasSize(1);
+  }
+
+  @Test
+  void audit_log_filters_and_exports_csv() throws Exception {
+    Client alice = new Client().login("alice");
+    alice.json("POST", "devices", "{\"endpoint\":\"ep-a\"}", 201);
+    alice.json("POST", "devices", "{\"endpoint\":\"ep-b\"}", 201);
+
+    JsonNode events = alice.json("GET", "audit?device=ep-a", null, 200);
+    assertThat(events)
+        .isNotEmpty()
+        .allSatisfy(e -> assertThat(e.get("subject").asText()).isEqualTo("ep-a"));
+    String csv = alice.send("GET", "audit.csv?action=device.added", null).body();
+    assertThat(csv.lines().findFirst()).contains("id,at,actor,action,subject,detail");
+    assertThat(csv).contains("\"ep-a\"").contains("\"ep-b\"");
+    assertThat(alice.json("GET", "audit?since=yesterday", null, 400).get("field").asText())
+        .isEqualTo("since");
+  }
+
+  @Test
+  void revoking_a_key_puts_the_device_back_to_pending_and_provisions_it_again() throws Exception {
+    h.givenEnabler("a.enabler.test");
+    h.givenDevice("ep1", "device-dm-psk-0001".getBytes(), "a.enabler.test");
+    var device = h.startDevice("ep1", "ep1-dm", "device-dm-psk-0001".getBytes());
+    Client alice = new Client().login("alice");
+    await()
+        .until(
+            () ->
+                alice
+                    .json("GET", "devices/ep1", null, 200)
+                    .get("assignments")
+                    .get(0)
+                    .get("state")
+                    .asText()
+                    .equals("provisioned"));
+    String btid = device.enablerParameters().get(0).pskIdentity();
+
+    alice.json("POST", "keys/revoke", "{\"btid\":\"" + btid + "\"}", 204);
+    alice.json("POST", "devices/ep1/assignments/a.enabler.test/reprovision", "{}", 202);
+
+    await().until(() -> !device.enablerParameters().get(0).pskIdentity().equals(btid));
+    await()
+        .until(
+            () ->
+                alice
+                    .json("GET", "devices/ep1", null, 200)
+                    .get("assignments")
+                    .get(0)
+                    .get("state")
+                    .asText()
+                    .equals("provisioned"));
+    JsonNode dash = alice.json("GET", "dashboard", null, 200);
+    assertThat(dash.get("devices").asInt()).isEqualTo(1);
+    assertThat(dash.get("online").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void serves_the_openapi_contract() throws Exception {
+    JsonNode spec = JSON.readTree(new Client().send("GET", "openapi.json", null).body());
+    assertThat(spec.get("openapi").asText()).startsWith("3.");
+    assertThat(spec.get("paths").has("/api/v1/devices/import")).isTrue();
+  }
+}

@@ -1,0 +1,264 @@
+package org.keyprov.web.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpCookie;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.keyprov.keys.KeyManager;
+import org.keyprov.keys.KeyManagerException;
+import org.keyprov.keys.OperatorAccounts.Operator;
+import org.keyprov.keys.OperatorAccounts.Role;
+import org.keyprov.server.DmServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator REST API, {@code /api/v1/…}, JSON over HTTPS. Every route but login needs a session
+ * cookie (401 otherwise); state-changing routes need the role {@code operator} or {@code admin}
+ * (403) and the session's CSRF token in {@code X-CSRF-Token} (403). Invalid input gets 400 with the
+ * field and a sentence; no route ever returns key material except the DM PSK of a device just
+ * created with a generated PSK, once. The contract is {@code openapi.json}, served at {@code
+ * /api/v1/openapi.json}.
+ */
+public final class ApiHandler extends Handler.Abstract {
+  static final String PREFIX = "/api/v1/";
+  static final String COOKIE = "keyprov_session";
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+  private static final int MAX_BODY = 16 * 1024 * 1024;
+
+  final ObjectMapper json = new ObjectMapper();
+  final KeyManager km;
+  final DmServer dm;
+  final Sessions sessions;
+  private final Routes routes;
+
+  public ApiHandler(KeyManager km, DmServer dm, Clock clock) {
+    this.km = km;
+    this.dm = dm;
+    this.sessions = new Sessions(clock, Duration.ofMinutes(30));
+    this.routes = new Routes(this);
+  }
+
+  /** One API call: method, path segments after {@code /api/v1/}, query, body, caller. */
+  record Call(
+      String method, List<String> path, Fields query, byte[] body, Sessions.Session session) {
+    String param(String name, String fallback) {
+      String v = query.getValue(name);
+      return v == null ? fallback : v;
+    }
+
+    String actor() {
+      return session.operator().username();
+    }
+  }
+
+  /** What a route answers. */
+  record Answer(int status, String contentType, byte[] body) {}
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    String path = Request.getPathInContext(request);
+    if (!path.startsWith(PREFIX)) {
+      return false;
+    }
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.getHeaders().put("X-Content-Type-Options", "nosniff");
+    Answer answer;
+    try {
+      answer = dispatch(request, response, path.substring(PREFIX.length()));
+    } catch (ApiException e) {
+      answer = error(e.status, e.code, e.field, e.getMessage());
+    } catch (KeyManagerException e) {
+      int status =
+          switch (e.kind()) {
+            case INVALID -> 400;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case STORAGE -> 500;
+          };
+      answer = error(status, e.kind().name().toLowerCase(), null, e.getMessage());
+    } catch (IllegalArgumentException e) {
+      answer = error(400, "invalid", null, e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("API {} {} failed", request.getMethod(), path, e);
+      answer = error(500, "internal", null, "the server failed; the log has the details");
+    }
+    response.setStatus(answer.status());
+    if (answer.body() != null) {
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
+      response.write(true, ByteBuffer.wrap(answer.body()), callback);
+    } else {
+      callback.succeeded();
+    }
+    return true;
+  }
+
+  private Answer dispatch(Request request, Response response, String rest) throws IOException {
+    List<String> segments = List.of(rest.split("/", -1));
+    String method = request.getMethod();
+    byte[] body;
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      body = in.readNBytes(MAX_BODY + 1);
+    }
+    if (body.length > MAX_BODY) {
+      throw new ApiException(413, "too_large", null, "request body over 16 MiB");
+    }
+    Fields query = Request.extractQueryParameters(request);
+    if (rest.equals("openapi.json")) {
+      try (InputStream in = ApiHandler.class.getResourceAsStream("openapi.json")) {
+        return new Answer(200, "application/json", in.readAllBytes());
+      }
+    }
+    if (rest.equals("session")) {
+      return session(request, response, method, body);
+    }
+    Sessions.Session session =
+        sessions
+            .find(cookie(request))
+            .orElseThrow(
+                () ->
+                    new ApiException(
+                        401, "unauthenticated", null, "log in first: POST /api/v1/session"));
+    if (!method.equals("GET")) {
+      if (session.operator().role() == Role.AUDITOR) {
+        throw new ApiException(403, "forbidden", null, "the auditor role is read-only");
+      }
+      String csrf = request.getHeaders().get("X-CSRF-Token");
+      if (csrf == null
+          || !java.security.MessageDigest.isEqual(
+              csrf.getBytes(StandardCharsets.UTF_8),
+              session.csrf().getBytes(StandardCharsets.UTF_8))) {
+        throw new ApiException(403, "csrf", null, "missing or wrong X-CSRF-Token header");
+      }
+    }
+    return routes.route(new Call(method, segments, query, body, session));
+  }
+
+  private Answer session(Request request, Response response, String method, byte[] body)
+      throws IOException {
+    switch (method) {
+      case "POST" -> {
+        JsonNode in = body(body);
+        String username = text(in, "username", true);
+        String password = text(in, "password", true);
+        Operator operator =
+            km.operators()
+                .authenticate(username, password.toCharArray())
+                .orElseThrow(
+                    () ->
+                        new ApiException(
+                            401, "unauthenticated", null, "wrong username or password"));
+        Sessions.Session s = sessions.open(operator);
+        Response.addCookie(
+            response,
+            HttpCookie.build(COOKIE, s.token())
+                .httpOnly(true)
+                .secure(true)
+                .sameSite(HttpCookie.SameSite.STRICT)
+                .path("/")
+                .build());
+        return ok(me(s));
+      }
+      case "GET" -> {
+        return ok(
+            me(
+                sessions
+                    .find(cookie(request))
+                    .orElseThrow(
+                        () -> new ApiException(401, "unauthenticated", null, "not logged in"))));
+      }
+      case "DELETE" -> {
+        sessions.close(cookie(request));
+        return new Answer(204, null, null);
+      }
+      default -> throw new ApiException(405, "method", null, "use POST, GET or DELETE");
+    }
+  }
+
+  private ObjectNode me(Sessions.Session s) {
+    return json.createObjectNode()
+        .put("username", s.operator().username())
+        .put("role", s.operator().role().name().toLowerCase())
+        .put("csrfToken", s.csrf());
+  }
+
+  private static String cookie(Request request) {
+    for (HttpCookie c : Request.getCookies(request)) {
+      if (c.getName().equals(COOKIE)) {
+        return c.getValue();
+      }
+    }
+    return null;
+  }
+
+  JsonNode body(byte[] body) {
+    try {
+      JsonNode node = json.readTree(body);
+      if (node == null || !node.isObject()) {
+        throw ApiException.badRequest(null, "the body must be a JSON object");
+      }
+      return node;
+    } catch (IOException e) {
+      throw ApiException.badRequest(null, "the body is not valid JSON");
+    }
+  }
+
+  static String text(JsonNode in, String field, boolean required) {
+    JsonNode v = in.get(field);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw ApiException.badRequest(field, field + " is required");
+      }
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw ApiException.badRequest(field, field + " must be a string");
+    }
+    return v.asText();
+  }
+
+  Answer ok(JsonNode node) {
+    return answer(200, node);
+  }
+
+  Answer answer(int status, JsonNode node) {
+    try {
+      return new Answer(status, "application/json", json.writeValueAsBytes(node));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Answer error(int status, String code, String field, String message) {
+    ObjectNode e =
+        json.createObjectNode().put("error", code).put("message", message == null ? "" : message);
+    if (field != null) {
+      e.put("field", field);
+    }
+    return answer(status, e);
+  }
+
+  ArrayNode array() {
+    return json.createArrayNode();
+  }
+
+  Optional<String> nonBlank(String s) {
+    return s == null || s.isBlank() ? Optional.empty() : Optional.of(s);
+  }
+}

@@ -1,0 +1,414 @@
+package org.keyprov.web.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.keyprov.keys.Assignment;
+import org.keyprov.keys.AuditEvent;
+import org.keyprov.keys.Device;
+import org.keyprov.keys.EnablerProfile;
+import org.keyprov.keys.KeyManagerException;
+import org.keyprov.keys.NewDevice;
+import org.keyprov.keys.gba.BTid;
+import org.keyprov.keys.gba.NafId;
+import org.keyprov.keys.gba.UaSecurityProtocolId;
+import org.keyprov.web.api.ApiHandler.Answer;
+import org.keyprov.web.api.ApiHandler.Call;
+
+/** The resources of the operator API; see {@code openapi.json} for the contract. */
+final class Routes {
+  private final ApiHandler api;
+
+  Routes(ApiHandler api) {
+    this.api = api;
+  }
+
+  Answer route(Call c) {
+    List<String> p = c.path();
+    String m = c.method();
+    String head = p.get(0);
+    if (head.equals("dashboard") && p.size() == 1 && m.equals("GET")) {
+      ObjectNode out = api.json.createObjectNode();
+      api.km.admin().counts().forEach(out::put);
+      out.put("online", api.dm.registeredCount());
+      out.set("recent", events(api.km.audit().recent(20)));
+      return api.ok(out);
+    }
+    if (head.equals("devices")) {
+      return devices(c, p, m);
+    }
+    if (head.equals("enablers")) {
+      return enablers(c, p, m);
+    }
+    if (head.equals("keys") && p.size() == 2 && p.get(1).equals("revoke") && m.equals("POST")) {
+      String btid = ApiHandler.text(api.body(c.body()), "btid", true);
+      api.km
+          .admin()
+          .revoke(
+              BTid.fromPskIdentity(btid)
+                  .orElseThrow(
+                      () -> ApiException.badRequest("btid", "not a B-TID: base64(RAND)@domain")),
+              c.actor());
+      return new Answer(204, null, null);
+    }
+    if (head.equals("audit") && p.size() == 1 && m.equals("GET")) {
+      return api.ok(events(audit(c)));
+    }
+    if (head.equals("audit.csv") && p.size() == 1 && m.equals("GET")) {
+      StringBuilder csv = new StringBuilder("id,at,actor,action,subject,detail\n");
+      for (AuditEvent e : audit(c)) {
+        csv.append(e.id())
+            .append(',')
+            .append(e.at())
+            .append(',')
+            .append(cell(e.actor()))
+            .append(',')
+            .append(cell(e.action()))
+            .append(',')
+            .append(cell(e.subject()))
+            .append(',')
+            .append(cell(e.detail()))
+            .append('\n');
+      }
+      return new Answer(
+          200, "text/csv; charset=utf-8", csv.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    throw new ApiException(
+        404, "not_found", null, "no such API route: " + m + " /api/v1/" + String.join("/", p));
+  }
+
+  private Answer devices(Call c, List<String> p, String m) {
+    if (p.size() == 1 && m.equals("GET")) {
+      int limit = intParam(c, "limit", 50, 1, 500);
+      List<Device> page =
+          api.km.admin().devicePage(c.param("search", ""), c.param("after", ""), limit + 1);
+      ArrayNode items = api.array();
+      page.stream().limit(limit).forEach(d -> items.add(device(d)));
+      ObjectNode out = api.json.createObjectNode();
+      out.set("items", items);
+      if (page.size() > limit) {
+        out.put("next", page.get(limit - 1).endpoint());
+      } else {
+        out.putNull("next");
+      }
+      return api.ok(out);
+    }
+    if (p.size() == 1 && m.equals("POST")) {
+      JsonNode in = api.body(c.body());
+      String endpoint = ApiHandler.text(in, "endpoint", true);
+      String identity = api.nonBlank(ApiHandler.text(in, "dmPskIdentity", false)).orElse(endpoint);
+      String hex = ApiHandler.text(in, "dmPsk", false);
+      byte[] psk;
+      boolean generated = hex == null;
+      if (generated) {
+        psk = new byte[16];
+        new SecureRandom().nextBytes(psk);
+      } else if (!hex.matches("([0-9a-fA-F]{2})+")) {
+        throw ApiException.badRequest("dmPsk", "dmPsk must be hex, 16 to 64 bytes");
+      } else {
+        psk = HexFormat.of().parseHex(hex);
+      }
+      Device d;
+      try {
+        d = api.km.admin().addDevice(endpoint, identity, psk);
+      } catch (KeyManagerException e) {
+        if (e.kind() == KeyManagerException.Kind.INVALID) {
+          throw ApiException.badRequest(
+              e.getMessage().contains("PSK identity")
+                  ? "dmPskIdentity"
+                  : e.getMessage().contains("PSK") ? "dmPsk" : "endpoint",
+              e.getMessage());
+        }
+        throw e;
+      }
+      ObjectNode out = device(d);
+      if (generated) {
+        // shown once, for flashing the device; never stored in clear or returned again
+        out.put("dmPsk", HexFormat.of().formatHex(psk));
+      }
+      java.util.Arrays.fill(psk, (byte) 0);
+      return api.answer(201, out);
+    }
+    if (p.size() == 2 && p.get(1).equals("import") && m.equals("POST")) {
+      return importCsv(c);
+    }
+    String endpoint = p.size() > 1 ? p.get(1) : "";
+    if (p.size() == 2 && m.equals("GET")) {
+      Device d =
+          api.km
+              .admin()
+              .device(endpoint)
+              .orElseThrow(() -> new ApiException(404, "not_found", null, "no device " + endpoint));
+      ObjectNode out = device(d);
+      out.put("online", api.dm.registration(endpoint).isPresent());
+      ArrayNode as = api.array();
+      for (Assignment a : api.km.ledger().assignments(endpoint)) {
+        as.add(
+            api.json
+                .createObjectNode()
+                .put("enabler", a.nafFqdn())
+                .put("state", a.state().name().toLowerCase())
+                .put("detail", a.detail())
+                .put("attempts", a.attempts())
+                .put("lastConnectionResult", a.lastConnectionResult().orElse(null))
+                .put("updatedAt", a.updatedAt().toString()));
+      }
+      out.set("assignments", as);
+      return api.ok(out);
+    }
+    if (p.size() == 2 && m.equals("DELETE")) {
+      api.km.admin().deleteDevice(endpoint, c.actor());
+      return new Answer(204, null, null);
+    }
+    if (p.size() == 3 && p.get(2).equals("assignments") && m.equals("POST")) {
+      String fqdn = ApiHandler.text(api.body(c.body()), "enabler", true);
+      api.km.admin().assign(endpoint, fqdn);
+      api.dm.provisionNow(endpoint);
+      return new Answer(201, null, null);
+    }
+    if (p.size() == 5
+        && p.get(2).equals("assignments")
+        && p.get(4).equals("reprovision")
+        && m.equals("POST")) {
+      JsonNode in = c.body().length == 0 ? api.json.createObjectNode() : api.body(c.body());
+      api.km
+          .ledger()
+          .reprovision(endpoint, p.get(3), in.path("overwriteSim").asBoolean(false), c.actor());
+      api.dm.provisionNow(endpoint);
+      return new Answer(202, null, null);
+    }
+    throw new ApiException(404, "not_found", null, "no such API route");
+  }
+
+  private Answer importCsv(Call c) {
+    String mode = c.param("mode", "all");
+    if (!mode.equals("all") && !mode.equals("valid")) {
+      throw ApiException.badRequest(
+          "mode",
+          "mode is all (nothing imported if any row is bad) or valid (import the good rows)");
+    }
+    CsvImport.Parsed parsed = CsvImport.parse(new String(c.body(), StandardCharsets.UTF_8));
+    List<CsvImport.RowError> errors = new ArrayList<>(parsed.errors());
+    Set<String> known =
+        api.km.admin().enablers().stream().map(EnablerProfile::fqdn).collect(Collectors.toSet());
+    List<CsvImport.Row> good = new ArrayList<>();
+    for (CsvImport.Row r : parsed.rows()) {
+      List<String> unknown =
+          r.enablers().stream().filter(e -> !known.contains(e.toLowerCase())).toList();
+      if (!unknown.isEmpty()) {
+        errors.add(
+            new CsvImport.RowError(r.line(), "unknown Enabler(s): " + String.join(";", unknown)));
+      } else {
+        good.add(r);
+      }
+    }
+    int imported = 0;
+    if (mode.equals("all")) {
+      if (errors.isEmpty()) {
+        try {
+          api.km.admin().addDevices(good.stream().map(CsvImport.Row::device).toList());
+          imported = good.size();
+        } catch (KeyManagerException e) {
+          errors.add(new CsvImport.RowError(0, e.getMessage()));
+        }
+      }
+    } else {
+      for (CsvImport.Row r : good) {
+        try {
+          NewDevice d = r.device();
+          api.km.admin().addDevice(d.endpoint(), d.dmPskIdentity(), d.dmPsk());
+          imported++;
+        } catch (KeyManagerException e) {
+          errors.add(new CsvImport.RowError(r.line(), e.getMessage()));
+          continue;
+        }
+      }
+    }
+    if (imported > 0) {
+      for (CsvImport.Row r : good) {
+        for (String e : r.enablers()) {
+          if (api.km.admin().device(r.device().endpoint()).isPresent()) {
+            api.km.admin().assign(r.device().endpoint(), e);
+          }
+        }
+      }
+    }
+    ObjectNode out = api.json.createObjectNode().put("imported", imported).put("mode", mode);
+    ArrayNode errs = api.array();
+    errors.stream()
+        .sorted(java.util.Comparator.comparingInt(CsvImport.RowError::line))
+        .forEach(
+            e ->
+                errs.add(
+                    api.json.createObjectNode().put("line", e.line()).put("message", e.message())));
+    out.set("errors", errs);
+    return api.answer(mode.equals("all") && !errors.isEmpty() ? 400 : 200, out);
+  }
+
+  private Answer enablers(Call c, List<String> p, String m) {
+    if (p.size() == 1 && m.equals("GET")) {
+      ArrayNode items = api.array();
+      api.km.admin().enablers().forEach(e -> items.add(enabler(e)));
+      return api.ok(api.json.createObjectNode().set("items", items));
+    }
+    if ((p.size() == 1 && m.equals("POST")) || (p.size() == 2 && m.equals("PUT"))) {
+      JsonNode in = api.body(c.body());
+      String fqdn = p.size() == 2 ? p.get(1) : ApiHandler.text(in, "fqdn", true);
+      if (p.size() == 1 && api.km.admin().enabler(fqdn).isPresent()) {
+        throw new ApiException(
+            409,
+            "conflict",
+            "fqdn",
+            "Enabler " + fqdn + " exists; change it with PUT /api/v1/enablers/" + fqdn);
+      }
+      EnablerProfile profile = profile(fqdn, in);
+      api.km.admin().putEnabler(profile);
+      return api.answer(p.size() == 1 ? 201 : 200, enabler(profile));
+    }
+    throw new ApiException(404, "not_found", null, "no such API route");
+  }
+
+  private static EnablerProfile profile(String fqdn, JsonNode in) {
+    String uriText = ApiHandler.text(in, "uri", true);
+    URI uri;
+    try {
+      uri = URI.create(uriText);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("uri", "uri is not a URI");
+    }
+    UaSecurityProtocolId ua;
+    try {
+      String uaText = ApiHandler.text(in, "uaSecurityProtocolId", false);
+      ua =
+          uaText == null
+              ? UaSecurityProtocolId.omaPskTls(EnablerProfile.TLS_PSK_WITH_AES_128_CCM_8)
+              : UaSecurityProtocolId.parse(uaText);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("uaSecurityProtocolId", e.getMessage());
+    }
+    List<String> allow = new ArrayList<>();
+    in.path("allowList").forEach(n -> allow.add(n.asText()));
+    List<Integer> suites = new ArrayList<>();
+    in.path("cipherSuites").forEach(n -> suites.add(n.asInt(-1)));
+    long lifetime = in.path("keyLifetimeSeconds").asLong(86_400);
+    NafId nafId;
+    try {
+      nafId = new NafId(fqdn, ua);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("fqdn", e.getMessage());
+    }
+    try {
+      return new EnablerProfile(
+          nafId,
+          uri,
+          allow.isEmpty() ? List.of(uri.toString()) : allow,
+          suites.isEmpty() ? List.of(EnablerProfile.TLS_PSK_WITH_AES_128_CCM_8) : suites,
+          Duration.ofSeconds(lifetime));
+    } catch (IllegalArgumentException e) {
+      String field =
+          e.getMessage().startsWith("Enabler URI")
+              ? "uri"
+              : e.getMessage().contains("lifetime") ? "keyLifetimeSeconds" : "cipherSuites";
+      throw ApiException.badRequest(field, e.getMessage());
+    }
+  }
+
+  private List<AuditEvent> audit(Call c) {
+    Instant since = null;
+    String sinceText = c.param("since", null);
+    if (sinceText != null) {
+      try {
+        since = Instant.parse(sinceText);
+      } catch (DateTimeParseException e) {
+        throw ApiException.badRequest(
+            "since", "since must be an ISO-8601 instant such as 2026-11-28T00:00:00Z");
+      }
+    }
+    return api.km
+        .audit()
+        .search(
+            c.param("device", null),
+            c.param("enabler", null),
+            c.param("action", null),
+            since,
+            intParam(c, "limit", 200, 1, 100_000));
+  }
+
+  private ArrayNode events(List<AuditEvent> events) {
+    ArrayNode out = api.array();
+    for (AuditEvent e : events) {
+      out.add(
+          api.json
+              .createObjectNode()
+              .put("id", e.id())
+              .put("at", e.at().toString())
+              .put("actor", e.actor())
+              .put("action", e.action())
+              .put("subject", e.subject())
+              .put("detail", e.detail()));
+    }
+    return out;
+  }
+
+  private ObjectNode device(Device d) {
+    return api.json
+        .createObjectNode()
+        .put("endpoint", d.endpoint())
+        .put("impi", d.impi())
+        .put("dmPskIdentity", d.dmPskIdentity())
+        .put("createdAt", d.createdAt().toString());
+  }
+
+  private ObjectNode enabler(EnablerProfile e) {
+    ObjectNode out =
+        api.json
+            .createObjectNode()
+            .put("fqdn", e.fqdn())
+            .put("uri", e.uri().toString())
+            .put("uaSecurityProtocolId", e.nafId().ua().toHex())
+            .put("keyLifetimeSeconds", e.keyLifetime().toSeconds());
+    ArrayNode allow = out.putArray("allowList");
+    e.allowList().forEach(allow::add);
+    ArrayNode suites = out.putArray("cipherSuites");
+    e.cipherSuites().forEach(suites::add);
+    return out;
+  }
+
+  private static int intParam(Call c, String name, int fallback, int min, int max) {
+    String v = c.param(name, null);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest(name, name + " must be a number from " + min + " to " + max);
+    }
+  }
+
+  /**
+   * A CSV cell, quoted; a leading = + - @ is prefixed so spreadsheets do not run it as a formula.
+   */
+  private static String cell(String s) {
+    String v = s == null ? "" : s;
+    if (!v.isEmpty() && "=+-@".indexOf(v.charAt(0)) >= 0) {
+      v = "'" + v;
+    }
+    return "\"" + v.replace("\"", "\"\"") + "\"";
+  }
+}
