@@ -69,6 +69,7 @@ final class ServerCommand implements Callable<Integer> {
                   .address(new InetSocketAddress(bind, httpsPort))
                   .tls(https.keyStore, https.password)
                   .handler(new ApiHandler(store.keyManager, dm, java.time.Clock.systemUTC()))
+                  .handler(new org.keyprov.web.StaticHandler())
                   .build()) {
         dm.start();
         web.start();

@@ -166,7 +166,10 @@ class OperatorApiIT {
   void invalid_input_gets_400_with_the_field() throws Exception {
     Client alice = new Client().login("alice");
     assertThat(
-            alice.json("POST", "devices", "{\"endpoint\":\"bad name\"}", 400).get("field").asText())
+            alice
+                .json("POST", "devices", "{\"endpoint\":\"bad\\tname\"}", 400)
+                .get("field")
+                .asText())
         .isEqualTo("endpoint");
     assertThat(
             alice
@@ -296,6 +299,17 @@ class OperatorApiIT {
     JsonNode dash = alice.json("GET", "dashboard", null, 200);
     assertThat(dash.get("devices").asInt()).isEqualTo(1);
     assertThat(dash.get("online").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void finds_a_device_whose_name_needs_percent_encoding() throws Exception {
+    h.km.admin().addDevice("<img src=x onerror=alert(1)>", "xss-id", "0123456789abcdef".getBytes());
+    Client alice = new Client().login("alice");
+    HttpResponse<String> r =
+        alice.send("GET", "devices/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(JSON.readTree(r.body()).get("endpoint").asText())
+        .isEqualTo("<img src=x onerror=alert(1)>");
   }
 
   @Test

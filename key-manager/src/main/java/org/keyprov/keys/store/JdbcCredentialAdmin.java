@@ -415,10 +415,20 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
     if (value.getBytes(StandardCharsets.UTF_8).length > 255) {
       throw new KeyManagerException(Kind.INVALID, "the " + what + " is longer than 255 bytes");
     }
-    if (value.chars().anyMatch(ch -> Character.isISOControl(ch) || Character.isWhitespace(ch))) {
+    // inner spaces are fine (names come from devices and operators alike); control characters,
+    // tabs, line breaks and leading or trailing blanks are not
+    if (!value.equals(value.strip())
+        || value
+            .chars()
+            .anyMatch(
+                ch -> Character.isISOControl(ch) || (Character.isWhitespace(ch) && ch != ' '))) {
       throw new KeyManagerException(
           Kind.INVALID,
-          "the " + what + " '" + value.strip() + "' contains spaces or control characters");
+          "the "
+              + what
+              + " '"
+              + value.strip()
+              + "' has leading or trailing blanks, tabs or control characters");
     }
     return value;
   }

@@ -53,7 +53,10 @@ public final class ApiHandler extends Handler.Abstract {
     this.dm = dm;
     this.sessions = new Sessions(clock, Duration.ofMinutes(30));
     this.routes = new Routes(this);
+    dm.addListener(feed);
   }
+
+  final EventFeed feed = new EventFeed();
 
   /** One API call: method, path segments after {@code /api/v1/}, query, body, caller. */
   record Call(
@@ -79,6 +82,13 @@ public final class ApiHandler extends Handler.Abstract {
     }
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     response.getHeaders().put("X-Content-Type-Options", "nosniff");
+    if (path.equals(PREFIX + "events") && request.getMethod().equals("GET")) {
+      Optional<Sessions.Session> session = sessions.find(cookie(request));
+      if (session.isPresent()) {
+        stream(response, callback);
+        return true;
+      }
+    }
     Answer answer;
     try {
       answer = dispatch(request, response, path.substring(PREFIX.length()));
@@ -110,7 +120,11 @@ public final class ApiHandler extends Handler.Abstract {
   }
 
   private Answer dispatch(Request request, Response response, String rest) throws IOException {
-    List<String> segments = List.of(rest.split("/", -1));
+    // decode each segment on its own, so an encoded '/' stays inside its segment
+    List<String> segments =
+        java.util.Arrays.stream(rest.split("/", -1))
+            .map(org.eclipse.jetty.util.URIUtil::decodePath)
+            .toList();
     String method = request.getMethod();
     byte[] body;
     try (InputStream in = Content.Source.asInputStream(request)) {
@@ -148,6 +162,31 @@ public final class ApiHandler extends Handler.Abstract {
       }
     }
     return routes.route(new Call(method, segments, query, body, session));
+  }
+
+  /**
+   * Server-sent events: provisioning outcomes as they happen, a comment every 15 s to keep alive.
+   */
+  private void stream(Response response, Callback callback) {
+    java.util.concurrent.BlockingQueue<String> queue = feed.subscribe();
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+    try (java.io.OutputStream out = Content.Sink.asOutputStream(response)) {
+      out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      while (true) {
+        String event = queue.poll(15, java.util.concurrent.TimeUnit.SECONDS);
+        out.write(
+            (event == null ? ": keep-alive\n\n" : "data: " + event + "\n\n")
+                .getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      }
+    } catch (IOException | InterruptedException gone) {
+      // the browser went away, or the server is stopping
+    } finally {
+      feed.unsubscribe(queue);
+      callback.succeeded();
+    }
   }
 
   private Answer session(Request request, Response response, String method, byte[] body)

@@ -94,7 +94,22 @@ final class Routes {
       List<Device> page =
           api.km.admin().devicePage(c.param("search", ""), c.param("after", ""), limit + 1);
       ArrayNode items = api.array();
-      page.stream().limit(limit).forEach(d -> items.add(device(d)));
+      page.stream()
+          .limit(limit)
+          .forEach(
+              d -> {
+                ObjectNode row = device(d);
+                ArrayNode states = row.putArray("assignments");
+                for (Assignment a : api.km.ledger().assignments(d.endpoint())) {
+                  states.add(
+                      api.json
+                          .createObjectNode()
+                          .put("enabler", a.nafFqdn())
+                          .put("state", a.state().name().toLowerCase()));
+                }
+                row.put("online", api.dm.registration(d.endpoint()).isPresent());
+                items.add(row);
+              });
       ObjectNode out = api.json.createObjectNode();
       out.set("items", items);
       if (page.size() > limit) {

@@ -1,0 +1,214 @@
+package org.keyprov.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.keyprov.client.DeviceClient;
+import org.keyprov.keys.EnablerProfile;
+import org.keyprov.keys.OperatorAccounts.Role;
+import org.keyprov.keys.testing.TestKeyManagers;
+import org.keyprov.web.StaticHandler;
+import org.keyprov.web.WebServer;
+import org.keyprov.web.api.ApiHandler;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/** The operator UI in Debian's headless Chromium, against a running server over HTTPS. */
+class WebUiIT {
+  private static final String PASSWORD = "a long enough password";
+  private static final String DM_PSK_HEX = "00112233445566778899aabbccddeeff";
+
+  @TempDir Path dir;
+  private Harness h;
+  private WebServer web;
+  private WebDriver browser;
+  private WebDriverWait wait;
+
+  @BeforeEach
+  void start() throws Exception {
+    h = new Harness(dir);
+    HttpsIdentity https = HttpsIdentity.loadOrCreate(dir, TestKeyManagers.MASTER_KEY, List.of());
+    web =
+        WebServer.builder()
+            .lookup(h.km.lookup())
+            .credentials(h.km.enablerCredentials())
+            .audit(h.km.audit())
+            .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .tls(https.keyStore, https.password)
+            .handler(new ApiHandler(h.km, h.dm, Clock.systemUTC()))
+            .handler(new StaticHandler())
+            .build();
+    web.start();
+    h.km.operators().create("alice", PASSWORD.toCharArray(), Role.OPERATOR, "test");
+    h.km.operators().create("audrey", PASSWORD.toCharArray(), Role.AUDITOR, "test");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.setAcceptInsecureCerts(true); // the server's certificate is self-signed
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--user-data-dir=" + dir.resolve("chrome"));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+            .build();
+    browser = new ChromeDriver(service, options);
+    wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (browser != null) {
+      browser.quit();
+    }
+    web.close();
+    h.close();
+  }
+
+  private void login(String user) {
+    browser.get(web.uri() + "/");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys(user);
+    browser.findElement(By.id("password")).sendKeys(PASSWORD);
+    browser.findElement(By.id("login")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), user));
+  }
+
+  private static final java.util.Map<String, String> NAV =
+      java.util.Map.of(
+          "#/", "Dashboard",
+          "#/devices", "Devices",
+          "#/enablers", "Enablers",
+          "#/import", "Import",
+          "#/audit", "Audit log");
+
+  /** Goes to a page the way an operator does: with the navigation bar. */
+  private void open(String hash) {
+    String link = NAV.get(hash);
+    if (link != null) {
+      wait.until(ExpectedConditions.elementToBeClickable(By.linkText(link))).click();
+      return;
+    }
+    ((org.openqa.selenium.JavascriptExecutor) browser)
+        .executeScript("location.hash = arguments[0]", hash);
+  }
+
+  @Test
+  void
+      an_operator_creates_an_enabler_imports_a_device_and_watches_it_get_provisioned_then_revokes_it() {
+    EnablerProfile running =
+        h.givenEnabler("ui.enabler.test"); // a live Enabler; the UI edits its profile
+    login("alice");
+
+    open("#/enablers");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("enabler-fqdn")))
+        .sendKeys("ui.enabler.test");
+    browser.findElement(By.id("enabler-uri")).sendKeys(running.uri().toString());
+    browser
+        .findElement(By.cssSelector("#allow-list input.allow"))
+        .sendKeys(running.uri().toString());
+    browser.findElement(By.id("save-enabler")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("enablers"), running.uri().toString()));
+
+    open("#/import");
+    WebElement csv = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("csv")));
+    csv.sendKeys(
+        "endpoint,dm_psk_identity,dm_psk_hex,enablers\nui-dev-1,ui-dev-1,"
+            + DM_PSK_HEX
+            + ",ui.enabler.test\nbroken,,zz\n");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("import-mode")))
+        .selectByValue("valid");
+    browser.findElement(By.id("import")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("import-summary"), "1 device(s) imported, 1 error(s)"));
+    assertThat(browser.findElement(By.id("import-report")).getText())
+        .contains("line 3")
+        .contains("dm_psk_hex");
+    assertThat(browser.findElement(By.id("import-progress")).getAttribute("value")).isEqualTo("1");
+
+    open("#/devices");
+    By row = By.cssSelector("tr[data-endpoint='ui-dev-1'] td.states");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "pending"));
+    DeviceClient device =
+        h.startDevice("ui-dev-1", "ui-dev-1", java.util.HexFormat.of().parseHex(DM_PSK_HEX));
+    // no reload: the page updates from the server's events
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "provisioned"));
+
+    open("#/devices/ui-dev-1");
+    String btid = device.enablerParameters().get(0).pskIdentity();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("revoke-btid"))).sendKeys(btid);
+    browser.findElement(By.id("revoke")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("assignments"), "pending"));
+    assertThat(browser.findElement(By.id("assignments")).getText()).contains("key revoked");
+  }
+
+  @Test
+  void a_device_name_with_markup_renders_as_text() {
+    String name = "<img src=x onerror=alert(1)>";
+    h.km.admin().addDevice(name, "xss-id", DM_PSK_HEX.getBytes());
+    login("alice");
+
+    open("#/devices");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("devices"), name));
+    assertThat(browser.findElements(By.cssSelector("#devices img"))).isEmpty();
+    browser.findElement(By.linkText(name)).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("device-name"), name));
+    assertThat(browser.findElements(By.cssSelector("main img"))).isEmpty();
+    boolean alerted;
+    try {
+      browser.switchTo().alert();
+      alerted = true;
+    } catch (NoAlertPresentException expected) {
+      alerted = false;
+    }
+    assertThat(alerted).isFalse();
+  }
+
+  @Test
+  void an_auditor_cannot_press_state_changing_buttons() {
+    h.km.admin().addDevice("seen-by-auditor", "seen-id", DM_PSK_HEX.getBytes());
+    login("audrey");
+
+    open("#/devices");
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("devices"), "seen-by-auditor"));
+    assertThat(browser.findElement(By.cssSelector("form.inline button[type=submit]")).isEnabled())
+        .isFalse();
+    open("#/devices/seen-by-auditor");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("revoke")));
+    assertThat(browser.findElement(By.id("revoke")).isEnabled()).isFalse();
+    assertThat(browser.findElement(By.id("delete-device")).isEnabled()).isFalse();
+    open("#/enablers");
+    assertThat(
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("save-enabler")))
+                .isEnabled())
+        .isFalse();
+    open("#/import");
+    assertThat(
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("import"))).isEnabled())
+        .isFalse();
+  }
+}

@@ -1,0 +1,263 @@
+'use strict';
+// keyprov operator UI. Every string from the server goes into the page as text (textContent), never
+// as HTML, so device-supplied names cannot inject markup.
+
+let me = null;
+let events = null;
+
+const $ = (sel) => document.querySelector(sel);
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'disabled') e.disabled = !!v;
+    else if (v !== null && v !== undefined) e.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+function toast(text) {
+  const t = $('#toast');
+  t.textContent = text;
+  t.classList.add('show');
+  setTimeout(() => t.classList.remove('show'), 2500);
+}
+
+async function api(method, path, body, type) {
+  const headers = {};
+  if (me && method !== 'GET') headers['X-CSRF-Token'] = me.csrfToken;
+  let payload;
+  if (body !== undefined) {
+    headers['Content-Type'] = type || 'application/json';
+    payload = type ? body : JSON.stringify(body);
+  }
+  const r = await fetch('/api/v1/' + path, { method, headers, body: payload, credentials: 'same-origin' });
+  if (r.status === 401 && path !== 'session') { me = null; route(); throw new Error('please log in'); }
+  const ct = r.headers.get('content-type') || '';
+  const data = ct.includes('json') ? await r.json() : (r.status === 204 ? null : await r.text());
+  if (!r.ok && !(data && data.errors)) {
+    throw new Error((data && data.message) || ('HTTP ' + r.status));
+  }
+  return { status: r.status, data };
+}
+
+const canWrite = () => me && me.role !== 'auditor';
+
+function badge(text, cls) { return el('span', { class: 'badge ' + (cls || text) }, text); }
+
+function loginPage() {
+  $('#nav').hidden = true;
+  const msg = el('div', { class: 'error', id: 'login-error' });
+  const user = el('input', { id: 'username', placeholder: 'username', autocomplete: 'username' });
+  const pass = el('input', { id: 'password', type: 'password', placeholder: 'password', autocomplete: 'current-password' });
+  const form = el('form', { class: 'login', onsubmit: async (ev) => {
+    ev.preventDefault();
+    try {
+      me = (await api('POST', 'session', { username: user.value, password: pass.value })).data;
+      location.hash = '#/';
+      route();
+    } catch (e) { msg.textContent = e.message; }
+  } }, el('h1', {}, 'Log in'), user, pass, el('button', { type: 'submit', id: 'login' }, 'Log in'), msg);
+  $('#main').replaceChildren(form);
+}
+
+async function dashboard() {
+  const d = (await api('GET', 'dashboard')).data;
+  const card = (label, n, id) => el('div', { class: 'card' }, el('div', { class: 'muted' }, label), el('div', { class: 'n', id }, n));
+  const recent = el('tbody', { id: 'recent' });
+  for (const e of d.recent) recent.append(eventRow(e.at, e.action, e.subject, e.detail));
+  $('#main').replaceChildren(
+    el('h1', {}, 'Dashboard'),
+    el('div', { class: 'cards' }, card('Devices', d.devices, 'count-devices'), card('Online', d.online, 'count-online'),
+      card('Provisioned', d.provisioned, 'count-provisioned'), card('Failed', d.failed, 'count-failed'), card('Pending', d.pending, 'count-pending')),
+    el('h1', {}, 'Recent events'),
+    el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'When'), el('th', {}, 'What'), el('th', {}, 'Subject'), el('th', {}, 'Detail'))), recent));
+}
+
+function eventRow(at, action, subject, detail) {
+  return el('tr', {}, el('td', {}, at), el('td', {}, action), el('td', {}, subject), el('td', {}, detail));
+}
+
+let devicesState = { search: '', after: '', history: [] };
+
+async function devices() {
+  const q = new URLSearchParams({ search: devicesState.search, after: devicesState.after, limit: '50' });
+  const page = (await api('GET', 'devices?' + q)).data;
+  const rows = page.items.map((d) => el('tr', { 'data-endpoint': d.endpoint },
+    el('td', {}, el('a', { href: '#/devices/' + encodeURIComponent(d.endpoint) }, d.endpoint)),
+    el('td', {}, d.online ? badge('online') : ''),
+    el('td', { class: 'states' }, d.assignments.map((a) => badge(a.state, a.state))),
+    el('td', {}, d.dmPskIdentity)));
+  const search = el('input', { id: 'search', placeholder: 'endpoint starts with…', value: devicesState.search });
+  const create = el('form', { class: 'inline', onsubmit: async (ev) => {
+    ev.preventDefault();
+    try {
+      const r = (await api('POST', 'devices', { endpoint: $('#new-endpoint').value })).data;
+      $('#created').replaceChildren(el('div', { class: 'secret' }, 'DM PSK for ' + r.endpoint + ' (shown once, flash it to the device): ' + r.dmPsk));
+      devices();
+    } catch (e) { toast(e.message); }
+  } }, el('input', { id: 'new-endpoint', placeholder: 'new device endpoint' }), el('button', { type: 'submit', disabled: !canWrite() }, 'Create device'));
+  $('#main').replaceChildren(
+    el('h1', {}, 'Devices'),
+    el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); devicesState = { search: search.value, after: '', history: [] }; devices(); } },
+      search, el('button', { type: 'submit', class: 'secondary' }, 'Search')),
+    create, el('div', { id: 'created' }),
+    el('table', { id: 'devices' }, el('thead', {}, el('tr', {}, el('th', {}, 'Endpoint'), el('th', {}, ''), el('th', {}, 'Enablers'), el('th', {}, 'DM PSK identity'))), el('tbody', {}, rows)),
+    el('div', { class: 'toolbar' },
+      el('button', { class: 'secondary', disabled: devicesState.history.length === 0, onclick: () => { devicesState.after = devicesState.history.pop(); devices(); } }, 'Previous'),
+      el('button', { class: 'secondary', id: 'next', disabled: !page.next, onclick: () => { devicesState.history.push(devicesState.after); devicesState.after = page.next; devices(); } }, 'Next')));
+}
+
+async function deviceDetail(endpoint) {
+  const d = (await api('GET', 'devices/' + encodeURIComponent(endpoint))).data;
+  const enablers = (await api('GET', 'enablers')).data.items;
+  const rows = d.assignments.map((a) => el('tr', { 'data-enabler': a.enabler },
+    el('td', {}, a.enabler), el('td', {}, badge(a.state, a.state)), el('td', {}, a.detail), el('td', {}, a.lastConnectionResult || ''),
+    el('td', {}, el('button', { class: 'secondary', disabled: !canWrite(), onclick: async () => {
+      await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/assignments/' + encodeURIComponent(a.enabler) + '/reprovision', {});
+      toast('provisioning again'); deviceDetail(endpoint);
+    } }, 'Re-provision now'))));
+  const select = el('select', { id: 'assign-enabler' }, enablers.map((e) => el('option', { value: e.fqdn }, e.fqdn)));
+  const btid = el('input', { id: 'revoke-btid', placeholder: 'B-TID to revoke', size: 40 });
+  $('#main').replaceChildren(
+    el('h1', {}, 'Device ', el('span', { id: 'device-name' }, d.endpoint), ' ', d.online ? badge('online') : badge('offline', '')),
+    el('p', { class: 'muted' }, 'IMPI ', d.impi, ' · DM PSK identity ', d.dmPskIdentity, ' · created ', d.createdAt),
+    el('table', { id: 'assignments' }, el('thead', {}, el('tr', {}, el('th', {}, 'Enabler'), el('th', {}, 'State'), el('th', {}, 'Detail'), el('th', {}, 'Last connection'), el('th', {}, ''))), el('tbody', {}, rows)),
+    el('form', { class: 'inline', onsubmit: async (ev) => { ev.preventDefault();
+      try { await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/assignments', { enabler: select.value }); deviceDetail(endpoint); } catch (e) { toast(e.message); } } },
+      select, el('button', { type: 'submit', disabled: !canWrite() }, 'Assign Enabler')),
+    el('form', { class: 'inline', onsubmit: async (ev) => { ev.preventDefault();
+      try { await api('POST', 'keys/revoke', { btid: btid.value }); toast('key revoked'); deviceDetail(endpoint); } catch (e) { toast(e.message); } } },
+      btid, el('button', { type: 'submit', id: 'revoke', disabled: !canWrite() }, 'Revoke key')),
+    el('div', { class: 'toolbar' }, el('button', { class: 'secondary', id: 'delete-device', disabled: !canWrite(), onclick: async () => {
+      if (!confirm('Delete ' + endpoint + '?')) return;
+      await api('DELETE', 'devices/' + encodeURIComponent(endpoint)); location.hash = '#/devices'; } }, 'Delete device')));
+}
+
+async function enablersPage() {
+  const list = (await api('GET', 'enablers')).data.items;
+  const allow = [];
+  const allowBox = el('div', { id: 'allow-list' });
+  const addAllow = (v) => {
+    const input = el('input', { class: 'allow', value: v || '', placeholder: 'coaps://host:port/path', size: 40 });
+    const row = el('div', { class: 'toolbar' }, input, el('button', { type: 'button', class: 'secondary', onclick: () => { row.remove(); } }, 'Remove'));
+    allow.push(input); allowBox.append(row);
+  };
+  const form = el('form', { id: 'enabler-form', onsubmit: async (ev) => {
+    ev.preventDefault();
+    const body = { fqdn: $('#enabler-fqdn').value, uri: $('#enabler-uri').value,
+      allowList: [...document.querySelectorAll('#allow-list input.allow')].map((i) => i.value).filter((v) => v) };
+    if ($('#enabler-ua').value) body.uaSecurityProtocolId = $('#enabler-ua').value;
+    if ($('#enabler-lifetime').value) body.keyLifetimeSeconds = Number($('#enabler-lifetime').value);
+    try {
+      const exists = list.some((e) => e.fqdn === body.fqdn.toLowerCase());
+      await api(exists ? 'PUT' : 'POST', exists ? 'enablers/' + encodeURIComponent(body.fqdn) : 'enablers', body);
+      toast('Enabler saved'); enablersPage();
+    } catch (e) { $('#enabler-error').textContent = e.message; }
+  } },
+    el('div', { class: 'toolbar' }, el('input', { id: 'enabler-fqdn', placeholder: 'NAF FQDN' }), el('input', { id: 'enabler-uri', placeholder: 'coaps://host:port or tls://host:port', size: 36 }),
+      el('input', { id: 'enabler-ua', placeholder: 'Ua id (hex, optional)' }), el('input', { id: 'enabler-lifetime', placeholder: 'key lifetime (s)' })),
+    el('div', { class: 'muted' }, 'URL allow-list (empty: the Enabler URI)'), allowBox,
+    el('div', { class: 'toolbar' }, el('button', { type: 'button', class: 'secondary', onclick: () => addAllow('') }, 'Add URL'),
+      el('button', { type: 'submit', id: 'save-enabler', disabled: !canWrite() }, 'Save Enabler')),
+    el('div', { class: 'error', id: 'enabler-error' }));
+  addAllow('');
+  const rows = list.map((e) => el('tr', {}, el('td', {}, e.fqdn), el('td', {}, e.uri), el('td', {}, e.uaSecurityProtocolId),
+    el('td', {}, e.allowList.join(' · ')), el('td', {}, String(e.keyLifetimeSeconds)),
+    el('td', {}, el('button', { class: 'secondary', onclick: () => {
+      $('#enabler-fqdn').value = e.fqdn; $('#enabler-uri').value = e.uri; $('#enabler-ua').value = e.uaSecurityProtocolId;
+      $('#enabler-lifetime').value = e.keyLifetimeSeconds; allowBox.replaceChildren(); e.allowList.forEach(addAllow);
+    } }, 'Edit'))));
+  $('#main').replaceChildren(el('h1', {}, 'Enablers'), form,
+    el('table', { id: 'enablers' }, el('thead', {}, el('tr', {}, el('th', {}, 'FQDN'), el('th', {}, 'URI'), el('th', {}, 'Ua id'), el('th', {}, 'Allow-list'), el('th', {}, 'Key lifetime (s)'), el('th', {}, ''))), el('tbody', {}, rows)));
+}
+
+function importPage() {
+  const text = el('textarea', { id: 'csv', placeholder: 'endpoint,dm_psk_identity,dm_psk_hex,enablers\n…' });
+  const file = el('input', { type: 'file', accept: '.csv,text/csv', onchange: async () => { text.value = await file.files[0].text(); } });
+  const mode = el('select', { id: 'import-mode' }, el('option', { value: 'all' }, 'all or nothing'), el('option', { value: 'valid' }, 'import the valid rows'));
+  const bar = el('progress', { id: 'import-progress', max: '1', value: '0' });
+  const report = el('div', { id: 'import-report' });
+  const run = async () => {
+    // send in chunks of 500 rows so the bar moves; each chunk keeps the header line
+    const lines = text.value.replace(/\r\n/g, '\n').split('\n');
+    const header = lines[0];
+    const body = lines.slice(1).filter((l) => l.trim());
+    const chunks = [];
+    for (let i = 0; i < body.length; i += 500) chunks.push(body.slice(i, i + 500));
+    if (chunks.length === 0) chunks.push([]);
+    bar.max = chunks.length; bar.value = 0;
+    let imported = 0; const errors = [];
+    for (let c = 0; c < chunks.length; c++) {
+      const r = await api('POST', 'devices/import?mode=' + mode.value, [header, ...chunks[c]].join('\n'), 'text/csv');
+      imported += r.data.imported || 0;
+      for (const e of r.data.errors || []) errors.push({ line: e.line > 1 ? e.line + c * 500 : e.line, message: e.message });
+      bar.value = c + 1;
+      if (mode.value === 'all' && r.data.errors && r.data.errors.length) break;
+    }
+    report.replaceChildren(el('p', { id: 'import-summary' }, imported + ' device(s) imported, ' + errors.length + ' error(s)'),
+      el('table', {}, el('tbody', {}, errors.map((e) => el('tr', {}, el('td', {}, 'line ' + e.line), el('td', {}, e.message))))));
+  };
+  $('#main').replaceChildren(el('h1', {}, 'Import devices from CSV'), el('p', { class: 'muted' }, 'Header: endpoint,dm_psk_identity,dm_psk_hex[,enablers] (enablers ;-separated)'),
+    file, text, el('div', { class: 'toolbar' }, mode, el('button', { id: 'import', disabled: !canWrite(), onclick: () => run().catch((e) => toast(e.message)) }, 'Import'), bar), report);
+}
+
+async function auditPage() {
+  const f = { device: $('#f-device') ? $('#f-device').value : '', action: $('#f-action') ? $('#f-action').value : '' };
+  const q = new URLSearchParams(Object.entries(f).filter(([, v]) => v));
+  const items = (await api('GET', 'audit?' + q)).data;
+  $('#main').replaceChildren(el('h1', {}, 'Audit log'),
+    el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); auditPage(); } },
+      el('input', { id: 'f-device', placeholder: 'device / subject', value: f.device }), el('input', { id: 'f-action', placeholder: 'action, e.g. key.lookup', value: f.action }),
+      el('button', { type: 'submit', class: 'secondary' }, 'Filter'), el('a', { href: '/api/v1/audit.csv?' + q, id: 'export' }, 'Export CSV')),
+    el('table', { id: 'audit' }, el('thead', {}, el('tr', {}, el('th', {}, 'When'), el('th', {}, 'Actor'), el('th', {}, 'Action'), el('th', {}, 'Subject'), el('th', {}, 'Detail'))),
+      el('tbody', {}, items.map((e) => el('tr', {}, el('td', {}, e.at), el('td', {}, e.actor), el('td', {}, e.action), el('td', {}, e.subject), el('td', {}, e.detail))))));
+}
+
+function listen() {
+  if (events) return;
+  events = new EventSource('/api/v1/events');
+  events.onmessage = (m) => {
+    const e = JSON.parse(m.data);
+    const h = location.hash;
+    if (h === '#/' || h === '') {
+      const body = $('#recent');
+      if (body) { body.prepend(eventRow(new Date().toISOString(), 'provisioning.' + e.type, e.endpoint, e.enabler + ': ' + e.detail)); }
+      dashboard().catch(() => {});
+    } else if (h === '#/devices') {
+      devices().catch(() => {});
+    } else if (h.startsWith('#/devices/') && decodeURIComponent(h.slice(10)) === e.endpoint) {
+      deviceDetail(e.endpoint).catch(() => {});
+    }
+  };
+}
+
+async function route() {
+  if (!me) {
+    try { me = (await api('GET', 'session')).data; } catch (e) { me = null; }
+  }
+  if (!me) { loginPage(); return; }
+  $('#nav').hidden = false;
+  $('#who').textContent = me.username + ' (' + me.role + ')';
+  listen();
+  const h = location.hash || '#/';
+  try {
+    if (h === '#/') await dashboard();
+    else if (h === '#/devices') await devices();
+    else if (h.startsWith('#/devices/')) await deviceDetail(decodeURIComponent(h.slice(10)));
+    else if (h === '#/enablers') await enablersPage();
+    else if (h === '#/import') importPage();
+    else if (h === '#/audit') await auditPage();
+  } catch (e) { toast(e.message); }
+}
+
+window.addEventListener('hashchange', route);
+window.addEventListener('DOMContentLoaded', () => {
+  $('#logout').addEventListener('click', async () => { await api('DELETE', 'session'); me = null; if (events) { events.close(); events = null; } location.hash = '#/'; route(); });
+  route();
+});
