@@ -76,8 +76,7 @@ final class ServerCommand implements Callable<Integer> {
         spec.commandLine()
             .getOut()
             .printf(
-                "keyprov server: DM server at %s, Enabler lookup API at %s (certificate %s),"
-                    + " data in %s%n",
+                "keyprov server: DM server at %s; operator UI, REST API (/api/v1) and Enabler lookup API at %s/ (certificate %s); data in %s%n",
                 dm.coapsUri(),
                 web.uri(),
                 https.certificateFile.toAbsolutePath(),
