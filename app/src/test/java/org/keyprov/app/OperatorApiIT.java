@@ -313,6 +313,27 @@ class OperatorApiIT {
   }
 
   @Test
+  void issues_an_enabler_credential_once_and_revokes_it() throws Exception {
+    h.givenEnabler("a.enabler.test");
+    Client alice = new Client().login("alice");
+    JsonNode issued =
+        alice.json("POST", "enabler-credentials", "{\"nafFqdn\":\"a.enabler.test\"}", 201);
+    String secret = issued.get("secret").asText();
+    assertThat(h.km.enablerCredentials().authenticate(secret)).contains("a.enabler.test");
+    assertThat(alice.send("GET", "enabler-credentials", null).body()).doesNotContain(secret);
+
+    alice.json(
+        "POST", "enabler-credentials/" + issued.get("label").asText() + "/revoke", null, 204);
+    assertThat(h.km.enablerCredentials().authenticate(secret)).isEmpty();
+    assertThat(
+            new Client()
+                .login("audrey")
+                .send("POST", "enabler-credentials", "{\"nafFqdn\":\"a.enabler.test\"}")
+                .statusCode())
+        .isEqualTo(403);
+  }
+
+  @Test
   void serves_the_openapi_contract() throws Exception {
     JsonNode spec = JSON.readTree(new Client().send("GET", "openapi.json", null).body());
     assertThat(spec.get("openapi").asText()).startsWith("3.");

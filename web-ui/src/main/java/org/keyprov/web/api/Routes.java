@@ -62,6 +62,9 @@ final class Routes {
               c.actor());
       return new Answer(204, null, null);
     }
+    if (head.equals("enabler-credentials")) {
+      return credentials(c, p, m);
+    }
     if (head.equals("audit") && p.size() == 1 && m.equals("GET")) {
       return api.ok(events(audit(c)));
     }
@@ -269,6 +272,41 @@ final class Routes {
                     api.json.createObjectNode().put("line", e.line()).put("message", e.message())));
     out.set("errors", errs);
     return api.answer(mode.equals("all") && !errors.isEmpty() ? 400 : 200, out);
+  }
+
+  private Answer credentials(Call c, List<String> p, String m) {
+    if (p.size() == 1 && m.equals("GET")) {
+      ArrayNode items = api.array();
+      for (var i : api.km.enablerCredentials().list()) {
+        items.add(
+            api.json
+                .createObjectNode()
+                .put("label", i.label())
+                .put("nafFqdn", i.nafFqdn())
+                .put("createdAt", i.createdAt().toString())
+                .put("revokedAt", i.revokedAt().map(Instant::toString).orElse(null)));
+      }
+      return api.ok(api.json.createObjectNode().set("items", items));
+    }
+    if (p.size() == 1 && m.equals("POST")) {
+      var issued =
+          api.km
+              .enablerCredentials()
+              .issue(ApiHandler.text(api.body(c.body()), "nafFqdn", true), c.actor());
+      // the secret is shown once, for the Enabler's configuration; only its hash is stored
+      return api.answer(
+          201,
+          api.json
+              .createObjectNode()
+              .put("label", issued.label())
+              .put("nafFqdn", issued.nafFqdn())
+              .put("secret", issued.secret()));
+    }
+    if (p.size() == 3 && p.get(2).equals("revoke") && m.equals("POST")) {
+      api.km.enablerCredentials().revoke(p.get(1), c.actor());
+      return new Answer(204, null, null);
+    }
+    throw new ApiException(404, "not_found", null, "no such API route");
   }
 
   private Answer enablers(Call c, List<String> p, String m) {

@@ -173,8 +173,22 @@ async function enablersPage() {
       $('#enabler-fqdn').value = e.fqdn; $('#enabler-uri').value = e.uri; $('#enabler-ua').value = e.uaSecurityProtocolId;
       $('#enabler-lifetime').value = e.keyLifetimeSeconds; allowBox.replaceChildren(); e.allowList.forEach(addAllow);
     } }, 'Edit'))));
+  const creds = (await api('GET', 'enabler-credentials')).data.items;
+  const credFqdn = el('select', { id: 'credential-enabler' }, list.map((e) => el('option', { value: e.fqdn }, e.fqdn)));
+  const credBox = el('div', { id: 'credential-secret' });
+  const credentials = el('section', {}, el('h1', {}, 'Enabler credentials'),
+    el('p', { class: 'muted' }, 'An Enabler presents its credential to the Key Manager lookup API. The secret is shown once.'),
+    el('form', { class: 'inline', onsubmit: async (ev) => { ev.preventDefault();
+      try {
+        const r = (await api('POST', 'enabler-credentials', { nafFqdn: credFqdn.value })).data;
+        credBox.replaceChildren(el('div', { class: 'secret' }, 'Credential ' + r.label + ' for ' + r.nafFqdn + ' (shown once): ' + r.secret));
+      } catch (e) { toast(e.message); } } }, credFqdn, el('button', { type: 'submit', id: 'issue-credential', disabled: !canWrite() }, 'Issue credential')),
+    credBox,
+    el('table', { id: 'credentials' }, el('tbody', {}, creds.map((k) => el('tr', {}, el('td', {}, k.label), el('td', {}, k.nafFqdn), el('td', {}, k.createdAt),
+      el('td', {}, k.revokedAt ? 'revoked ' + k.revokedAt : el('button', { class: 'secondary', disabled: !canWrite(), onclick: async () => {
+        await api('POST', 'enabler-credentials/' + encodeURIComponent(k.label) + '/revoke'); enablersPage(); } }, 'Revoke')))))));
   $('#main').replaceChildren(el('h1', {}, 'Enablers'), form,
-    el('table', { id: 'enablers' }, el('thead', {}, el('tr', {}, el('th', {}, 'FQDN'), el('th', {}, 'URI'), el('th', {}, 'Ua id'), el('th', {}, 'Allow-list'), el('th', {}, 'Key lifetime (s)'), el('th', {}, ''))), el('tbody', {}, rows)));
+    el('table', { id: 'enablers' }, el('thead', {}, el('tr', {}, el('th', {}, 'FQDN'), el('th', {}, 'URI'), el('th', {}, 'Ua id'), el('th', {}, 'Allow-list'), el('th', {}, 'Key lifetime (s)'), el('th', {}, ''))), el('tbody', {}, rows)), credentials);
 }
 
 function importPage() {
