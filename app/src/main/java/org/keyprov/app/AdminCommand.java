@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       AdminCommand.Status.class,
       AdminCommand.Revoke.class,
       AdminCommand.Reprovision.class,
+      AdminCommand.AddOperator.class,
       AdminCommand.Audit.class
     })
 final class AdminCommand implements Runnable {
@@ -251,6 +252,42 @@ final class AdminCommand implements Runnable {
       try (Storage store = storage.open()) {
         store.keyManager.admin().revoke(id, "cli");
         spec.commandLine().getOut().printf("revoked %s%n", id);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "add-operator",
+      mixinStandardHelpOptions = true,
+      description = "Creates a web UI / REST API account with a random password, printed once.")
+  static final class AddOperator implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StorageOptions storage;
+
+    @Option(names = "--username", required = true)
+    String username;
+
+    @Option(names = "--role", required = true, description = "admin, operator or auditor.")
+    String role;
+
+    @Override
+    public Integer call() throws Exception {
+      org.keyprov.keys.OperatorAccounts.Role r;
+      try {
+        r = org.keyprov.keys.OperatorAccounts.Role.valueOf(role.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--role must be admin, operator or auditor, got '" + role + "'");
+      }
+      byte[] raw = new byte[15];
+      new SecureRandom().nextBytes(raw);
+      String password = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+      try (Storage store = storage.open()) {
+        store.keyManager.operators().create(username, password.toCharArray(), r, "cli");
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "operator %s (%s) created; password (shown once): %s%n", username, role, password);
       }
       return 0;
     }

@@ -334,6 +334,29 @@ class OperatorApiIT {
   }
 
   @Test
+  void only_an_admin_creates_operators() throws Exception {
+    h.km.operators().create("root", PASSWORD.toCharArray(), Role.ADMIN, "test");
+    Client root = new Client().login("root");
+    root.json(
+        "POST",
+        "operators",
+        "{\"username\":\"olga\",\"password\":\"" + PASSWORD + "\",\"role\":\"operator\"}",
+        201);
+    assertThat(
+            root.json(
+                    "POST",
+                    "operators",
+                    "{\"username\":\"x\",\"password\":\"short\",\"role\":\"operator\"}",
+                    400)
+                .get("field")
+                .asText())
+        .isEqualTo("password");
+    new Client().login("olga");
+    assertThat(new Client().login("alice").send("POST", "operators", "{}").statusCode())
+        .isEqualTo(403);
+  }
+
+  @Test
   void serves_the_openapi_contract() throws Exception {
     JsonNode spec = JSON.readTree(new Client().send("GET", "openapi.json", null).body());
     assertThat(spec.get("openapi").asText()).startsWith("3.");

@@ -73,7 +73,15 @@ public final class Bench implements Runnable {
 
   /** Starts a child JVM running one of these subcommands with the same class path. */
   static Process child(String... args) throws java.io.IOException {
+    return pinnedChild(null, args);
+  }
+
+  /** A child JVM, pinned with {@code taskset -c cpus} unless {@code cpus} is null. */
+  static Process pinnedChild(String cpus, String... args) throws java.io.IOException {
     List<String> cmd = new ArrayList<>();
+    if (cpus != null) {
+      cmd.addAll(List.of("taskset", "-c", cpus));
+    }
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx3g");
     String extra = System.getenv("KEYPROV_BENCH_CHILD_OPTS");
@@ -133,6 +141,14 @@ public final class Bench implements Runnable {
             "Seconds of load before measuring (0: cold, every identity's first lookup is measured).")
     int warmup;
 
+    @Option(
+        names = "--server-cpus",
+        description = "Pin the Enabler to these CPUs (taskset -c), e.g. 0; default: unpinned.")
+    String serverCpus;
+
+    @Option(names = "--load-cpus", description = "Pin the load generator to these CPUs, e.g. 1.")
+    String loadCpus;
+
     @Option(names = "--modes", defaultValue = "static,keyed,keyed-nocache", split = ",")
     List<String> modes;
 
@@ -154,7 +170,8 @@ public final class Bench implements Runnable {
         for (int run = 1; run <= runs; run++) {
           for (String mode : modes) {
             Process server =
-                child(
+                pinnedChild(
+                    serverCpus,
                     "handshake-server",
                     "--store",
                     store.toString(),
@@ -168,7 +185,8 @@ public final class Bench implements Runnable {
             String[] ready = await(sin, "READY").split(" ");
             int port = Integer.parseInt(proto.equals("dtls") ? ready[1] : ready[2]);
             Process load =
-                child(
+                pinnedChild(
+                    loadCpus,
                     "handshake-load",
                     "--proto",
                     proto,

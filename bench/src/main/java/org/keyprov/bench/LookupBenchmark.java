@@ -75,6 +75,20 @@ public class LookupBenchmark {
     return s.store.km.lookup().lookup(c.identity(), s.nafId);
   }
 
+  /**
+   * What the operator API does for one page of the devices table: 50 devices after a random
+   * endpoint (keyset paging on the endpoint index), with each device's assignments.
+   */
+  @Benchmark
+  public int devicePage(Store s) {
+    String after = BenchStore.endpoint(ThreadLocalRandom.current().nextInt(s.devices));
+    int rows = 0;
+    for (var d : s.store.km.admin().devicePage("bench-", after, 50)) {
+      rows += s.store.km.ledger().assignments(d.endpoint()).size();
+    }
+    return rows;
+  }
+
   @Benchmark
   public byte[] kdfAlone() {
     return GbaKdf.deriveNafKey(

@@ -62,6 +62,58 @@ final class Routes {
               c.actor());
       return new Answer(204, null, null);
     }
+    if (head.equals("operators") && p.size() == 1) {
+      if (c.session().operator().role() != org.keyprov.keys.OperatorAccounts.Role.ADMIN) {
+        throw new ApiException(403, "forbidden", null, "only an admin manages operator accounts");
+      }
+      if (m.equals("GET")) {
+        ArrayNode items = api.array();
+        api.km
+            .operators()
+            .list()
+            .forEach(
+                o ->
+                    items.add(
+                        api.json
+                            .createObjectNode()
+                            .put("username", o.username())
+                            .put("role", o.role().name().toLowerCase())));
+        return api.ok(api.json.createObjectNode().set("items", items));
+      }
+      if (m.equals("POST")) {
+        JsonNode in = api.body(c.body());
+        String roleText = ApiHandler.text(in, "role", true);
+        org.keyprov.keys.OperatorAccounts.Role role;
+        try {
+          role = org.keyprov.keys.OperatorAccounts.Role.valueOf(roleText.toUpperCase());
+        } catch (IllegalArgumentException e) {
+          throw ApiException.badRequest("role", "role is admin, operator or auditor");
+        }
+        String password = ApiHandler.text(in, "password", true);
+        try {
+          var o =
+              api.km
+                  .operators()
+                  .create(
+                      ApiHandler.text(in, "username", true),
+                      password.toCharArray(),
+                      role,
+                      c.actor());
+          return api.answer(
+              201,
+              api.json
+                  .createObjectNode()
+                  .put("username", o.username())
+                  .put("role", o.role().name().toLowerCase()));
+        } catch (KeyManagerException e) {
+          if (e.kind() == KeyManagerException.Kind.INVALID) {
+            throw ApiException.badRequest(
+                e.getMessage().contains("password") ? "password" : "username", e.getMessage());
+          }
+          throw e;
+        }
+      }
+    }
     if (head.equals("enabler-credentials")) {
       return credentials(c, p, m);
     }
