@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
       Bench.HandshakeServer.class,
       Bench.HandshakeLoadCommand.class,
       ProvisioningBench.class,
-      ProvisioningBench.Server.class
+      ProvisioningBench.Server.class,
+      ProvisioningBench.Clients.class
     })
 public final class Bench implements Runnable {
   static final String FQDN = "enabler.bench";

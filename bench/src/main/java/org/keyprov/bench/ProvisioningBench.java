@@ -63,6 +63,12 @@ final class ProvisioningBench implements Callable<Integer> {
   @Option(names = "--modes", defaultValue = "bare,keyprov", split = ",")
   List<String> modes;
 
+  @Option(
+      names = "--client-processes",
+      defaultValue = "1",
+      description = "Spread the clients over this many JVMs (one JVM holds ~9,000 Leshan clients).")
+  int clientProcesses;
+
   @Option(names = "--timeout", defaultValue = "PT300S")
   Duration timeout;
 
@@ -104,39 +110,67 @@ final class ProvisioningBench implements Callable<Integer> {
         String[] ready = Bench.await(sin, "READY").split(" ");
         URI uri = URI.create(ready[1]);
         long heapBefore = Long.parseLong(ready[2]);
-        CountDownLatch provisioned = new CountDownLatch(devices);
+        double seconds;
+        long done;
+        boolean all;
         List<DeviceClient> clients = new ArrayList<>();
-        for (int i = 0; i < devices; i++) {
-          String ep = endpoint(i);
-          DeviceClient c =
-              DeviceClient.builder()
-                  .endpoint(ep)
-                  .dmServer(uri)
-                  .dmPsk(ep, psk(ep))
-                  .stateFile(dir.resolve("devices").resolve(ep + ".state"))
-                  .lifetime(Duration.ofMinutes(30))
-                  .build();
-          boolean[] counted = {false};
-          c.onParametersChanged(
-              s -> {
-                synchronized (counted) {
-                  if (!counted[0] && s.hasKey()) {
-                    counted[0] = true;
-                    provisioned.countDown();
-                  }
-                }
-              });
-          clients.add(c);
+        List<Process> clientJvms = new ArrayList<>();
+        if (clientProcesses <= 1) {
+          CountDownLatch provisioned = new CountDownLatch(devices);
+          for (int i = 0; i < devices; i++) {
+            clients.add(client(i, uri, dir, provisioned));
+          }
+          long start = System.nanoTime();
+          clients.forEach(DeviceClient::start);
+          all = provisioned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+          seconds = (System.nanoTime() - start) / 1e9;
+          done = devices - provisioned.getCount();
+        } else {
+          List<BufferedReader> outs = new ArrayList<>();
+          int per = (devices + clientProcesses - 1) / clientProcesses;
+          for (int k = 0; k < clientProcesses; k++) {
+            Process p =
+                Bench.child(
+                    "provisioning-clients",
+                    "--server",
+                    uri.toString(),
+                    "--from",
+                    String.valueOf(k * per),
+                    "--to",
+                    String.valueOf(Math.min(devices, (k + 1) * per)),
+                    "--state",
+                    dir.toString(),
+                    "--timeout",
+                    timeout.toString());
+            clientJvms.add(p);
+            outs.add(
+                new BufferedReader(
+                    new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
+          }
+          for (BufferedReader o : outs) {
+            Bench.await(o, "READY");
+          }
+          long start = System.nanoTime();
+          for (Process p : clientJvms) {
+            p.getOutputStream().write("go\n".getBytes(StandardCharsets.US_ASCII));
+            p.getOutputStream().flush();
+          }
+          done = 0;
+          for (BufferedReader o : outs) {
+            done += Long.parseLong(Bench.await(o, "DONE").split(" ")[1]);
+          }
+          seconds = (System.nanoTime() - start) / 1e9;
+          all = done == devices;
         }
-        long start = System.nanoTime();
-        clients.forEach(DeviceClient::start);
-        boolean all = provisioned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long done = devices - provisioned.getCount();
         server.getOutputStream().write("heap\n".getBytes(StandardCharsets.US_ASCII));
         server.getOutputStream().flush();
         long heapAfter = Long.parseLong(Bench.await(sin, "HEAP").split(" ")[1]);
         clients.parallelStream().forEach(c -> c.close());
+        for (Process p : clientJvms) {
+          p.getOutputStream().close();
+          p.waitFor(60, TimeUnit.SECONDS);
+          p.destroy();
+        }
         server.getOutputStream().close();
         server.waitFor(30, TimeUnit.SECONDS);
         server.destroy();
@@ -163,6 +197,70 @@ final class ProvisioningBench implements Callable<Integer> {
       System.out.printf("  keyprov / bare ratio: %s%n", Bench.summary(ratios));
     }
     return 0;
+  }
+
+  static DeviceClient client(int i, URI uri, Path dir, CountDownLatch provisioned) {
+    String ep = endpoint(i);
+    DeviceClient c =
+        DeviceClient.builder()
+            .endpoint(ep)
+            .dmServer(uri)
+            .dmPsk(ep, psk(ep))
+            .stateFile(dir.resolve("devices").resolve(ep + ".state"))
+            .lifetime(Duration.ofMinutes(30))
+            .build();
+    boolean[] counted = {false};
+    c.onParametersChanged(
+        s -> {
+          synchronized (counted) {
+            if (!counted[0] && s.hasKey()) {
+              counted[0] = true;
+              provisioned.countDown();
+            }
+          }
+        });
+    return c;
+  }
+
+  @Command(name = "provisioning-clients", hidden = true)
+  static final class Clients implements Callable<Integer> {
+    @Option(names = "--server", required = true)
+    URI server;
+
+    @Option(names = "--from", required = true)
+    int from;
+
+    @Option(names = "--to", required = true)
+    int to;
+
+    @Option(names = "--state", required = true)
+    Path state;
+
+    @Option(names = "--timeout", defaultValue = "PT300S")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+      CountDownLatch provisioned = new CountDownLatch(to - from);
+      List<DeviceClient> clients = new ArrayList<>();
+      for (int i = from; i < to; i++) {
+        clients.add(client(i, server, state, provisioned));
+      }
+      System.out.println("READY");
+      System.out.flush();
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+      in.readLine();
+      clients.forEach(DeviceClient::start);
+      provisioned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      System.out.println("DONE " + ((to - from) - provisioned.getCount()));
+      System.out.flush();
+      while (in.readLine() != null) {
+        // hold the registrations until the orchestrator has read the server's heap
+      }
+      clients.parallelStream().forEach(DeviceClient::close);
+      return 0;
+    }
   }
 
   static long heapAfterGc() {
