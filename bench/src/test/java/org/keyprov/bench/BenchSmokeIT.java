@@ -91,7 +91,7 @@ class BenchSmokeIT {
                     .measurementTime(TimeValue.milliseconds(300))
                     .build())
             .run();
-    assertThat(results).hasSize(2);
+    assertThat(results).hasSize(3); // lookupAndDerive, devicePage, kdfAlone
     assertThat(results).allSatisfy(r -> assertThat(r.getPrimaryResult().getScore()).isPositive());
   }
 }
