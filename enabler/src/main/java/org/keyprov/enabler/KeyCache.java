@@ -19,7 +19,7 @@ import org.keyprov.keys.gba.NafId;
  * stops working here within {@code ttl}. Bounded to {@code maxEntries} (least recently used first
  * out). Refusals and failures are never cached. Thread-safe.
  */
-public final class KeyCache implements PskLookup {
+public final class KeyCache implements PromptLookup {
   private record Entry(NafKey key, Instant until) {}
 
   private final PskLookup delegate;
@@ -46,24 +46,16 @@ public final class KeyCache implements PskLookup {
 
   @Override
   public LookupResult lookup(String pskIdentity, NafId nafId) {
+    Optional<LookupResult> cached = answerNow(pskIdentity, nafId);
+    if (cached.isPresent()) {
+      return cached.get();
+    }
     Optional<BTid> btid = BTid.fromPskIdentity(pskIdentity);
-    if (btid.isEmpty()) {
-      misses.incrementAndGet();
-      return delegate.lookup(pskIdentity, nafId);
-    }
-    String cacheKey = btid.get().value();
     Instant now = clock.instant();
-    synchronized (entries) {
-      Entry e = entries.get(cacheKey);
-      if (e != null && now.isBefore(e.until())) {
-        hits.incrementAndGet();
-        return new LookupResult.Granted(e.key());
-      }
-      entries.remove(cacheKey);
-    }
     misses.incrementAndGet();
     LookupResult result = delegate.lookup(pskIdentity, nafId);
-    if (result instanceof LookupResult.Granted granted) {
+    if (btid.isPresent() && result instanceof LookupResult.Granted granted) {
+      String cacheKey = btid.get().value();
       Instant until = now.plus(ttl);
       if (granted.key().expiresAt().isBefore(until)) {
         until = granted.key().expiresAt();
@@ -75,8 +67,9 @@ public final class KeyCache implements PskLookup {
     return result;
   }
 
-  /** The cached key of this identity, if fresh; counts a hit. Never blocks on the Key Manager. */
-  public Optional<NafKey> cached(String pskIdentity) {
+  /** A granted key of this identity still fresh in the cache; counts a hit. Never blocks. */
+  @Override
+  public Optional<LookupResult> answerNow(String pskIdentity, NafId nafId) {
     Optional<BTid> btid = BTid.fromPskIdentity(pskIdentity);
     if (btid.isEmpty()) {
       return Optional.empty();
@@ -86,8 +79,9 @@ public final class KeyCache implements PskLookup {
       Entry e = entries.get(btid.get().value());
       if (e != null && now.isBefore(e.until())) {
         hits.incrementAndGet();
-        return Optional.of(e.key());
+        return Optional.of(new LookupResult.Granted(e.key()));
       }
+      entries.remove(btid.get().value());
     }
     return Optional.empty();
   }

@@ -46,15 +46,11 @@ public final class KeyResolver {
    * the Key Manager goes to the lookup pool.
    */
   public CompletableFuture<Optional<NafKey>> resolve(String pskIdentity) {
-    if (lookup instanceof KeyCache cache) {
-      Optional<NafKey> hit = cache.cached(pskIdentity);
-      if (hit.isPresent()) {
-        listener.keyGranted(pskIdentity, hit.get().endpoint(), hit.get().keyVersion());
-        return CompletableFuture.completedFuture(hit);
+    if (lookup instanceof PromptLookup prompt) {
+      Optional<LookupResult> now = prompt.answerNow(pskIdentity, nafId);
+      if (now.isPresent()) {
+        return CompletableFuture.completedFuture(decide(pskIdentity, now.get()));
       }
-    } else if (lookup instanceof StaticPskTable table) {
-      return CompletableFuture.completedFuture(
-          decide(pskIdentity, table.lookup(pskIdentity, nafId)));
     }
     return CompletableFuture.supplyAsync(() -> lookup.lookup(pskIdentity, nafId), executor)
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
