@@ -2,7 +2,7 @@ package org.keyprov.bench;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
       ProvisioningBench.Server.class,
       ProvisioningBench.Clients.class
     })
-public final class Bench implements Runnable {
+public final class Bench extends BenchCommand implements Runnable {
   static final String FQDN = "enabler.bench";
   static final InetSocketAddress LOOPBACK =
       new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
@@ -47,7 +47,7 @@ public final class Bench implements Runnable {
 
   @Override
   public void run() {
-    new CommandLine(this).usage(System.out);
+    spec.commandLine().usage(out());
   }
 
   static EnablerProfile enabler() {
@@ -113,7 +113,7 @@ public final class Bench implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Enabler handshakes/s with Key Manager lookups vs. a static PSK table, DTLS-PSK and TLS-PSK, load from a separate process.")
-  static final class Handshakes implements Callable<Integer> {
+  static final class Handshakes extends BenchCommand implements Callable<Integer> {
     @Option(names = "--store", defaultValue = "target/bench-store")
     Path store;
 
@@ -158,7 +158,7 @@ public final class Bench implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      PrintStream out = System.out;
+      PrintWriter out = out();
       long t0 = System.nanoTime();
       Path identities = store.resolve("identities.tsv");
       try (BenchStore s = BenchStore.seeded(store, devices, enabler())) {
@@ -236,7 +236,7 @@ public final class Bench implements Runnable {
   }
 
   @Command(name = "handshake-server", hidden = true)
-  static final class HandshakeServer implements Callable<Integer> {
+  static final class HandshakeServer extends BenchCommand implements Callable<Integer> {
     @Option(names = "--store", required = true)
     Path store;
 
@@ -261,14 +261,14 @@ public final class Bench implements Runnable {
       }
       try (Enabler e = b.build()) {
         e.start();
-        System.out.printf("READY %d %d%n", e.coapsUri().getPort(), e.tlsUri().getPort());
-        System.out.flush();
+        out().printf("READY %d %d%n", e.coapsUri().getPort(), e.tlsUri().getPort());
+        out().flush();
         while (System.in.read() >= 0) {
           // run until the orchestrator closes our stdin
         }
         long[] hm = e.cacheHitsAndMisses();
-        System.out.printf("CACHE %d %d%n", hm[0], hm[1]);
-        System.out.flush();
+        out().printf("CACHE %d %d%n", hm[0], hm[1]);
+        out().flush();
       } finally {
         if (s != null) {
           s.close();
@@ -288,7 +288,7 @@ public final class Bench implements Runnable {
   }
 
   @Command(name = "handshake-load", hidden = true)
-  static final class HandshakeLoadCommand implements Callable<Integer> {
+  static final class HandshakeLoadCommand extends BenchCommand implements Callable<Integer> {
     @Option(names = "--proto", required = true)
     String proto;
 
@@ -314,8 +314,9 @@ public final class Bench implements Runnable {
         HandshakeLoad.run(proto, port, creds, clients, warmup);
       }
       HandshakeLoad.Result r = HandshakeLoad.run(proto, port, creds, clients, seconds);
-      System.out.printf(
-          "RESULT %.1f %d %d %.1f%n", r.perSecond(), r.handshakes(), r.errors(), r.seconds());
+      out()
+          .printf(
+              "RESULT %.1f %d %d %.1f%n", r.perSecond(), r.handshakes(), r.errors(), r.seconds());
       return 0;
     }
   }

@@ -37,6 +37,9 @@ import org.eclipse.californium.scandium.util.ServerNames;
  * handshake, TLS threads one echo line.
  */
 final class HandshakeLoad {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(HandshakeLoad.class);
+
   static {
     CoapConfig.register();
     UdpConfig.register();
@@ -153,12 +156,12 @@ final class HandshakeLoad {
             ok.incrementAndGet();
           } else {
             if (errors.incrementAndGet() < 3) {
-              System.err.println("DTLS load: " + (r == null ? "no response" : r.getCode()));
+              LOG.warn("DTLS request failed: {}", r == null ? "no response" : r.getCode());
             }
           }
         } catch (Exception e) {
           if (errors.incrementAndGet() < 3) {
-            System.err.println("DTLS load: " + e);
+            LOG.warn("DTLS request failed: {}", e.toString());
           }
         }
       }

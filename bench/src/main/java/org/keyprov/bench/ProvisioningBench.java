@@ -53,7 +53,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Devices/s from registration to provisioned, keyprov vs bare Leshan; server heap per device.")
-final class ProvisioningBench implements Callable<Integer> {
+final class ProvisioningBench extends BenchCommand implements Callable<Integer> {
   @Option(names = "--devices", defaultValue = "1000")
   int devices;
 
@@ -89,7 +89,7 @@ final class ProvisioningBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    System.out.println(Bench.machine());
+    out().println(Bench.machine());
     Map<String, List<Double>> rates = new LinkedHashMap<>();
     Map<String, List<Double>> heaps = new LinkedHashMap<>();
     for (int run = 1; run <= runs; run++) {
@@ -178,23 +178,32 @@ final class ProvisioningBench implements Callable<Integer> {
         double perDevice = (heapAfter - heapBefore) / (double) devices;
         rates.computeIfAbsent(mode, m -> new ArrayList<>()).add(rate);
         heaps.computeIfAbsent(mode, m -> new ArrayList<>()).add(perDevice / 1024);
-        System.out.printf(
-            "run %d %-8s %d/%d provisioned in %.2f s = %.1f devices/s%s; server heap +%.1f KiB/device%n",
-            run, mode, done, devices, seconds, rate, all ? "" : " (TIMED OUT)", perDevice / 1024);
+        out()
+            .printf(
+                "run %d %-8s %d/%d provisioned in %.2f s = %.1f devices/s%s; server heap +%.1f KiB/device%n",
+                run,
+                mode,
+                done,
+                devices,
+                seconds,
+                rate,
+                all ? "" : " (TIMED OUT)",
+                perDevice / 1024);
       }
     }
-    System.out.printf("%nsummary (min / median / max over %d runs):%n", runs);
+    out().printf("%nsummary (min / median / max over %d runs):%n", runs);
     for (var e : rates.entrySet()) {
-      System.out.printf(
-          "  %-8s %s devices/s; heap %s KiB/device%n",
-          e.getKey(), Bench.summary(e.getValue()), Bench.summary(heaps.get(e.getKey())));
+      out()
+          .printf(
+              "  %-8s %s devices/s; heap %s KiB/device%n",
+              e.getKey(), Bench.summary(e.getValue()), Bench.summary(heaps.get(e.getKey())));
     }
     if (rates.containsKey("bare") && rates.containsKey("keyprov")) {
       List<Double> ratios = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
         ratios.add(rates.get("keyprov").get(i) / rates.get("bare").get(i));
       }
-      System.out.printf("  keyprov / bare ratio: %s%n", Bench.summary(ratios));
+      out().printf("  keyprov / bare ratio: %s%n", Bench.summary(ratios));
     }
     return 0;
   }
@@ -223,7 +232,7 @@ final class ProvisioningBench implements Callable<Integer> {
   }
 
   @Command(name = "provisioning-clients", hidden = true)
-  static final class Clients implements Callable<Integer> {
+  static final class Clients extends BenchCommand implements Callable<Integer> {
     @Option(names = "--server", required = true)
     URI server;
 
@@ -246,15 +255,15 @@ final class ProvisioningBench implements Callable<Integer> {
       for (int i = from; i < to; i++) {
         clients.add(client(i, server, state, provisioned));
       }
-      System.out.println("READY");
-      System.out.flush();
+      out().println("READY");
+      out().flush();
       BufferedReader in =
           new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
       in.readLine();
       clients.forEach(DeviceClient::start);
       provisioned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      System.out.println("DONE " + ((to - from) - provisioned.getCount()));
-      System.out.flush();
+      out().println("DONE " + ((to - from) - provisioned.getCount()));
+      out().flush();
       while (in.readLine() != null) {
         // hold the registrations until the orchestrator has read the server's heap
       }
@@ -271,7 +280,7 @@ final class ProvisioningBench implements Callable<Integer> {
   }
 
   @Command(name = "provisioning-server", hidden = true)
-  static final class Server implements Callable<Integer> {
+  static final class Server extends BenchCommand implements Callable<Integer> {
     @Option(names = "--mode", required = true)
     String mode;
 
@@ -314,15 +323,15 @@ final class ProvisioningBench implements Callable<Integer> {
         uri = bare.getEndpoint(Protocol.COAPS).getURI();
         running = bare::destroy;
       }
-      System.out.printf("READY %s %d%n", uri, heapAfterGc());
-      System.out.flush();
+      out().printf("READY %s %d%n", uri, heapAfterGc());
+      out().flush();
       BufferedReader in =
           new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
       String line;
       while ((line = in.readLine()) != null) {
         if (line.equals("heap")) {
-          System.out.printf("HEAP %d%n", heapAfterGc());
-          System.out.flush();
+          out().printf("HEAP %d%n", heapAfterGc());
+          out().flush();
         }
       }
       running.close();

@@ -2,9 +2,6 @@ package org.keyprov.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.regex.Matcher;
@@ -25,16 +22,12 @@ class BenchSmokeIT {
   @TempDir Path dir;
 
   private static String run(String... args) {
-    PrintStream saved = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      int code = new CommandLine(new Bench()).execute(args);
-      assertThat(code).as(captured.toString(StandardCharsets.UTF_8)).isZero();
-    } finally {
-      System.setOut(saved);
-    }
-    return captured.toString(StandardCharsets.UTF_8);
+    java.io.StringWriter captured = new java.io.StringWriter();
+    CommandLine cli = new CommandLine(new Bench());
+    cli.setOut(new java.io.PrintWriter(captured, true));
+    int code = cli.execute(args);
+    assertThat(code).as(captured.toString()).isZero();
+    return captured.toString();
   }
 
   @Test
