@@ -62,15 +62,7 @@ final class ServerCommand implements Callable<Integer> {
       HttpsIdentity https = HttpsIdentity.loadOrCreate(store.dataDir, store.masterKey, httpsHosts);
       try (DmServer dm = builder.build();
           WebServer web =
-              WebServer.builder()
-                  .lookup(store.keyManager.lookup())
-                  .credentials(store.keyManager.enablerCredentials())
-                  .audit(store.keyManager.audit())
-                  .address(new InetSocketAddress(bind, httpsPort))
-                  .tls(https.keyStore, https.password)
-                  .handler(new ApiHandler(store.keyManager, dm, java.time.Clock.systemUTC()))
-                  .handler(new org.keyprov.web.StaticHandler())
-                  .build()) {
+              webServer(store.keyManager, dm, https, new InetSocketAddress(bind, httpsPort))) {
         dm.start();
         web.start();
         spec.commandLine()
@@ -98,6 +90,20 @@ final class ServerCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The Key Manager's HTTPS server: Enabler lookup API, operator REST API and UI. */
+  static WebServer webServer(
+      org.keyprov.keys.KeyManager km, DmServer dm, HttpsIdentity https, InetSocketAddress address) {
+    return WebServer.builder()
+        .lookup(km.lookup())
+        .credentials(km.enablerCredentials())
+        .audit(km.audit())
+        .address(address)
+        .tls(https.keyStore, https.password)
+        .handler(new ApiHandler(km, dm, java.time.Clock.systemUTC()))
+        .handler(new org.keyprov.web.StaticHandler())
+        .build();
   }
 
   static void awaitShutdown() throws InterruptedException {

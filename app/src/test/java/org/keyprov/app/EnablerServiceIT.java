@@ -50,27 +50,13 @@ class EnablerServiceIT {
   @BeforeEach
   void start() throws Exception {
     h = new Harness(dir);
-    https =
-        HttpsIdentity.loadOrCreate(
-            dir, org.keyprov.keys.testing.TestKeyManagers.MASTER_KEY, List.of());
-    startWeb(0);
+    https = h.https();
+    web = h.startWeb(0);
     // the profile's URIs are fixed once the Enabler's ports are known
     h.km.admin().putEnabler(profile(URI.create("tls://127.0.0.1:1")));
     credential = h.km.enablerCredentials().issue(FQDN, "test").secret();
     enabler = startEnabler(credential, Duration.ofSeconds(30));
     h.km.admin().putEnabler(profile(enabler.tlsUri()));
-  }
-
-  private void startWeb(int port) throws Exception {
-    web =
-        WebServer.builder()
-            .lookup(h.km.lookup())
-            .credentials(h.km.enablerCredentials())
-            .audit(h.km.audit())
-            .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-            .tls(https.keyStore, https.password)
-            .build();
-    web.start();
   }
 
   private Enabler startEnabler(String credential, Duration cacheTtl) {
@@ -124,7 +110,6 @@ class EnablerServiceIT {
   @AfterEach
   void stop() throws Exception {
     h.close();
-    web.close();
   }
 
   private EnablerSecurityState provisionedDevice() {
@@ -393,7 +378,7 @@ class EnablerServiceIT {
             () ->
                 events.stream().anyMatch(e -> e.startsWith("failed cannot reach the Key Manager")));
 
-    startWeb(port);
+    web = h.startWeb(port);
     await().atMost(Duration.ofSeconds(20)).until(() -> device.connector().connect(FQDN).success());
   }
 

@@ -32,6 +32,7 @@ final class Harness implements AutoCloseable {
   final Path dir;
   final KeyManager km;
   final DmServer dm;
+  private HttpsIdentity https;
   final ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final java.util.Map<String, DeviceClient> devices =
@@ -101,6 +102,38 @@ final class Harness implements AutoCloseable {
     closeables.add(device);
     devices.put(endpoint, device);
     return device;
+  }
+
+  /** The HTTPS identity of this Key Manager (created on first use in the harness directory). */
+  HttpsIdentity https() throws Exception {
+    if (https == null) {
+      https = HttpsIdentity.loadOrCreate(dir, TestKeyManagers.MASTER_KEY, List.of());
+    }
+    return https;
+  }
+
+  /** Starts the server's HTTPS side, as {@code keyprov server} does, on loopback; 0 = any port. */
+  org.keyprov.web.WebServer startWeb(int port) throws Exception {
+    org.keyprov.web.WebServer web =
+        ServerCommand.webServer(
+            km, dm, https(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    web.start();
+    closeables.add(web);
+    return web;
+  }
+
+  /** A TLS context that trusts only this Key Manager's certificate, as Enablers pin it. */
+  javax.net.ssl.SSLContext pinnedTls() throws Exception {
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("km", https().certificate);
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(null, tmf.getTrustManagers(), null);
+    return context;
   }
 
   /** A device started with {@link #startDevice}. */

@@ -6,26 +6,18 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.CookieManager;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.time.Clock;
-import java.util.List;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.keyprov.keys.OperatorAccounts.Role;
-import org.keyprov.keys.testing.TestKeyManagers;
 import org.keyprov.web.WebServer;
-import org.keyprov.web.api.ApiHandler;
 
 /** The operator REST API over real HTTPS against a running server. */
 class OperatorApiIT {
@@ -40,32 +32,14 @@ class OperatorApiIT {
   @BeforeEach
   void start() throws Exception {
     h = new Harness(dir);
-    HttpsIdentity https = HttpsIdentity.loadOrCreate(dir, TestKeyManagers.MASTER_KEY, List.of());
-    web =
-        WebServer.builder()
-            .lookup(h.km.lookup())
-            .credentials(h.km.enablerCredentials())
-            .audit(h.km.audit())
-            .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-            .tls(https.keyStore, https.password)
-            .handler(new ApiHandler(h.km, h.dm, Clock.systemUTC()))
-            .build();
-    web.start();
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("km", https.certificate);
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    tls = SSLContext.getInstance("TLS");
-    tls.init(null, tmf.getTrustManagers(), null);
+    web = h.startWeb(0);
+    tls = h.pinnedTls();
     h.km.operators().create("alice", PASSWORD.toCharArray(), Role.OPERATOR, "test");
     h.km.operators().create("audrey", PASSWORD.toCharArray(), Role.AUDITOR, "test");
   }
 
   @AfterEach
   void stop() throws Exception {
-    web.close();
     h.close();
   }
 

@@ -3,12 +3,8 @@ package org.keyprov.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,10 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.keyprov.client.DeviceClient;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.OperatorAccounts.Role;
-import org.keyprov.keys.testing.TestKeyManagers;
-import org.keyprov.web.StaticHandler;
 import org.keyprov.web.WebServer;
-import org.keyprov.web.api.ApiHandler;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebDriver;
@@ -44,18 +37,7 @@ class WebUiIT {
   @BeforeEach
   void start() throws Exception {
     h = new Harness(dir);
-    HttpsIdentity https = HttpsIdentity.loadOrCreate(dir, TestKeyManagers.MASTER_KEY, List.of());
-    web =
-        WebServer.builder()
-            .lookup(h.km.lookup())
-            .credentials(h.km.enablerCredentials())
-            .audit(h.km.audit())
-            .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-            .tls(https.keyStore, https.password)
-            .handler(new ApiHandler(h.km, h.dm, Clock.systemUTC()))
-            .handler(new StaticHandler())
-            .build();
-    web.start();
+    web = h.startWeb(0);
     h.km.operators().create("alice", PASSWORD.toCharArray(), Role.OPERATOR, "test");
     h.km.operators().create("audrey", PASSWORD.toCharArray(), Role.AUDITOR, "test");
     ChromeOptions options = new ChromeOptions();
@@ -82,7 +64,6 @@ class WebUiIT {
     if (browser != null) {
       browser.quit();
     }
-    web.close();
     h.close();
   }
 
