@@ -87,8 +87,14 @@ public final class DeviceClient implements AutoCloseable {
     List<LwM2mObjectEnabler> objects = initializer.createAll();
     instances.attach(objects);
     builder.setObjects(objects);
-    builder.setEndpointsProviders(
-        new CaliforniumClientEndpointsProvider.Builder(new CoapsClientProtocolProvider()).build());
+    if (b.host == null) {
+      builder.setEndpointsProviders(
+          new CaliforniumClientEndpointsProvider.Builder(new CoapsClientProtocolProvider())
+              .build());
+    } else {
+      builder.setEndpointsProviders(b.host.newEndpointsProvider());
+      builder.setSharedExecutor(b.host.registrationExecutor());
+    }
     builder.setRegistrationEngineFactory(engine);
     this.leshan = builder.build();
     this.leshan.addObserver(
@@ -175,8 +181,18 @@ public final class DeviceClient implements AutoCloseable {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private javax.smartcardio.CardTerminal sim;
     private String simPin;
+    private ClientHost host;
 
     private Builder() {}
+
+    /**
+     * Runs this client on threads shared with the host's other clients instead of threads of its
+     * own. Default: none (own threads).
+     */
+    public Builder host(ClientHost host) {
+      this.host = host;
+      return this;
+    }
 
     /**
      * Reads Enabler parameters from the SIM/USIM in {@code terminal} at build time (provisioning
