@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
       Bench.HandshakeServer.class,
       Bench.HandshakeLoadCommand.class,
       ProvisioningBench.class,
-      ProvisioningBench.Server.class,
+      ProvisioningServer.class,
       ProvisioningBench.Clients.class
     })
 public final class Bench extends BenchCommand implements Runnable {

@@ -2,7 +2,6 @@ package org.keyprov.bench;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,34 +10,14 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.leshan.core.endpoint.Protocol;
-import org.eclipse.leshan.core.node.LwM2mMultipleResource;
-import org.eclipse.leshan.core.node.LwM2mObjectInstance;
-import org.eclipse.leshan.core.node.LwM2mSingleResource;
-import org.eclipse.leshan.core.observation.Observation;
-import org.eclipse.leshan.core.request.CreateRequest;
-import org.eclipse.leshan.server.LeshanServer;
-import org.eclipse.leshan.server.LeshanServerBuilder;
-import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
-import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerProtocolProvider;
-import org.eclipse.leshan.server.model.VersionedModelProvider;
-import org.eclipse.leshan.server.registration.Registration;
-import org.eclipse.leshan.server.registration.RegistrationListener;
-import org.eclipse.leshan.server.registration.RegistrationUpdate;
-import org.eclipse.leshan.server.security.InMemorySecurityStore;
-import org.eclipse.leshan.server.security.SecurityInfo;
+import org.keyprov.client.ClientHost;
 import org.keyprov.client.DeviceClient;
-import org.keyprov.keys.NewDevice;
-import org.keyprov.models.EnablerSecurityObject;
-import org.keyprov.models.KeyprovModels;
-import org.keyprov.server.DmServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -71,6 +50,33 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
 
   @Option(names = "--timeout", defaultValue = "PT300S")
   Duration timeout;
+
+  @Option(
+      names = "--shared-threads",
+      description =
+          "Run the clients on one ClientHost (a fixed set of threads) instead of threads of their"
+              + " own; needed beyond ~9,000 clients per machine.")
+  boolean sharedThreads;
+
+  @Option(
+      names = "--registration-threads",
+      defaultValue = "64",
+      description = "With --shared-threads: how many clients may be registering at once.")
+  int registrationThreads;
+
+  @Option(
+      names = "--histogram",
+      description =
+          "Print the server's top heap classes (jcmd GC.class_histogram) once provisioned.")
+  boolean histogram;
+
+  @Option(
+      names = "--settle",
+      defaultValue = "PT0S",
+      description =
+          "Wait this long after the last device is provisioned before reading the server's heap,"
+              + " e.g. PT260S to let CoAP's exchange lifetime (247 s) drop the deduplication state.")
+  Duration settle;
 
   static byte[] psk(String endpoint) {
     try {
@@ -115,10 +121,11 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
         boolean all;
         List<DeviceClient> clients = new ArrayList<>();
         List<Process> clientJvms = new ArrayList<>();
+        ClientHost host = sharedThreads ? host(registrationThreads) : null;
         if (clientProcesses <= 1) {
           CountDownLatch provisioned = new CountDownLatch(devices);
           for (int i = 0; i < devices; i++) {
-            clients.add(client(i, uri, dir, provisioned));
+            clients.add(client(i, uri, dir, provisioned, host));
           }
           long start = System.nanoTime();
           clients.forEach(DeviceClient::start);
@@ -141,7 +148,10 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
                     "--state",
                     dir.toString(),
                     "--timeout",
-                    timeout.toString());
+                    timeout.toString(),
+                    "--registration-threads",
+                    String.valueOf(registrationThreads),
+                    sharedThreads ? "--shared-threads" : "--no-shared-threads");
             clientJvms.add(p);
             outs.add(
                 new BufferedReader(
@@ -162,10 +172,17 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
           seconds = (System.nanoTime() - start) / 1e9;
           all = done == devices;
         }
+        Thread.sleep(settle.toMillis());
         server.getOutputStream().write("heap\n".getBytes(StandardCharsets.US_ASCII));
         server.getOutputStream().flush();
         long heapAfter = Long.parseLong(Bench.await(sin, "HEAP").split(" ")[1]);
+        if (histogram) {
+          printHistogram(server.pid(), mode);
+        }
         clients.parallelStream().forEach(c -> c.close());
+        if (host != null) {
+          host.close();
+        }
         for (Process p : clientJvms) {
           p.getOutputStream().close();
           p.waitFor(60, TimeUnit.SECONDS);
@@ -208,10 +225,30 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
     return 0;
   }
 
-  static DeviceClient client(int i, URI uri, Path dir, CountDownLatch provisioned) {
+  private void printHistogram(long pid, String mode) throws Exception {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process p =
+        new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      out().printf("server heap histogram (%s), top classes:%n", mode);
+      r.lines().skip(1).limit(22).forEach(l -> out().println("  " + l));
+    }
+    p.waitFor(60, TimeUnit.SECONDS);
+  }
+
+  static ClientHost host(int registrationThreads) {
+    return ClientHost.builder().ioThreads(2).registrationThreads(registrationThreads).build();
+  }
+
+  static DeviceClient client(
+      int i, URI uri, Path dir, CountDownLatch provisioned, ClientHost host) {
     String ep = endpoint(i);
     DeviceClient c =
         DeviceClient.builder()
+            .host(host)
             .endpoint(ep)
             .dmServer(uri)
             .dmPsk(ep, psk(ep))
@@ -248,12 +285,19 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
     @Option(names = "--timeout", defaultValue = "PT300S")
     Duration timeout;
 
+    @Option(names = "--shared-threads", negatable = true)
+    boolean sharedThreads;
+
+    @Option(names = "--registration-threads", defaultValue = "64")
+    int registrationThreads;
+
     @Override
     public Integer call() throws Exception {
       CountDownLatch provisioned = new CountDownLatch(to - from);
       List<DeviceClient> clients = new ArrayList<>();
+      ClientHost host = sharedThreads ? host(registrationThreads) : null;
       for (int i = from; i < to; i++) {
-        clients.add(client(i, server, state, provisioned));
+        clients.add(client(i, server, state, provisioned, host));
       }
       out().println("READY");
       out().flush();
@@ -268,141 +312,10 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
         // hold the registrations until the orchestrator has read the server's heap
       }
       clients.parallelStream().forEach(DeviceClient::close);
-      return 0;
-    }
-  }
-
-  static long heapAfterGc() {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-    }
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-  }
-
-  @Command(name = "provisioning-server", hidden = true)
-  static final class Server extends BenchCommand implements Callable<Integer> {
-    @Option(names = "--mode", required = true)
-    String mode;
-
-    @Option(names = "--devices", required = true)
-    int devices;
-
-    @Option(names = "--store", required = true)
-    Path store;
-
-    @Override
-    public Integer call() throws Exception {
-      AutoCloseable running;
-      URI uri;
-      BenchStore keys = null;
-      if (mode.equals("keyprov")) {
-        keys = BenchStore.open(store, 16);
-        keys.km.admin().putEnabler(Bench.enabler());
-        List<NewDevice> list = new ArrayList<>();
-        for (int i = 0; i < devices; i++) {
-          list.add(new NewDevice(endpoint(i), endpoint(i), psk(endpoint(i))));
-        }
-        keys.km.admin().addDevices(list);
-        for (int i = 0; i < devices; i++) {
-          keys.km.admin().assign(endpoint(i), Bench.FQDN);
-        }
-        DmServer dm =
-            DmServer.builder()
-                .credentials(keys.km.dmCredentials())
-                .admin(keys.km.admin())
-                .ledger(keys.km.ledger())
-                .coapsAddress(Bench.LOOPBACK)
-                .requestTimeout(Duration.ofSeconds(30))
-                .build();
-        dm.start();
-        uri = dm.coapsUri();
-        running = dm;
-      } else {
-        LeshanServer bare = bareLeshan();
-        bare.start();
-        uri = bare.getEndpoint(Protocol.COAPS).getURI();
-        running = bare::destroy;
-      }
-      out().printf("READY %s %d%n", uri, heapAfterGc());
-      out().flush();
-      BufferedReader in =
-          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
-      String line;
-      while ((line = in.readLine()) != null) {
-        if (line.equals("heap")) {
-          out().printf("HEAP %d%n", heapAfterGc());
-          out().flush();
-        }
-      }
-      running.close();
-      if (keys != null) {
-        keys.close();
+      if (host != null) {
+        host.close();
       }
       return 0;
-    }
-
-    private LeshanServer bareLeshan() throws Exception {
-      InMemorySecurityStore security = new InMemorySecurityStore();
-      for (int i = 0; i < devices; i++) {
-        security.add(SecurityInfo.newPreSharedKeyInfo(endpoint(i), endpoint(i), psk(endpoint(i))));
-      }
-      CaliforniumServerEndpointsProvider.Builder endpoints =
-          new CaliforniumServerEndpointsProvider.Builder(new CoapsServerProtocolProvider());
-      endpoints.addEndpoint(Bench.LOOPBACK, Protocol.COAPS);
-      LeshanServerBuilder b = new LeshanServerBuilder();
-      b.setObjectModelProvider(new VersionedModelProvider(KeyprovModels.loadWithDefaults()));
-      b.setSecurityStore(security);
-      b.setEndpointsProviders(endpoints.build());
-      LeshanServer server = b.build();
-      LwM2mObjectInstance payload = samePayload();
-      server
-          .getRegistrationService()
-          .addListener(
-              new RegistrationListener() {
-                @Override
-                public void registered(
-                    Registration reg,
-                    Registration previous,
-                    java.util.Collection<Observation> obs) {
-                  server.send(
-                      reg,
-                      new CreateRequest(EnablerSecurityObject.ID, payload),
-                      30_000,
-                      r -> {},
-                      e -> {});
-                }
-
-                @Override
-                public void updated(
-                    RegistrationUpdate update, Registration updatedReg, Registration previousReg) {}
-
-                @Override
-                public void unregistered(
-                    Registration reg,
-                    java.util.Collection<Observation> obs,
-                    boolean expired,
-                    Registration newReg) {}
-              });
-      return server;
-    }
-
-    /** The instance keyprov writes, with fixed values. */
-    private static LwM2mObjectInstance samePayload() {
-      return new LwM2mObjectInstance(
-          0,
-          List.of(
-              LwM2mSingleResource.newStringResource(0, "coaps://127.0.0.1:5784"),
-              LwM2mSingleResource.newStringResource(1, Bench.FQDN),
-              LwM2mSingleResource.newBinaryResource(
-                  2, new byte[] {3, 0, 1, (byte) 0xC0, (byte) 0xA8}),
-              LwM2mSingleResource.newStringResource(3, "AAAAAAAAAAAAAAAAAAAAAA==@km.bench"),
-              LwM2mSingleResource.newBinaryResource(4, new byte[32]),
-              LwM2mSingleResource.newDateResource(
-                  5, new Date(System.currentTimeMillis() + 86_400_000L)),
-              LwM2mMultipleResource.newStringResource(6, Map.of(0, "coaps://127.0.0.1:5784")),
-              LwM2mMultipleResource.newIntegerResource(7, Map.of(0, 0xC0A8L)),
-              LwM2mSingleResource.newIntegerResource(8, 1),
-              LwM2mSingleResource.newIntegerResource(9, 0)));
     }
   }
 }

@@ -71,6 +71,25 @@ class BenchSmokeIT {
   }
 
   @Test
+  void provisioning_benchmark_runs_clients_on_shared_threads_and_prints_the_server_histogram() {
+    String out =
+        run(
+            "provisioning",
+            "--devices",
+            "3",
+            "--runs",
+            "1",
+            "--modes",
+            "keyprov",
+            "--shared-threads",
+            "--histogram");
+    assertThat(out)
+        .contains("run 1 keyprov  3/3 provisioned")
+        .contains("server heap histogram (keyprov)")
+        .contains("#instances");
+  }
+
+  @Test
   void lookup_benchmark_runs_under_jmh() throws Exception {
     System.setProperty("keyprov.bench.stores", dir.resolve("stores").toString());
     Collection<RunResult> results =
