@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.keyprov.client.ClientHost;
 import org.keyprov.client.ConnectionResult;
 import org.keyprov.client.DeviceClient;
 import org.keyprov.client.object.EnablerSecurityState;
@@ -68,7 +69,9 @@ final class Demo {
 
   List<Outcome> run() throws Exception {
     KeyManager km = store.keyManager;
-    try (Enabler enabler =
+    // the simulated devices share one set of client threads, however many there are
+    try (ClientHost host = ClientHost.builder().registrationThreads(parallel).build();
+        Enabler enabler =
             Enabler.builder()
                 .nafId(
                     EnablerProfile.dtls(
@@ -111,7 +114,7 @@ final class Demo {
       for (String ep : endpoints) {
         futures.add(
             CompletableFuture.supplyAsync(
-                () -> simulate(dm, ep, enabler.coapsUri().toString()), pool));
+                () -> simulate(host, dm, ep, enabler.coapsUri().toString()), pool));
       }
       ScheduledProgress progress = new ScheduledProgress();
       try {
@@ -143,7 +146,7 @@ final class Demo {
     return endpoints;
   }
 
-  private Outcome simulate(DmServer dm, String ep, String enablerUri) {
+  private Outcome simulate(ClientHost host, DmServer dm, String ep, String enablerUri) {
     boolean reg = false;
     boolean prov = false;
     boolean hs = false;
@@ -153,6 +156,7 @@ final class Demo {
     byte[] psk = store.keyManager.dmCredentials().byEndpoint(ep).orElseThrow().key();
     try (DeviceClient device =
         DeviceClient.builder()
+            .host(host)
             .endpoint(ep)
             .dmServer(dm.coapsUri())
             .dmPsk(ep, psk)
