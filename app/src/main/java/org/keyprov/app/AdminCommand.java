@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       AdminCommand.Revoke.class,
       AdminCommand.Reprovision.class,
       AdminCommand.AddOperator.class,
+      AdminCommand.ResetPassword.class,
       AdminCommand.Audit.class
     })
 final class AdminCommand implements Runnable {
@@ -288,6 +289,32 @@ final class AdminCommand implements Runnable {
             .getOut()
             .printf(
                 "operator %s (%s) created; password (shown once): %s%n", username, role, password);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "reset-password",
+      mixinStandardHelpOptions = true,
+      description =
+          "Gives an operator account a new random password, printed once (e.g. a lost admin"
+              + " password). Sessions open in a running server last until they idle out (30 min);"
+              + " a reset by an admin in the UI ends them at once.")
+  static final class ResetPassword implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StorageOptions storage;
+
+    @Option(names = "--username", required = true)
+    String username;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Storage store = storage.open()) {
+        String password = store.keyManager.operators().resetPassword(username, "cli");
+        spec.commandLine()
+            .getOut()
+            .printf("new password for %s (shown once): %s%n", username, password);
       }
       return 0;
     }

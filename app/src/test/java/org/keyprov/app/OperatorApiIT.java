@@ -50,11 +50,15 @@ class OperatorApiIT {
     String csrf = "";
 
     Client login(String user) throws Exception {
+      return login(user, PASSWORD);
+    }
+
+    Client login(String user, String password) throws Exception {
       HttpResponse<String> r =
           send(
               "POST",
               "session",
-              "{\"username\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}");
+              "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}");
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       assertThat(r.headers().firstValue("set-cookie").orElseThrow())
           .contains("HttpOnly")
@@ -327,6 +331,83 @@ class OperatorApiIT {
         .isEqualTo("password");
     new Client().login("olga");
     assertThat(new Client().login("alice").send("POST", "operators", "{}").statusCode())
+        .isEqualTo(403);
+  }
+
+  @Test
+  void an_operator_changes_their_own_password_and_their_other_sessions_end() throws Exception {
+    Client here = new Client().login("audrey");
+    Client elsewhere = new Client().login("audrey");
+    String next = "a brand new passphrase";
+
+    assertThat(
+            here.json(
+                    "POST",
+                    "session/password",
+                    "{\"current\":\"not it at all\",\"password\":\"" + next + "\"}",
+                    400)
+                .get("field")
+                .asText())
+        .isEqualTo("current");
+    assertThat(
+            here.json(
+                    "POST",
+                    "session/password",
+                    "{\"current\":\"" + PASSWORD + "\",\"password\":\"short\"}",
+                    400)
+                .get("field")
+                .asText())
+        .isEqualTo("password");
+    String token = here.csrf;
+    here.csrf = "";
+    assertThat(
+            here.send(
+                    "POST",
+                    "session/password",
+                    "{\"current\":\"" + PASSWORD + "\",\"password\":\"" + next + "\"}")
+                .statusCode())
+        .isEqualTo(403);
+    here.csrf = token;
+
+    // an auditor is read-only, but their own password is theirs to change
+    here.json(
+        "POST",
+        "session/password",
+        "{\"current\":\"" + PASSWORD + "\",\"password\":\"" + next + "\"}",
+        204);
+
+    assertThat(here.send("GET", "devices", null).statusCode()).isEqualTo(200);
+    assertThat(elsewhere.send("GET", "devices", null).statusCode()).isEqualTo(401);
+    assertThat(
+            new Client()
+                .send(
+                    "POST",
+                    "session",
+                    "{\"username\":\"audrey\",\"password\":\"" + PASSWORD + "\"}")
+                .statusCode())
+        .isEqualTo(401);
+    new Client().login("audrey", next);
+  }
+
+  @Test
+  void an_admin_resets_a_lost_password_and_the_new_one_is_shown_once() throws Exception {
+    h.km.operators().create("root", PASSWORD.toCharArray(), Role.ADMIN, "test");
+    Client root = new Client().login("root");
+    Client alice = new Client().login("alice");
+
+    JsonNode reset = root.json("POST", "operators/alice/password-reset", null, 200);
+
+    String password = reset.get("password").asText();
+    assertThat(password).hasSizeGreaterThanOrEqualTo(20);
+    assertThat(alice.send("GET", "devices", null).statusCode()).isEqualTo(401);
+    new Client().login("alice", password);
+    assertThat(root.json("GET", "audit?action=operator.password-reset", null, 200).toString())
+        .contains("alice")
+        .doesNotContain(password);
+    assertThat(root.send("POST", "operators/nobody/password-reset", null).statusCode())
+        .isEqualTo(404);
+    Client again = new Client().login("alice", password);
+    assertThat(again.send("POST", "operators/root/password-reset", null).statusCode())
         .isEqualTo(403);
   }
 

@@ -68,9 +68,13 @@ class WebUiIT {
   }
 
   private void login(String user) {
+    login(user, PASSWORD);
+  }
+
+  private void login(String user, String password) {
     browser.get(web.uri() + "/");
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys(user);
-    browser.findElement(By.id("password")).sendKeys(PASSWORD);
+    browser.findElement(By.id("password")).sendKeys(password);
     browser.findElement(By.id("login")).click();
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), user));
   }
@@ -191,5 +195,42 @@ class WebUiIT {
     assertThat(
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("import"))).isEnabled())
         .isFalse();
+  }
+
+  @Test
+  void an_admin_resets_an_operators_password_and_changes_their_own() {
+    h.km.operators().create("root", PASSWORD.toCharArray(), Role.ADMIN, "test");
+    login("root");
+
+    browser.findElement(By.id("who")).click();
+    WebElement operators =
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("operators")));
+    operators.findElements(By.tagName("tr")).stream()
+        .filter(r -> r.getText().startsWith("alice"))
+        .findFirst()
+        .orElseThrow()
+        .findElement(By.tagName("button"))
+        .click();
+    String shown =
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#reset-secret")))
+            .getText();
+    assertThat(shown).startsWith("New password for alice (shown once): ");
+    String alicePassword = shown.substring(shown.lastIndexOf(' ') + 1);
+    assertThat(h.km.operators().authenticate("alice", alicePassword.toCharArray())).isPresent();
+
+    browser.findElement(By.id("current-password")).sendKeys("not the password");
+    browser.findElement(By.id("new-password")).sendKeys("root's new passphrase");
+    browser.findElement(By.id("change-password")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("password-error"), "the current password is wrong"));
+    browser.findElement(By.id("current-password")).clear();
+    browser.findElement(By.id("current-password")).sendKeys(PASSWORD);
+    browser.findElement(By.id("change-password")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("toast"), "Password changed"));
+
+    browser.findElement(By.id("logout")).click();
+    login("root", "root's new passphrase");
   }
 }

@@ -27,6 +27,24 @@ public interface OperatorAccounts {
   List<Operator> list();
 
   /**
+   * Replaces the operator's own password after checking the current one (audited as {@code
+   * username}).
+   *
+   * @return false if {@code current} is wrong or the account does not exist; nothing changes
+   * @throws KeyManagerException {@code INVALID} if {@code replacement} is shorter than 12
+   *     characters
+   */
+  boolean changePassword(String username, char[] current, char[] replacement);
+
+  /**
+   * Gives the account a new random password and returns it (to be shown once): how an admin unlocks
+   * an operator who lost theirs, or regains the console from the command line.
+   *
+   * @throws KeyManagerException {@code NOT_FOUND} if there is no such account
+   */
+  String resetPassword(String username, String actor);
+
+  /**
    * Creates the account {@code admin} with a random password if no account exists yet, and returns
    * that password (to be shown once); empty if accounts already exist.
    */

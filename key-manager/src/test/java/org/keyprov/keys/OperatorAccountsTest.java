@@ -50,6 +50,57 @@ class OperatorAccountsTest {
   }
 
   @Test
+  void an_operator_changes_their_password_only_with_the_current_one() {
+    KeyManager km = TestKeyManagers.started(dir);
+    km.operators().create("carol", "first password 1".toCharArray(), Role.OPERATOR, "test");
+
+    assertThat(
+            km.operators()
+                .changePassword(
+                    "carol", "not my password".toCharArray(), "second password 2".toCharArray()))
+        .isFalse();
+    assertThat(km.operators().authenticate("carol", "first password 1".toCharArray())).isPresent();
+    assertThatThrownBy(
+            () ->
+                km.operators()
+                    .changePassword(
+                        "carol", "first password 1".toCharArray(), "short".toCharArray()))
+        .hasMessageContaining("at least 12 characters");
+
+    assertThat(
+            km.operators()
+                .changePassword(
+                    "carol", "first password 1".toCharArray(), "second password 2".toCharArray()))
+        .isTrue();
+    assertThat(km.operators().authenticate("carol", "first password 1".toCharArray())).isEmpty();
+    assertThat(km.operators().authenticate("carol", "second password 2".toCharArray())).isPresent();
+    assertThat(km.audit().recent(5))
+        .extracting(AuditEvent::action)
+        .contains("operator.password-changed");
+  }
+
+  @Test
+  void a_reset_gives_a_new_random_password_and_is_audited_with_its_actor() {
+    KeyManager km = TestKeyManagers.started(dir);
+    String first = km.operators().createInitialAdmin().orElseThrow();
+
+    String second = km.operators().resetPassword("admin", "cli");
+
+    assertThat(second).hasSizeGreaterThanOrEqualTo(20).isNotEqualTo(first);
+    assertThat(km.operators().authenticate("admin", first.toCharArray())).isEmpty();
+    assertThat(km.operators().authenticate("admin", second.toCharArray())).isPresent();
+    assertThat(km.audit().recent(5))
+        .anySatisfy(
+            e -> {
+              assertThat(e.action()).isEqualTo("operator.password-reset");
+              assertThat(e.actor()).isEqualTo("cli");
+              assertThat(e.detail()).doesNotContain(second);
+            });
+    assertThatThrownBy(() -> km.operators().resetPassword("nobody", "cli"))
+        .hasMessageContaining("no operator 'nobody'");
+  }
+
+  @Test
   void pages_devices_by_prefix_without_offsets() {
     KeyManager km = TestKeyManagers.started(dir);
     byte[] psk = "0123456789abcdef".getBytes();

@@ -6,6 +6,7 @@ import java.net.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
@@ -44,12 +45,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class SharedDatagramTransport implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SharedDatagramTransport.class);
-  private static final int MAX_DATAGRAM = 2048;
+  private static final int MAX_DATAGRAM = 65_535;
 
   private final ScheduledExecutorService io;
   private final ScheduledExecutorService secondary;
   private final Selector selector;
   private final Thread receiver;
+  // used by the receiver thread only; each datagram is copied out at its own length
+  private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
 
   private SharedDatagramTransport(int ioThreads, Selector selector) {
     this.io = Executors.newScheduledThreadPool(ioThreads, daemon("keyprov-client-io"));
@@ -104,8 +107,12 @@ public final class SharedDatagramTransport implements AutoCloseable {
         while (keys.hasNext()) {
           SelectionKey key = keys.next();
           keys.remove();
-          if (key.isValid() && key.isReadable()) {
-            drain((DatagramChannel) key.channel(), (ChannelDtlsConnector) key.attachment());
+          try {
+            if (key.isReadable()) {
+              drain((DatagramChannel) key.channel(), (ChannelDtlsConnector) key.attachment());
+            }
+          } catch (CancelledKeyException e) {
+            // the client closed its socket meanwhile
           }
         }
       }
@@ -116,8 +123,9 @@ public final class SharedDatagramTransport implements AutoCloseable {
     }
   }
 
-  private static void drain(DatagramChannel channel, ChannelDtlsConnector connector) {
-    ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM);
+  private void drain(DatagramChannel channel, ChannelDtlsConnector connector) {
+    ByteBuffer buffer = receiveBuffer;
+    buffer.clear();
     try {
       SocketAddress from;
       while ((from = channel.receive(buffer)) != null) {

@@ -30,9 +30,7 @@ final class JdbcOperatorAccounts implements OperatorAccounts {
     if (username == null || !username.matches("[A-Za-z0-9._@-]{1,64}")) {
       throw new KeyManagerException(Kind.INVALID, "a username is 1-64 letters, digits or . _ @ -");
     }
-    if (password == null || password.length < 12) {
-      throw new KeyManagerException(Kind.INVALID, "a password needs at least 12 characters");
-    }
+    requireStrong(password);
     String hash = Pbkdf2.hash(password, random);
     return db.inTransaction(
         "creating operator " + username,
@@ -85,6 +83,53 @@ final class JdbcOperatorAccounts implements OperatorAccounts {
   }
 
   @Override
+  public boolean changePassword(String username, char[] current, char[] replacement) {
+    requireStrong(replacement);
+    if (authenticate(username, current).isEmpty()) {
+      return false;
+    }
+    setHash(username, Pbkdf2.hash(replacement, random), username, "operator.password-changed");
+    return true;
+  }
+
+  @Override
+  public String resetPassword(String username, String actor) {
+    String password = randomPassword();
+    if (!setHash(
+        username, Pbkdf2.hash(password.toCharArray(), random), actor, "operator.password-reset")) {
+      throw new KeyManagerException(Kind.NOT_FOUND, "no operator '" + username + "'");
+    }
+    return password;
+  }
+
+  private boolean setHash(String username, String hash, String actor, String action) {
+    return db.inTransaction(
+        "setting the password of " + username,
+        c -> {
+          int rows =
+              Database.update(
+                  c, "UPDATE operator SET password_hash = ? WHERE username = ?", hash, username);
+          if (rows == 0) {
+            return false;
+          }
+          audit.append(c, actor, action, username, "");
+          return true;
+        });
+  }
+
+  private static void requireStrong(char[] password) {
+    if (password == null || password.length < 12) {
+      throw new KeyManagerException(Kind.INVALID, "a password needs at least 12 characters");
+    }
+  }
+
+  private String randomPassword() {
+    byte[] raw = new byte[15];
+    random.nextBytes(raw);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+  }
+
+  @Override
   public Optional<String> createInitialAdmin() {
     boolean any =
         db.inTransaction(
@@ -93,9 +138,7 @@ final class JdbcOperatorAccounts implements OperatorAccounts {
     if (any) {
       return Optional.empty();
     }
-    byte[] raw = new byte[15];
-    random.nextBytes(raw);
-    String password = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    String password = randomPassword();
     create("admin", password.toCharArray(), Role.ADMIN, "key-manager");
     return Optional.of(password);
   }

@@ -149,8 +149,9 @@ public final class ApiHandler extends Handler.Abstract {
                 () ->
                     new ApiException(
                         401, "unauthenticated", null, "log in first: POST /api/v1/session"));
+    boolean ownPassword = rest.equals("session/password");
     if (!method.equals("GET")) {
-      if (session.operator().role() == Role.AUDITOR) {
+      if (session.operator().role() == Role.AUDITOR && !ownPassword) {
         throw new ApiException(403, "forbidden", null, "the auditor role is read-only");
       }
       String csrf = request.getHeaders().get("X-CSRF-Token");
@@ -161,7 +162,38 @@ public final class ApiHandler extends Handler.Abstract {
         throw new ApiException(403, "csrf", null, "missing or wrong X-CSRF-Token header");
       }
     }
+    if (ownPassword) {
+      return changePassword(method, body, session);
+    }
     return routes.route(new Call(method, segments, query, body, session));
+  }
+
+  /** The logged-in operator replaces their password; their other sessions end. */
+  private Answer changePassword(String method, byte[] body, Sessions.Session session) {
+    if (!method.equals("POST")) {
+      throw new ApiException(405, "method", null, "use POST");
+    }
+    JsonNode in = body(body);
+    char[] current = text(in, "current", true).toCharArray();
+    char[] replacement = text(in, "password", true).toCharArray();
+    String username = session.operator().username();
+    boolean changed;
+    try {
+      changed = km.operators().changePassword(username, current, replacement);
+    } catch (KeyManagerException e) {
+      if (e.kind() == KeyManagerException.Kind.INVALID) {
+        throw ApiException.badRequest("password", e.getMessage());
+      }
+      throw e;
+    } finally {
+      java.util.Arrays.fill(current, '\0');
+      java.util.Arrays.fill(replacement, '\0');
+    }
+    if (!changed) {
+      throw ApiException.badRequest("current", "the current password is wrong");
+    }
+    sessions.closeAllOf(username, session.token());
+    return new Answer(204, null, null);
   }
 
   /**

@@ -62,10 +62,22 @@ final class Routes {
               c.actor());
       return new Answer(204, null, null);
     }
+    if (head.equals("operators")
+        && c.session().operator().role() != org.keyprov.keys.OperatorAccounts.Role.ADMIN) {
+      throw new ApiException(403, "forbidden", null, "only an admin manages operator accounts");
+    }
+    if (head.equals("operators")
+        && p.size() == 3
+        && p.get(2).equals("password-reset")
+        && m.equals("POST")) {
+      String username = p.get(1);
+      String password = api.km.operators().resetPassword(username, c.actor());
+      api.sessions.closeAllOf(username, null);
+      // shown once, like the initial admin password and a new device's DM PSK
+      return api.ok(
+          api.json.createObjectNode().put("username", username).put("password", password));
+    }
     if (head.equals("operators") && p.size() == 1) {
-      if (c.session().operator().role() != org.keyprov.keys.OperatorAccounts.Role.ADMIN) {
-        throw new ApiException(403, "forbidden", null, "only an admin manages operator accounts");
-      }
       if (m.equals("GET")) {
         ArrayNode items = api.array();
         api.km

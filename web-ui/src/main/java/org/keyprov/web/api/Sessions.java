@@ -54,6 +54,13 @@ final class Sessions {
     }
   }
 
+  /** Ends every session of {@code username} but the one with token {@code keep} (may be null). */
+  void closeAllOf(String username, String keep) {
+    sessions
+        .values()
+        .removeIf(s -> s.operator().username().equals(username) && !s.token().equals(keep));
+  }
+
   private String token() {
     byte[] b = new byte[32];
     random.nextBytes(b);

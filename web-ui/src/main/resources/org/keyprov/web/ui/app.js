@@ -233,6 +233,47 @@ async function auditPage() {
       el('tbody', {}, items.map((e) => el('tr', {}, el('td', {}, e.at), el('td', {}, e.actor), el('td', {}, e.action), el('td', {}, e.subject), el('td', {}, e.detail))))));
 }
 
+async function accountPage() {
+  const msg = el('div', { class: 'error', id: 'password-error' });
+  const current = el('input', { id: 'current-password', type: 'password', autocomplete: 'current-password', placeholder: 'current password' });
+  const next = el('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', placeholder: 'new password (12+ characters)' });
+  const form = el('form', { id: 'password-form', class: 'toolbar', onsubmit: async (ev) => {
+    ev.preventDefault();
+    try {
+      await api('POST', 'session/password', { current: current.value, password: next.value });
+      current.value = ''; next.value = ''; msg.textContent = '';
+      toast('Password changed');
+    } catch (e) { msg.textContent = e.message; }
+  } }, current, next, el('button', { type: 'submit', id: 'change-password' }, 'Change password'));
+  const parts = [el('h1', {}, 'My account'),
+    el('p', { class: 'muted' }, me.username + ' (' + me.role + '). Changing your password ends your other sessions.'), form, msg];
+  if (me.role === 'admin') parts.push(...await operatorsSection());
+  $('#main').replaceChildren(...parts);
+}
+
+async function operatorsSection() {
+  const list = (await api('GET', 'operators')).data.items;
+  const secret = el('div', { id: 'reset-secret' });
+  const err = el('div', { class: 'error', id: 'operator-error' });
+  const name = el('input', { id: 'operator-username', placeholder: 'username' });
+  const pass = el('input', { id: 'operator-password', type: 'password', autocomplete: 'new-password', placeholder: 'password (12+ characters)' });
+  const role = el('select', { id: 'operator-role' }, ['operator', 'auditor', 'admin'].map((r) => el('option', { value: r }, r)));
+  const create = el('form', { id: 'operator-form', class: 'toolbar', onsubmit: async (ev) => {
+    ev.preventDefault();
+    try {
+      await api('POST', 'operators', { username: name.value, password: pass.value, role: role.value });
+      toast('Operator created'); accountPage();
+    } catch (e) { err.textContent = e.message; }
+  } }, name, pass, role, el('button', { type: 'submit', id: 'create-operator' }, 'Create operator'));
+  const reset = async (username) => {
+    const r = (await api('POST', 'operators/' + encodeURIComponent(username) + '/password-reset')).data;
+    secret.replaceChildren(el('div', { class: 'secret' }, 'New password for ' + r.username + ' (shown once): ' + r.password));
+  };
+  const rows = list.map((o) => el('tr', {}, el('td', {}, o.username), el('td', {}, o.role),
+    el('td', {}, o.username === me.username ? '' : el('button', { class: 'secondary', onclick: () => reset(o.username).catch((e) => toast(e.message)) }, 'Reset password'))));
+  return [el('h1', {}, 'Operators'), create, err, secret, el('table', { id: 'operators' }, el('tbody', {}, rows))];
+}
+
 function listen() {
   if (events) return;
   events = new EventSource('/api/v1/events');
@@ -267,6 +308,7 @@ async function route() {
     else if (h === '#/enablers') await enablersPage();
     else if (h === '#/import') importPage();
     else if (h === '#/audit') await auditPage();
+    else if (h === '#/account') await accountPage();
   } catch (e) { toast(e.message); }
 }
 
