@@ -1,12 +1,21 @@
 package org.keyprov.keys;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /** Per (device, Enabler) provisioning outcomes, kept by the DM server. Thread-safe. */
 public interface ProvisioningLedger {
 
   List<Assignment> assignments(String endpoint);
+
+  /**
+   * The assignments of each device, read together (one query per 500 devices): what a page of the
+   * device list needs. Every given endpoint is a key, in the given order; one without assignments,
+   * or unknown, maps to an empty list.
+   */
+  Map<String, List<Assignment>> assignments(Collection<String> endpoints);
 
   /** Assignments of this device that are pending, or failed with their next attempt due. */
   List<Assignment> due(String endpoint, Instant now);

@@ -135,6 +135,27 @@ class KeyManagerTest {
   }
 
   @Test
+  void reads_the_assignments_of_many_devices_together_in_the_order_asked() {
+    km.admin().assign("ep1", "b.enabler.test");
+    km.admin().addDevice("ep2", "ep2-dm", DM_PSK);
+    List<String> many = new java.util.ArrayList<>(List.of("ep2", "nobody", "ep1"));
+    for (int i = 0; i < 600; i++) {
+      many.add("absent-" + i); // more than one IN list
+    }
+    many.add("ep1"); // asked twice, answered once
+
+    var byDevice = km.ledger().assignments(many);
+
+    assertThat(byDevice.keySet()).startsWith("ep2", "nobody", "ep1").hasSize(603);
+    assertThat(byDevice.get("ep2")).isEmpty();
+    assertThat(byDevice.get("nobody")).isEmpty();
+    assertThat(byDevice.get("ep1"))
+        .extracting(Assignment::nafFqdn)
+        .containsExactly("a.enabler.test", "b.enabler.test");
+    assertThat(byDevice.get("ep1")).isEqualTo(km.ledger().assignments("ep1"));
+  }
+
+  @Test
   void serves_dm_credentials_by_identity_and_endpoint() {
     assertThat(km.dmCredentials().byIdentity("ep1-dm").orElseThrow().key()).isEqualTo(DM_PSK);
     assertThat(km.dmCredentials().byEndpoint("ep1").orElseThrow().identity()).isEqualTo("ep1-dm");

@@ -4,16 +4,23 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.keyprov.keys.Assignment;
 import org.keyprov.keys.ProvisioningLedger;
 import org.keyprov.keys.ProvisioningState;
 
 final class JdbcLedger implements ProvisioningLedger {
-  private static final String SELECT =
+  private static final String FROM =
       "SELECT d.endpoint, e.naf_fqdn, a.* FROM assignment a JOIN device d ON d.id = a.device_id"
-          + " JOIN enabler e ON e.id = a.enabler_id WHERE d.endpoint = ?";
+          + " JOIN enabler e ON e.id = a.enabler_id";
+  private static final String SELECT = FROM + " WHERE d.endpoint = ?";
+  private static final int IN_LIST = 500;
 
   private final Database db;
   private final JdbcAuditLog audit;
@@ -30,6 +37,28 @@ final class JdbcLedger implements ProvisioningLedger {
     return db.inTransaction(
         "reading assignments of " + endpoint,
         c -> Database.query(c, SELECT + " ORDER BY e.naf_fqdn", JdbcLedger::row, endpoint));
+  }
+
+  @Override
+  public Map<String, List<Assignment>> assignments(Collection<String> endpoints) {
+    Map<String, List<Assignment>> out = new LinkedHashMap<>();
+    endpoints.forEach(e -> out.put(e, new ArrayList<>()));
+    List<String> distinct = List.copyOf(out.keySet());
+    for (int from = 0; from < distinct.size(); from += IN_LIST) {
+      List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + IN_LIST));
+      String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+      List<Assignment> rows =
+          db.inTransaction(
+              "reading assignments of " + chunk.size() + " devices",
+              c ->
+                  Database.query(
+                      c,
+                      FROM + " WHERE d.endpoint IN (" + marks + ") ORDER BY d.endpoint, e.naf_fqdn",
+                      JdbcLedger::row,
+                      chunk.toArray()));
+      rows.forEach(a -> out.get(a.endpoint()).add(a));
+    }
+    return out;
   }
 
   @Override

@@ -161,22 +161,22 @@ final class Routes {
       List<Device> page =
           api.km.admin().devicePage(c.param("search", ""), c.param("after", ""), limit + 1);
       ArrayNode items = api.array();
-      page.stream()
-          .limit(limit)
-          .forEach(
-              d -> {
-                ObjectNode row = device(d);
-                ArrayNode states = row.putArray("assignments");
-                for (Assignment a : api.km.ledger().assignments(d.endpoint())) {
-                  states.add(
-                      api.json
-                          .createObjectNode()
-                          .put("enabler", a.nafFqdn())
-                          .put("state", a.state().name().toLowerCase()));
-                }
-                row.put("online", api.dm.registration(d.endpoint()).isPresent());
-                items.add(row);
-              });
+      List<Device> shown = page.subList(0, Math.min(limit, page.size()));
+      var assignments = api.km.ledger().assignments(shown.stream().map(Device::endpoint).toList());
+      shown.forEach(
+          d -> {
+            ObjectNode row = device(d);
+            ArrayNode states = row.putArray("assignments");
+            for (Assignment a : assignments.get(d.endpoint())) {
+              states.add(
+                  api.json
+                      .createObjectNode()
+                      .put("enabler", a.nafFqdn())
+                      .put("state", a.state().name().toLowerCase()));
+            }
+            row.put("online", api.dm.registration(d.endpoint()).isPresent());
+            items.add(row);
+          });
       ObjectNode out = api.json.createObjectNode();
       out.set("items", items);
       if (page.size() > limit) {
