@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
 /**
  * CoAPs (DTLS) endpoints for many Leshan clients in one process that share a fixed set of threads:
  * one selector thread receives for every client's UDP socket, and one pool runs every client's DTLS
- * and CoAP work. A Leshan client on its own endpoints provider runs a receiver, a DTLS timer and
- * two CoAP executors of its own (2–3 threads per client), which caps a process at a few thousand
- * clients; here the thread count does not grow with the clients.
+ * and CoAP work. A Leshan client on its own endpoints provider runs about six threads (a DTLS
+ * receiver, timer and worker, two CoAP executors, its registration engine), which caps a process at
+ * a few thousand clients; here the thread count does not grow with the clients.
  *
  * <p>Each client keeps its own UDP socket and DTLS session, so the server sees what it would see
  * from separate devices.
