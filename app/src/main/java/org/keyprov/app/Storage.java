@@ -36,8 +36,12 @@ final class Storage implements AutoCloseable {
     }
     MasterKey masterKey = MasterKeyFile.load(dataDir, System.getenv(MasterKeyFile.ENV));
     HikariConfig config = new HikariConfig();
+    // H2 caches 8 parsed statements per connection by default; a provisioning pass uses more, and
+    // parsing them again was 5% of the DM server's CPU at 10,000 devices (BENCHMARKS.md §2)
     config.setJdbcUrl(
-        "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("keyprov") + ";AUTO_SERVER=TRUE");
+        "jdbc:h2:file:"
+            + dataDir.toAbsolutePath().resolve("keyprov")
+            + ";AUTO_SERVER=TRUE;QUERY_CACHE_SIZE=64");
     config.setUsername("keyprov");
     config.setPassword("");
     config.setMaximumPoolSize(10);

@@ -45,7 +45,9 @@ final class BenchStore implements AutoCloseable {
 
   static BenchStore open(Path dir, int poolSize) {
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl("jdbc:h2:file:" + dir.toAbsolutePath().resolve("bench"));
+    // as keyprov server opens it (Storage): enough cached statements for a provisioning pass
+    config.setJdbcUrl(
+        "jdbc:h2:file:" + dir.toAbsolutePath().resolve("bench") + ";QUERY_CACHE_SIZE=64");
     config.setUsername("bench");
     config.setPassword("");
     config.setMaximumPoolSize(poolSize);
