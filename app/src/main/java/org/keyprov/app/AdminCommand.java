@@ -299,8 +299,7 @@ final class AdminCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Gives an operator account a new random password, printed once (e.g. a lost admin"
-              + " password). Sessions open in a running server last until they idle out (30 min);"
-              + " a reset by an admin in the UI ends them at once.")
+              + " password). The account's open web sessions end at their next request.")
   static final class ResetPassword implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin StorageOptions storage;

@@ -412,6 +412,31 @@ class OperatorApiIT {
   }
 
   @Test
+  void sessions_end_when_the_account_is_deleted_or_reset_elsewhere() throws Exception {
+    h.km.operators().create("root", PASSWORD.toCharArray(), Role.ADMIN, "test");
+    Client root = new Client().login("root");
+    Client alice = new Client().login("alice");
+    Client audrey = new Client().login("audrey");
+
+    // e.g. `keyprov admin reset-password` in another process on the same database
+    h.km.operators().resetPassword("audrey", "cli");
+    assertThat(audrey.send("GET", "devices", null).statusCode()).isEqualTo(401);
+
+    root.json("DELETE", "operators/alice", null, 204);
+    assertThat(alice.send("GET", "devices", null).statusCode()).isEqualTo(401);
+    assertThat(
+            new Client()
+                .send(
+                    "POST", "session", "{\"username\":\"alice\",\"password\":\"" + PASSWORD + "\"}")
+                .statusCode())
+        .isEqualTo(401);
+    assertThat(root.json("DELETE", "operators/root", null, 409).get("message").asText())
+        .contains("last admin");
+    assertThat(root.send("DELETE", "operators/alice", null).statusCode()).isEqualTo(404);
+    assertThat(root.send("GET", "devices", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void serves_the_openapi_contract() throws Exception {
     JsonNode spec = JSON.readTree(new Client().send("GET", "openapi.json", null).body());
     assertThat(spec.get("openapi").asText()).startsWith("3.");

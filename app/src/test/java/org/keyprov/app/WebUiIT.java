@@ -113,6 +113,8 @@ class WebUiIT {
         .findElement(By.cssSelector("#allow-list input.allow"))
         .sendKeys(running.uri().toString());
     browser.findElement(By.id("save-enabler")).click();
+    // the profile exists already (the live Enabler), so wait for the save itself
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("toast"), "Enabler saved"));
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
             By.id("enablers"), running.uri().toString()));

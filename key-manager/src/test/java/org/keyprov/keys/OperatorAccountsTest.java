@@ -101,6 +101,41 @@ class OperatorAccountsTest {
   }
 
   @Test
+  void the_credential_stamp_changes_with_the_password_and_goes_with_the_account() {
+    KeyManager km = TestKeyManagers.started(dir);
+    km.operators().create("dave", "first password 1".toCharArray(), Role.OPERATOR, "test");
+    String before = km.operators().credentialStamp("dave").orElseThrow();
+    assertThat(km.operators().credentialStamp("dave")).contains(before);
+    assertThat(before).doesNotContain("pbkdf2");
+
+    km.operators().resetPassword("dave", "test");
+    String after = km.operators().credentialStamp("dave").orElseThrow();
+    assertThat(after).isNotEqualTo(before);
+
+    km.operators().delete("dave", "test");
+    assertThat(km.operators().credentialStamp("dave")).isEmpty();
+    assertThat(km.operators().list()).extracting(OperatorAccounts.Operator::username).isEmpty();
+    assertThatThrownBy(() -> km.operators().delete("dave", "test"))
+        .hasMessageContaining("no operator 'dave'");
+  }
+
+  @Test
+  void the_last_admin_cannot_be_deleted() {
+    KeyManager km = TestKeyManagers.started(dir);
+    km.operators().createInitialAdmin();
+
+    assertThatThrownBy(() -> km.operators().delete("admin", "test"))
+        .isInstanceOf(KeyManagerException.class)
+        .hasMessageContaining("last admin");
+
+    km.operators().create("erin", "second admin pass".toCharArray(), Role.ADMIN, "test");
+    km.operators().delete("admin", "erin");
+    assertThat(km.operators().list())
+        .extracting(OperatorAccounts.Operator::username)
+        .containsExactly("erin");
+  }
+
+  @Test
   void pages_devices_by_prefix_without_offsets() {
     KeyManager km = TestKeyManagers.started(dir);
     byte[] psk = "0123456789abcdef".getBytes();

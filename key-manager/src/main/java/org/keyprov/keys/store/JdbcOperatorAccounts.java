@@ -102,6 +102,61 @@ final class JdbcOperatorAccounts implements OperatorAccounts {
     return password;
   }
 
+  @Override
+  public void delete(String username, String actor) {
+    db.inTransaction(
+        "deleting operator " + username,
+        c -> {
+          Optional<String> role =
+              Database.queryOne(
+                  c,
+                  "SELECT role FROM operator WHERE username = ? FOR UPDATE",
+                  rs -> rs.getString(1),
+                  username);
+          if (role.isEmpty()) {
+            throw new KeyManagerException(Kind.NOT_FOUND, "no operator '" + username + "'");
+          }
+          if (role.get().equals(Role.ADMIN.name())
+              && Database.queryOne(
+                          c,
+                          "SELECT COUNT(*) FROM operator WHERE role = ?",
+                          rs -> rs.getLong(1),
+                          Role.ADMIN.name())
+                      .orElse(0L)
+                  <= 1) {
+            throw new KeyManagerException(
+                Kind.CONFLICT, "'" + username + "' is the last admin; make another admin first");
+          }
+          Database.update(c, "DELETE FROM operator WHERE username = ?", username);
+          audit.append(c, actor, "operator.deleted", username, "role " + role.get());
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<String> credentialStamp(String username) {
+    return db.inTransaction(
+            "reading operator " + username,
+            c ->
+                Database.queryOne(
+                    c,
+                    "SELECT password_hash, role FROM operator WHERE username = ?",
+                    rs -> rs.getString(1) + "/" + rs.getString(2),
+                    username))
+        .map(JdbcOperatorAccounts::stamp);
+  }
+
+  private static String stamp(String hashAndRole) {
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(hashAndRole.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
   private boolean setHash(String username, String hash, String actor, String action) {
     return db.inTransaction(
         "setting the password of " + username,

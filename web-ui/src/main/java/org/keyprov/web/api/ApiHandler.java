@@ -51,7 +51,7 @@ public final class ApiHandler extends Handler.Abstract {
   public ApiHandler(KeyManager km, DmServer dm, Clock clock) {
     this.km = km;
     this.dm = dm;
-    this.sessions = new Sessions(clock, Duration.ofMinutes(30));
+    this.sessions = new Sessions(km.operators(), clock, Duration.ofMinutes(30));
     this.routes = new Routes(this);
     dm.addListener(feed);
   }
@@ -168,7 +168,7 @@ public final class ApiHandler extends Handler.Abstract {
     return routes.route(new Call(method, segments, query, body, session));
   }
 
-  /** The logged-in operator replaces their password; their other sessions end. */
+  /** The logged-in operator replaces their password; their other sessions end (new stamp). */
   private Answer changePassword(String method, byte[] body, Sessions.Session session) {
     if (!method.equals("POST")) {
       throw new ApiException(405, "method", null, "use POST");
@@ -192,7 +192,7 @@ public final class ApiHandler extends Handler.Abstract {
     if (!changed) {
       throw ApiException.badRequest("current", "the current password is wrong");
     }
-    sessions.closeAllOf(username, session.token());
+    sessions.restamp(session.token());
     return new Answer(204, null, null);
   }
 

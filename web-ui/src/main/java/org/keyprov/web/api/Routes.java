@@ -71,11 +71,15 @@ final class Routes {
         && p.get(2).equals("password-reset")
         && m.equals("POST")) {
       String username = p.get(1);
+      // the operator's sessions end at their next request: the credential stamp changed
       String password = api.km.operators().resetPassword(username, c.actor());
-      api.sessions.closeAllOf(username, null);
       // shown once, like the initial admin password and a new device's DM PSK
       return api.ok(
           api.json.createObjectNode().put("username", username).put("password", password));
+    }
+    if (head.equals("operators") && p.size() == 2 && m.equals("DELETE")) {
+      api.km.operators().delete(p.get(1), c.actor());
+      return new Answer(204, null, null);
     }
     if (head.equals("operators") && p.size() == 1) {
       if (m.equals("GET")) {

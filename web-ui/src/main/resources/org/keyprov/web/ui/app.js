@@ -120,7 +120,7 @@ async function deviceDetail(endpoint) {
     el('td', {}, a.enabler), el('td', {}, badge(a.state, a.state)), el('td', {}, a.detail), el('td', {}, a.lastConnectionResult || ''),
     el('td', {}, el('button', { class: 'secondary', disabled: !canWrite(), onclick: async () => {
       await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/assignments/' + encodeURIComponent(a.enabler) + '/reprovision', {});
-      toast('provisioning again'); deviceDetail(endpoint);
+      toast('provisioning again'); route();
     } }, 'Re-provision now'))));
   const select = el('select', { id: 'assign-enabler' }, enablers.map((e) => el('option', { value: e.fqdn }, e.fqdn)));
   const btid = el('input', { id: 'revoke-btid', placeholder: 'B-TID to revoke', size: 40 });
@@ -129,10 +129,10 @@ async function deviceDetail(endpoint) {
     el('p', { class: 'muted' }, 'IMPI ', d.impi, ' · DM PSK identity ', d.dmPskIdentity, ' · created ', d.createdAt),
     el('table', { id: 'assignments' }, el('thead', {}, el('tr', {}, el('th', {}, 'Enabler'), el('th', {}, 'State'), el('th', {}, 'Detail'), el('th', {}, 'Last connection'), el('th', {}, ''))), el('tbody', {}, rows)),
     el('form', { class: 'inline', onsubmit: async (ev) => { ev.preventDefault();
-      try { await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/assignments', { enabler: select.value }); deviceDetail(endpoint); } catch (e) { toast(e.message); } } },
+      try { await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/assignments', { enabler: select.value }); route(); } catch (e) { toast(e.message); } } },
       select, el('button', { type: 'submit', disabled: !canWrite() }, 'Assign Enabler')),
     el('form', { class: 'inline', onsubmit: async (ev) => { ev.preventDefault();
-      try { await api('POST', 'keys/revoke', { btid: btid.value }); toast('key revoked'); deviceDetail(endpoint); } catch (e) { toast(e.message); } } },
+      try { await api('POST', 'keys/revoke', { btid: btid.value }); toast('key revoked'); route(); } catch (e) { toast(e.message); } } },
       btid, el('button', { type: 'submit', id: 'revoke', disabled: !canWrite() }, 'Revoke key')),
     el('div', { class: 'toolbar' }, el('button', { class: 'secondary', id: 'delete-device', disabled: !canWrite(), onclick: async () => {
       if (!confirm('Delete ' + endpoint + '?')) return;
@@ -157,7 +157,7 @@ async function enablersPage() {
     try {
       const exists = list.some((e) => e.fqdn === body.fqdn.toLowerCase());
       await api(exists ? 'PUT' : 'POST', exists ? 'enablers/' + encodeURIComponent(body.fqdn) : 'enablers', body);
-      toast('Enabler saved'); enablersPage();
+      toast('Enabler saved'); route();
     } catch (e) { $('#enabler-error').textContent = e.message; }
   } },
     el('div', { class: 'toolbar' }, el('input', { id: 'enabler-fqdn', placeholder: 'NAF FQDN' }), el('input', { id: 'enabler-uri', placeholder: 'coaps://host:port or tls://host:port', size: 36 }),
@@ -186,7 +186,7 @@ async function enablersPage() {
     credBox,
     el('table', { id: 'credentials' }, el('tbody', {}, creds.map((k) => el('tr', {}, el('td', {}, k.label), el('td', {}, k.nafFqdn), el('td', {}, k.createdAt),
       el('td', {}, k.revokedAt ? 'revoked ' + k.revokedAt : el('button', { class: 'secondary', disabled: !canWrite(), onclick: async () => {
-        await api('POST', 'enabler-credentials/' + encodeURIComponent(k.label) + '/revoke'); enablersPage(); } }, 'Revoke')))))));
+        await api('POST', 'enabler-credentials/' + encodeURIComponent(k.label) + '/revoke'); route(); } }, 'Revoke')))))));
   $('#main').replaceChildren(el('h1', {}, 'Enablers'), form,
     el('table', { id: 'enablers' }, el('thead', {}, el('tr', {}, el('th', {}, 'FQDN'), el('th', {}, 'URI'), el('th', {}, 'Ua id'), el('th', {}, 'Allow-list'), el('th', {}, 'Key lifetime (s)'), el('th', {}, ''))), el('tbody', {}, rows)), credentials);
 }
@@ -262,15 +262,22 @@ async function operatorsSection() {
     ev.preventDefault();
     try {
       await api('POST', 'operators', { username: name.value, password: pass.value, role: role.value });
-      toast('Operator created'); accountPage();
+      toast('Operator created'); route();
     } catch (e) { err.textContent = e.message; }
   } }, name, pass, role, el('button', { type: 'submit', id: 'create-operator' }, 'Create operator'));
   const reset = async (username) => {
     const r = (await api('POST', 'operators/' + encodeURIComponent(username) + '/password-reset')).data;
     secret.replaceChildren(el('div', { class: 'secret' }, 'New password for ' + r.username + ' (shown once): ' + r.password));
   };
+  const remove = async (username) => {
+    if (!confirm('Delete the account ' + username + '? Its sessions end at once.')) return;
+    await api('DELETE', 'operators/' + encodeURIComponent(username));
+    toast('Operator deleted'); route();
+  };
   const rows = list.map((o) => el('tr', {}, el('td', {}, o.username), el('td', {}, o.role),
-    el('td', {}, o.username === me.username ? '' : el('button', { class: 'secondary', onclick: () => reset(o.username).catch((e) => toast(e.message)) }, 'Reset password'))));
+    el('td', {}, o.username === me.username ? '' : [
+      el('button', { class: 'secondary', onclick: () => reset(o.username).catch((e) => toast(e.message)) }, 'Reset password'), ' ',
+      el('button', { class: 'secondary', onclick: () => remove(o.username).catch((e) => toast(e.message)) }, 'Delete')])));
   return [el('h1', {}, 'Operators'), create, err, secret, el('table', { id: 'operators' }, el('tbody', {}, rows))];
 }
 
@@ -292,6 +299,8 @@ function listen() {
   };
 }
 
+// After an action completes, pages re-render through route(): it draws the page the operator is on
+// now, which is not the one the action started from if they moved on meanwhile.
 async function route() {
   if (!me) {
     try { me = (await api('GET', 'session')).data; } catch (e) { me = null; }
