@@ -48,6 +48,10 @@ async function api(method, path, body, type) {
 
 const canWrite = () => me && me.role !== 'auditor';
 
+function show(at, ...nodes) {
+  if (location.hash === at) $('#main').replaceChildren(...nodes);
+}
+
 function badge(text, cls) { return el('span', { class: 'badge ' + (cls || text) }, text); }
 
 function loginPage() {
@@ -67,11 +71,12 @@ function loginPage() {
 }
 
 async function dashboard() {
+  const at = location.hash; // a late answer must not draw over the page the operator moved to
   const d = (await api('GET', 'dashboard')).data;
   const card = (label, n, id) => el('div', { class: 'card' }, el('div', { class: 'muted' }, label), el('div', { class: 'n', id }, n));
   const recent = el('tbody', { id: 'recent' });
   for (const e of d.recent) recent.append(eventRow(e.at, e.action, e.subject, e.detail));
-  $('#main').replaceChildren(
+  show(at,
     el('h1', {}, 'Dashboard'),
     el('div', { class: 'cards' }, card('Devices', d.devices, 'count-devices'), card('Online', d.online, 'count-online'),
       card('Provisioned', d.provisioned, 'count-provisioned'), card('Failed', d.failed, 'count-failed'), card('Pending', d.pending, 'count-pending')),
@@ -86,6 +91,7 @@ function eventRow(at, action, subject, detail) {
 let devicesState = { search: '', after: '', history: [] };
 
 async function devices() {
+  const at = location.hash; // a late answer must not draw over the page the operator moved to
   const q = new URLSearchParams({ search: devicesState.search, after: devicesState.after, limit: '50' });
   const page = (await api('GET', 'devices?' + q)).data;
   const rows = page.items.map((d) => el('tr', { 'data-endpoint': d.endpoint },
@@ -102,7 +108,7 @@ async function devices() {
       devices();
     } catch (e) { toast(e.message); }
   } }, el('input', { id: 'new-endpoint', placeholder: 'new device endpoint' }), el('button', { type: 'submit', disabled: !canWrite() }, 'Create device'));
-  $('#main').replaceChildren(
+  show(at,
     el('h1', {}, 'Devices'),
     el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); devicesState = { search: search.value, after: '', history: [] }; devices(); } },
       search, el('button', { type: 'submit', class: 'secondary' }, 'Search')),
@@ -114,6 +120,7 @@ async function devices() {
 }
 
 async function deviceDetail(endpoint) {
+  const at = location.hash; // a late answer must not draw over the page the operator moved to
   const d = (await api('GET', 'devices/' + encodeURIComponent(endpoint))).data;
   const enablers = (await api('GET', 'enablers')).data.items;
   const rows = d.assignments.map((a) => el('tr', { 'data-enabler': a.enabler },
@@ -124,7 +131,7 @@ async function deviceDetail(endpoint) {
     } }, 'Re-provision now'))));
   const select = el('select', { id: 'assign-enabler' }, enablers.map((e) => el('option', { value: e.fqdn }, e.fqdn)));
   const btid = el('input', { id: 'revoke-btid', placeholder: 'B-TID to revoke', size: 40 });
-  $('#main').replaceChildren(
+  show(at,
     el('h1', {}, 'Device ', el('span', { id: 'device-name' }, d.endpoint), ' ', d.online ? badge('online') : badge('offline', '')),
     el('p', { class: 'muted' }, 'IMPI ', d.impi, ' · DM PSK identity ', d.dmPskIdentity, ' · created ', d.createdAt),
     el('table', { id: 'assignments' }, el('thead', {}, el('tr', {}, el('th', {}, 'Enabler'), el('th', {}, 'State'), el('th', {}, 'Detail'), el('th', {}, 'Last connection'), el('th', {}, ''))), el('tbody', {}, rows)),
@@ -140,6 +147,7 @@ async function deviceDetail(endpoint) {
 }
 
 async function enablersPage() {
+  const at = location.hash; // a late answer must not draw over the page the operator moved to
   const list = (await api('GET', 'enablers')).data.items;
   const allow = [];
   const allowBox = el('div', { id: 'allow-list' });
@@ -187,7 +195,7 @@ async function enablersPage() {
     el('table', { id: 'credentials' }, el('tbody', {}, creds.map((k) => el('tr', {}, el('td', {}, k.label), el('td', {}, k.nafFqdn), el('td', {}, k.createdAt),
       el('td', {}, k.revokedAt ? 'revoked ' + k.revokedAt : el('button', { class: 'secondary', disabled: !canWrite(), onclick: async () => {
         await api('POST', 'enabler-credentials/' + encodeURIComponent(k.label) + '/revoke'); route(); } }, 'Revoke')))))));
-  $('#main').replaceChildren(el('h1', {}, 'Enablers'), form,
+  show(at, el('h1', {}, 'Enablers'), form,
     el('table', { id: 'enablers' }, el('thead', {}, el('tr', {}, el('th', {}, 'FQDN'), el('th', {}, 'URI'), el('th', {}, 'Ua id'), el('th', {}, 'Allow-list'), el('th', {}, 'Key lifetime (s)'), el('th', {}, ''))), el('tbody', {}, rows)), credentials);
 }
 
@@ -222,10 +230,11 @@ function importPage() {
 }
 
 async function auditPage() {
+  const at = location.hash; // a late answer must not draw over the page the operator moved to
   const f = { device: $('#f-device') ? $('#f-device').value : '', action: $('#f-action') ? $('#f-action').value : '' };
   const q = new URLSearchParams(Object.entries(f).filter(([, v]) => v));
   const items = (await api('GET', 'audit?' + q)).data;
-  $('#main').replaceChildren(el('h1', {}, 'Audit log'),
+  show(at, el('h1', {}, 'Audit log'),
     el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); auditPage(); } },
       el('input', { id: 'f-device', placeholder: 'device / subject', value: f.device }), el('input', { id: 'f-action', placeholder: 'action, e.g. key.lookup', value: f.action }),
       el('button', { type: 'submit', class: 'secondary' }, 'Filter'), el('a', { href: '/api/v1/audit.csv?' + q, id: 'export' }, 'Export CSV')),
@@ -234,6 +243,7 @@ async function auditPage() {
 }
 
 async function accountPage() {
+  const at = location.hash; // a late answer must not draw over the page the operator moved to
   const msg = el('div', { class: 'error', id: 'password-error' });
   const current = el('input', { id: 'current-password', type: 'password', autocomplete: 'current-password', placeholder: 'current password' });
   const next = el('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', placeholder: 'new password (12+ characters)' });
@@ -248,7 +258,7 @@ async function accountPage() {
   const parts = [el('h1', {}, 'My account'),
     el('p', { class: 'muted' }, me.username + ' (' + me.role + '). Changing your password ends your other sessions.'), form, msg];
   if (me.role === 'admin') parts.push(...await operatorsSection());
-  $('#main').replaceChildren(...parts);
+  show(at, ...parts);
 }
 
 async function operatorsSection() {
