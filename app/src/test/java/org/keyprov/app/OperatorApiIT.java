@@ -437,6 +437,23 @@ class OperatorApiIT {
   }
 
   @Test
+  void the_event_feed_of_a_deleted_account_ends() throws Exception {
+    h.km.operators().create("root", PASSWORD.toCharArray(), Role.ADMIN, "test");
+    Client alice = new Client().login("alice");
+    var feed =
+        alice.http.sendAsync(
+            HttpRequest.newBuilder(URI.create(web.uri() + "/api/v1/events")).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    new Client().login("root").json("DELETE", "operators/alice", null, 204);
+
+    // the feed checks its session at each 15 s keep-alive
+    HttpResponse<String> ended = feed.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(ended.statusCode()).isEqualTo(200);
+    assertThat(ended.body()).startsWith(": connected");
+  }
+
+  @Test
   void serves_the_openapi_contract() throws Exception {
     JsonNode spec = JSON.readTree(new Client().send("GET", "openapi.json", null).body());
     assertThat(spec.get("openapi").asText()).startsWith("3.");

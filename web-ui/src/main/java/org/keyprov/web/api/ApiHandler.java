@@ -85,7 +85,7 @@ public final class ApiHandler extends Handler.Abstract {
     if (path.equals(PREFIX + "events") && request.getMethod().equals("GET")) {
       Optional<Sessions.Session> session = sessions.find(cookie(request));
       if (session.isPresent()) {
-        stream(response, callback);
+        stream(response, callback, session.get().token());
         return true;
       }
     }
@@ -197,9 +197,10 @@ public final class ApiHandler extends Handler.Abstract {
   }
 
   /**
-   * Server-sent events: provisioning outcomes as they happen, a comment every 15 s to keep alive.
+   * Server-sent events: provisioning outcomes as they happen, a comment every 15 s to keep alive;
+   * ends within 15 s of the session ending.
    */
-  private void stream(Response response, Callback callback) {
+  private void stream(Response response, Callback callback, String token) {
     java.util.concurrent.BlockingQueue<String> queue = feed.subscribe();
     response.setStatus(200);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
@@ -208,6 +209,9 @@ public final class ApiHandler extends Handler.Abstract {
       out.flush();
       while (true) {
         String event = queue.poll(15, java.util.concurrent.TimeUnit.SECONDS);
+        if (event == null && !sessions.isOpen(token)) {
+          return; // logged out, idle, deleted or its password changed: the feed ends too
+        }
         out.write(
             (event == null ? ": keep-alive\n\n" : "data: " + event + "\n\n")
                 .getBytes(StandardCharsets.UTF_8));

@@ -40,7 +40,17 @@ final class Sessions {
     return s;
   }
 
+  /** The session, if still open; the request counts as activity (idle timeout restarts). */
   Optional<Session> find(String token) {
+    return check(token, true);
+  }
+
+  /** Whether the session is still open, without counting as activity (for long-lived streams). */
+  boolean isOpen(String token) {
+    return check(token, false).isPresent();
+  }
+
+  private Optional<Session> check(String token, boolean touch) {
     if (token == null) {
       return Optional.empty();
     }
@@ -57,6 +67,9 @@ final class Sessions {
     if (!current || s.lastSeen().plus(idle).isBefore(now)) {
       sessions.remove(token);
       return Optional.empty();
+    }
+    if (!touch) {
+      return Optional.of(s);
     }
     Session touched = new Session(s.token(), s.operator(), s.csrf(), now, s.stamp());
     sessions.put(token, touched);
