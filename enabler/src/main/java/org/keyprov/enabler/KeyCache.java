@@ -20,7 +20,7 @@ import org.keyprov.keys.gba.NafId;
  * out). Refusals and failures are never cached. Thread-safe.
  */
 public final class KeyCache implements PromptLookup {
-  private record Entry(NafKey key, Instant until) {}
+  private record Entry(NafKey key, NafId nafId, Instant until) {}
 
   private final PskLookup delegate;
   private final Duration ttl;
@@ -46,11 +46,12 @@ public final class KeyCache implements PromptLookup {
 
   @Override
   public LookupResult lookup(String pskIdentity, NafId nafId) {
-    Optional<LookupResult> cached = answerNow(pskIdentity, nafId);
+    Optional<BTid> btid = BTid.fromPskIdentity(pskIdentity);
+    // checked again: another handshake of the same device may have filled it meanwhile
+    Optional<LookupResult> cached = btid.flatMap(b -> cached(b, nafId));
     if (cached.isPresent()) {
       return cached.get();
     }
-    Optional<BTid> btid = BTid.fromPskIdentity(pskIdentity);
     Instant now = clock.instant();
     misses.incrementAndGet();
     LookupResult result = delegate.lookup(pskIdentity, nafId);
@@ -61,7 +62,7 @@ public final class KeyCache implements PromptLookup {
         until = granted.key().expiresAt();
       }
       synchronized (entries) {
-        entries.put(cacheKey, new Entry(granted.key(), until));
+        entries.put(cacheKey, new Entry(granted.key(), nafId, until));
       }
     }
     return result;
@@ -70,18 +71,21 @@ public final class KeyCache implements PromptLookup {
   /** A granted key of this identity still fresh in the cache; counts a hit. Never blocks. */
   @Override
   public Optional<LookupResult> answerNow(String pskIdentity, NafId nafId) {
-    Optional<BTid> btid = BTid.fromPskIdentity(pskIdentity);
-    if (btid.isEmpty()) {
-      return Optional.empty();
-    }
+    return BTid.fromPskIdentity(pskIdentity).flatMap(b -> cached(b, nafId));
+  }
+
+  /** Only for the NAF_Id it was granted to: a cache never answers for another Enabler. */
+  private Optional<LookupResult> cached(BTid btid, NafId nafId) {
     Instant now = clock.instant();
     synchronized (entries) {
-      Entry e = entries.get(btid.get().value());
-      if (e != null && now.isBefore(e.until())) {
+      Entry e = entries.get(btid.value());
+      if (e != null && now.isBefore(e.until()) && e.nafId().equals(nafId)) {
         hits.incrementAndGet();
         return Optional.of(new LookupResult.Granted(e.key()));
       }
-      entries.remove(btid.get().value());
+      if (e != null && !now.isBefore(e.until())) {
+        entries.remove(btid.value());
+      }
     }
     return Optional.empty();
   }

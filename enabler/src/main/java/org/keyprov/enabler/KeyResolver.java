@@ -75,11 +75,13 @@ public final class KeyResolver {
     return Optional.empty();
   }
 
-  private static String describe(Throwable error) {
+  private String describe(Throwable error) {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof TimeoutException) {
-      return "the Key Manager did not answer within " + "the lookup timeout";
+      return "the Key Manager did not answer within the lookup timeout ("
+          + timeout.toMillis()
+          + " ms)";
     }
     return cause.getMessage() == null ? cause.toString() : cause.getMessage();
   }

@@ -38,20 +38,16 @@ final class JdbcPskLookup implements PskLookup {
   @Override
   public LookupResult lookup(String pskIdentity, NafId nafId) {
     Optional<BTid> btid = BTid.fromPskIdentity(pskIdentity);
+    String shown = printable(pskIdentity);
     // the answer and its audit line share one transaction: one connection, one commit
     return db.inTransaction(
-        "looking up " + printable(pskIdentity),
+        "looking up " + shown,
         c -> {
           LookupResult result =
               btid.isEmpty()
                   ? new Refused(Refusal.UNKNOWN_IDENTITY, "the PSK identity is not a B-TID")
                   : answer(c, btid.get(), nafId);
-          audit.append(
-              c,
-              nafId.fqdn(),
-              "key.lookup",
-              printable(pskIdentity),
-              outcome(result) + "; NAF_Id " + nafId);
+          audit.append(c, nafId.fqdn(), "key.lookup", shown, outcome(result) + "; NAF_Id " + nafId);
           return result;
         });
   }
