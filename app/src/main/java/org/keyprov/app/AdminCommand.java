@@ -2,14 +2,15 @@ package org.keyprov.app;
 
 import java.io.PrintWriter;
 import java.net.URI;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.keyprov.keys.Assignment;
 import org.keyprov.keys.AuditEvent;
+import org.keyprov.keys.CredentialAdmin;
 import org.keyprov.keys.Device;
+import org.keyprov.keys.DmPsk;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.gba.BTid;
 import org.keyprov.keys.gba.NafId;
@@ -63,26 +64,21 @@ final class AdminCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      byte[] key;
-      boolean generated = psk == null;
-      if (generated) {
-        key = new byte[16];
-        new SecureRandom().nextBytes(key);
-      } else {
-        key = Hex.parse("--dm-psk", psk);
-      }
+      String dmIdentity = identity == null ? endpoint : identity;
       try (Storage store = storage.open()) {
+        CredentialAdmin admin = store.keyManager.admin();
+        DmPsk generated = psk == null ? admin.addDeviceWithNewPsk(endpoint, dmIdentity) : null;
         Device d =
-            store
-                .keyManager
-                .admin()
-                .addDevice(endpoint, identity == null ? endpoint : identity, key);
+            psk == null
+                ? admin.device(endpoint).orElseThrow()
+                : admin.addDevice(endpoint, dmIdentity, Hex.parse("--dm-psk", psk));
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
             "device %s added (IMPI %s, DM PSK identity %s)%n",
             d.endpoint(), d.impi(), d.dmPskIdentity());
-        if (generated) {
-          out.printf("DM PSK (shown once, flash it to the device): %s%n", Hex.format(key));
+        if (generated != null) {
+          out.printf(
+              "DM PSK (shown once, flash it to the device): %s%n", Hex.format(generated.key()));
         }
       }
       return 0;
@@ -280,11 +276,8 @@ final class AdminCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new UsageException("--role must be admin, operator or auditor, got '" + role + "'");
       }
-      byte[] raw = new byte[15];
-      new SecureRandom().nextBytes(raw);
-      String password = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
       try (Storage store = storage.open()) {
-        store.keyManager.operators().create(username, password.toCharArray(), r, "cli");
+        String password = store.keyManager.operators().createWithNewPassword(username, r, "cli");
         spec.commandLine()
             .getOut()
             .printf(

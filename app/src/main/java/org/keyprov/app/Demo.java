@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,14 +130,11 @@ final class Demo {
   }
 
   private List<String> prepareDevices(KeyManager km) {
-    SecureRandom random = new SecureRandom();
     List<String> endpoints = new ArrayList<>();
     for (int i = 1; i <= devices; i++) {
       String ep = String.format("demo-%04d", i);
       if (km.admin().device(ep).isEmpty()) {
-        byte[] psk = new byte[16];
-        random.nextBytes(psk);
-        km.admin().addDevice(ep, ep, psk);
+        km.admin().addDeviceWithNewPsk(ep, ep);
       }
       km.admin().assign(ep, ENABLER_FQDN);
       endpoints.add(ep);

@@ -18,6 +18,12 @@ public interface CredentialAdmin {
   Device addDevice(String endpoint, String dmPskIdentity, byte[] dmPsk);
 
   /**
+   * Adds a device with a new random 16-byte DM PSK and returns it, to be shown once for flashing
+   * the device; it is stored sealed only.
+   */
+  DmPsk addDeviceWithNewPsk(String endpoint, String dmPskIdentity);
+
+  /**
    * Adds many devices in one transaction: all of them, or (on any invalid or duplicate entry) none,
    * with the first problem in the exception's message.
    */

@@ -21,6 +21,9 @@ public interface OperatorAccounts {
   /** Creates an account; the password is hashed (PBKDF2-HMAC-SHA256) and never stored. */
   Operator create(String username, char[] password, Role role, String actor);
 
+  /** Creates an account with a new random password and returns the password, to be shown once. */
+  String createWithNewPassword(String username, Role role, String actor);
+
   /** The account, if the password is right; timing does not reveal whether the user exists. */
   Optional<Operator> authenticate(String username, char[] password);
 

@@ -53,6 +53,18 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   }
 
   @Override
+  public DmPsk addDeviceWithNewPsk(String endpoint, String dmPskIdentity) {
+    byte[] psk = new byte[16];
+    random.nextBytes(psk);
+    try {
+      Device d = addDevice(endpoint, dmPskIdentity, psk);
+      return new DmPsk(d.endpoint(), d.dmPskIdentity(), psk);
+    } finally {
+      Arrays.fill(psk, (byte) 0);
+    }
+  }
+
+  @Override
   public Device addDevice(String endpoint, String dmPskIdentity, byte[] dmPsk) {
     String ep = requireName("endpoint", endpoint);
     String identity = requireName("DM PSK identity", dmPskIdentity);

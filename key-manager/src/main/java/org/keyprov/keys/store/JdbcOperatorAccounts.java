@@ -53,6 +53,13 @@ final class JdbcOperatorAccounts implements OperatorAccounts {
   }
 
   @Override
+  public String createWithNewPassword(String username, Role role, String actor) {
+    String password = randomPassword();
+    create(username, password.toCharArray(), role, actor);
+    return password;
+  }
+
+  @Override
   public Optional<Operator> authenticate(String username, char[] password) {
     Optional<String[]> row =
         db.inTransaction(
@@ -193,8 +200,6 @@ final class JdbcOperatorAccounts implements OperatorAccounts {
     if (any) {
       return Optional.empty();
     }
-    String password = randomPassword();
-    create("admin", password.toCharArray(), Role.ADMIN, "key-manager");
-    return Optional.of(password);
+    return Optional.of(createWithNewPassword("admin", Role.ADMIN, "key-manager"));
   }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -17,6 +16,7 @@ import java.util.stream.Collectors;
 import org.keyprov.keys.Assignment;
 import org.keyprov.keys.AuditEvent;
 import org.keyprov.keys.Device;
+import org.keyprov.keys.DmPsk;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.KeyManagerException;
 import org.keyprov.keys.NewDevice;
@@ -195,19 +195,23 @@ final class Routes {
       String endpoint = ApiHandler.text(in, "endpoint", true);
       String identity = api.nonBlank(ApiHandler.text(in, "dmPskIdentity", false)).orElse(endpoint);
       String hex = ApiHandler.text(in, "dmPsk", false);
-      byte[] psk;
-      boolean generated = hex == null;
-      if (generated) {
-        psk = new byte[16];
-        new SecureRandom().nextBytes(psk);
-      } else if (!hex.matches("([0-9a-fA-F]{2})+")) {
+      if (hex != null && !hex.matches("([0-9a-fA-F]{2})+")) {
         throw ApiException.badRequest("dmPsk", "dmPsk must be hex, 16 to 64 bytes");
-      } else {
-        psk = HexFormat.of().parseHex(hex);
       }
       Device d;
+      DmPsk generated = null;
       try {
-        d = api.km.admin().addDevice(endpoint, identity, psk);
+        if (hex == null) {
+          generated = api.km.admin().addDeviceWithNewPsk(endpoint, identity);
+          d = api.km.admin().device(endpoint).orElseThrow();
+        } else {
+          byte[] psk = HexFormat.of().parseHex(hex);
+          try {
+            d = api.km.admin().addDevice(endpoint, identity, psk);
+          } finally {
+            java.util.Arrays.fill(psk, (byte) 0);
+          }
+        }
       } catch (KeyManagerException e) {
         if (e.kind() == KeyManagerException.Kind.INVALID) {
           throw ApiException.badRequest(
@@ -219,11 +223,12 @@ final class Routes {
         throw e;
       }
       ObjectNode out = device(d);
-      if (generated) {
+      if (generated != null) {
         // shown once, for flashing the device; never stored in clear or returned again
-        out.put("dmPsk", HexFormat.of().formatHex(psk));
+        byte[] key = generated.key();
+        out.put("dmPsk", HexFormat.of().formatHex(key));
+        java.util.Arrays.fill(key, (byte) 0);
       }
-      java.util.Arrays.fill(psk, (byte) 0);
       return api.answer(201, out);
     }
     if (p.size() == 2 && p.get(1).equals("import") && m.equals("POST")) {
