@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.MasterKey;
+import org.keyprov.keys.store.H2Files;
 
 /**
  * The Key Manager on its data directory: an H2 file ({@code keyprov.mv.db}) opened in auto-server
@@ -39,9 +40,7 @@ final class Storage implements AutoCloseable {
     // H2 caches 8 parsed statements per connection by default; a provisioning pass uses more, and
     // parsing them again was 5% of the DM server's CPU at 10,000 devices (BENCHMARKS.md §2)
     config.setJdbcUrl(
-        "jdbc:h2:file:"
-            + dataDir.toAbsolutePath().resolve("keyprov")
-            + ";AUTO_SERVER=TRUE;QUERY_CACHE_SIZE=64");
+        H2Files.url(dataDir.resolve("keyprov"), "AUTO_SERVER=TRUE", "QUERY_CACHE_SIZE=64"));
     config.setUsername("keyprov");
     config.setPassword("");
     config.setMaximumPoolSize(10);

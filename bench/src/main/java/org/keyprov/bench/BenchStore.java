@@ -47,7 +47,7 @@ final class BenchStore implements AutoCloseable {
     HikariConfig config = new HikariConfig();
     // as keyprov server opens it (Storage): enough cached statements for a provisioning pass
     config.setJdbcUrl(
-        "jdbc:h2:file:" + dir.toAbsolutePath().resolve("bench") + ";QUERY_CACHE_SIZE=64");
+        org.keyprov.keys.store.H2Files.url(dir.resolve("bench"), "QUERY_CACHE_SIZE=64"));
     config.setUsername("bench");
     config.setPassword("");
     config.setMaximumPoolSize(poolSize);

@@ -25,7 +25,7 @@ public final class TestKeyManagers {
   /** An H2 file database in {@code dir}, closed when its last connection closes. */
   public static DataSource h2(Path dir) {
     JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL("jdbc:h2:file:" + dir.resolve("keyprov").toAbsolutePath() + ";DB_CLOSE_DELAY=0");
+    ds.setURL(org.keyprov.keys.store.H2Files.url(dir.resolve("keyprov"), "DB_CLOSE_DELAY=0"));
     ds.setUser("keyprov");
     ds.setPassword("");
     return ds;
