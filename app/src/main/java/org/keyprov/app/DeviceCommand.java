@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.keyprov.client.ConnectionResult;
 import org.keyprov.client.DeviceClient;
+import org.keyprov.client.EnablerSessions;
 import org.keyprov.client.object.EnablerSecurityState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,6 +64,14 @@ final class DeviceCommand implements Callable<Integer> {
       description = "With --once: how long to wait for provisioning (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(
+      names = "--interval",
+      description =
+          "Without --once: connect to each Enabler again this long after a successful connection (default: only when its parameters change).")
+  Duration interval;
+
+  private final java.util.Set<String> announced = ConcurrentHashMap.newKeySet();
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -72,6 +81,9 @@ final class DeviceCommand implements Callable<Integer> {
     ExecutorService connector = Executors.newSingleThreadExecutor();
     if (server == null && sim == null) {
       throw new UsageException("give --server coaps://host:port, --sim, or both");
+    }
+    if (interval != null && (interval.isNegative() || interval.isZero())) {
+      throw new UsageException("--interval must be positive, e.g. PT10S");
     }
     if (server != null && psk == null) {
       throw new UsageException("--server needs --dm-psk");
@@ -100,6 +112,9 @@ final class DeviceCommand implements Callable<Integer> {
                     : "registration with " + server + " failed (check the DM PSK)");
             out.flush();
           });
+      if (!once) {
+        return runUntilStopped(device, out);
+      }
       device.onParametersChanged(
           state -> {
             if (state.hasKey()
@@ -143,15 +158,9 @@ final class DeviceCommand implements Callable<Integer> {
           }
         }
         out.flush();
-        if (once) {
-          return !results.isEmpty() && results.values().stream().allMatch(ConnectionResult::success)
-              ? 0
-              : 1;
-        }
-      }
-      if (!once) {
-        ServerCommand.awaitShutdown();
-        return 0;
+        return !results.isEmpty() && results.values().stream().allMatch(ConnectionResult::success)
+            ? 0
+            : 1;
       }
       if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         out.println("timed out waiting for Enabler parameters");
@@ -161,5 +170,49 @@ final class DeviceCommand implements Callable<Integer> {
     } finally {
       connector.shutdownNow();
     }
+  }
+
+  /**
+   * Stays connected until stopped: each received or renewed key is used at once, a failed
+   * connection is retried with backoff, and the Enabler is contacted again every {@code
+   * --interval}.
+   */
+  private int runUntilStopped(DeviceClient device, PrintWriter out) throws InterruptedException {
+    for (EnablerSecurityState s : device.enablerParameters()) {
+      out.printf(
+          "holding parameters for %s from %s (version %d)%n",
+          s.nafFqdn(), s.source() == 1 ? "SIM" : "DM server", s.keyVersion());
+    }
+    out.flush();
+    try (EnablerSessions sessions =
+        EnablerSessions.builder(device)
+            .interval(interval)
+            .listener(
+                (fqdn, version, r) -> {
+                  out.printf(
+                      "%s %s with key version %d: %s%n",
+                      r.success() ? "connected to" : "could not connect to",
+                      fqdn,
+                      version,
+                      r.detail());
+                  out.flush();
+                })
+            .build()) {
+      device.onParametersChanged(
+          state -> {
+            if (state.hasKey()
+                && !state.nafFqdn().isEmpty()
+                && announced.add(state.pskIdentity())) {
+              out.printf(
+                  "received parameters for %s (PSK identity %s, version %d, expires %s)%n",
+                  state.nafFqdn(), state.pskIdentity(), state.keyVersion(), state.keyExpiry());
+              out.flush();
+            }
+          });
+      device.start();
+      sessions.start();
+      ServerCommand.awaitShutdown();
+    }
+    return 0;
   }
 }

@@ -39,8 +39,20 @@ final class Harness implements AutoCloseable {
       new java.util.concurrent.ConcurrentHashMap<>();
 
   Harness(Path dir) {
+    this(dir, org.keyprov.keys.RenewalPolicy.DEFAULT);
+  }
+
+  /** With keys renewed once {@code renewal}'s share of their lifetime is left. */
+  Harness(Path dir, org.keyprov.keys.RenewalPolicy renewal) {
     this.dir = dir;
-    this.km = TestKeyManagers.started(dir);
+    this.km =
+        org.keyprov.keys.KeyManager.builder()
+            .dataSource(TestKeyManagers.h2(dir))
+            .masterKey(TestKeyManagers.MASTER_KEY)
+            .domain(TestKeyManagers.DOMAIN)
+            .renewal(renewal)
+            .build()
+            .start();
     this.dm =
         DmServer.builder()
             .credentials(km.dmCredentials())
@@ -56,6 +68,11 @@ final class Harness implements AutoCloseable {
 
   /** Starts an Enabler for {@code fqdn} and registers its profile with the Key Manager. */
   EnablerProfile givenEnabler(String fqdn) {
+    return givenEnabler(fqdn, Duration.ofDays(1));
+  }
+
+  /** An Enabler whose keys live {@code keyLifetime}. */
+  EnablerProfile givenEnabler(String fqdn, Duration keyLifetime) {
     EnablerProfile placeholder = TestKeyManagers.enabler(fqdn, 1);
     Enabler enabler =
         Enabler.builder()
@@ -72,7 +89,7 @@ final class Harness implements AutoCloseable {
             .build();
     enabler.start();
     closeables.add(enabler);
-    return km.admin().putEnabler(EnablerProfile.dtls(fqdn, enabler.coapsUri(), Duration.ofDays(1)));
+    return km.admin().putEnabler(EnablerProfile.dtls(fqdn, enabler.coapsUri(), keyLifetime));
   }
 
   NafId nafIdOf(String fqdn) {

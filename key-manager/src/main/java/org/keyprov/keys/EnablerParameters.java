@@ -14,14 +14,22 @@ public final class EnablerParameters {
   private final BTid btid;
   private final byte[] key;
   private final Instant expiresAt;
+  private final Instant renewAt;
   private final int keyVersion;
 
+  /** {@code renewAt}: when the DM server writes the next version ({@link RenewalPolicy}). */
   public EnablerParameters(
-      EnablerProfile enabler, BTid btid, byte[] key, Instant expiresAt, int keyVersion) {
+      EnablerProfile enabler,
+      BTid btid,
+      byte[] key,
+      Instant expiresAt,
+      Instant renewAt,
+      int keyVersion) {
     this.enabler = Objects.requireNonNull(enabler, "enabler");
     this.btid = Objects.requireNonNull(btid, "btid");
     this.key = Objects.requireNonNull(key, "key").clone();
     this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");
+    this.renewAt = Objects.requireNonNull(renewAt, "renewAt");
     this.keyVersion = keyVersion;
   }
 
@@ -42,6 +50,11 @@ public final class EnablerParameters {
     return expiresAt;
   }
 
+  /** When this key is due for renewal: the next version is written from then on. */
+  public Instant renewAt() {
+    return renewAt;
+  }
+
   public int keyVersion() {
     return keyVersion;
   }
@@ -56,6 +69,8 @@ public final class EnablerParameters {
         + Secrets.fingerprint(key)
         + ", expiresAt="
         + expiresAt
+        + ", renewAt="
+        + renewAt
         + ", version="
         + keyVersion
         + "]";

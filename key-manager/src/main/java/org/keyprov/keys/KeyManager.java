@@ -15,6 +15,7 @@ public final class KeyManager implements AutoCloseable {
   private final DataSource dataSource;
   private final JdbcStores stores;
   private final String domain;
+  private final RenewalPolicy renewal;
   private volatile boolean started;
 
   private KeyManager(Builder builder) {
@@ -22,7 +23,13 @@ public final class KeyManager implements AutoCloseable {
     this.domain = builder.domain;
     this.stores =
         JdbcStores.over(
-            builder.dataSource, builder.masterKey, builder.domain, builder.clock, builder.random);
+            builder.dataSource,
+            builder.masterKey,
+            builder.domain,
+            builder.clock,
+            builder.random,
+            builder.renewal);
+    this.renewal = builder.renewal;
   }
 
   public static Builder builder() {
@@ -39,6 +46,11 @@ public final class KeyManager implements AutoCloseable {
   /** The Key Manager's domain: the part of each B-TID and IMPI after the {@code @}. */
   public String domain() {
     return domain;
+  }
+
+  /** When keys are renewed before they expire. */
+  public RenewalPolicy renewal() {
+    return renewal;
   }
 
   public CredentialAdmin admin() {
@@ -90,8 +102,17 @@ public final class KeyManager implements AutoCloseable {
     private String domain;
     private Clock clock = Clock.systemUTC();
     private SecureRandom random;
+    private RenewalPolicy renewal = RenewalPolicy.DEFAULT;
 
     private Builder() {}
+
+    /**
+     * When keys are renewed: default {@link RenewalPolicy#DEFAULT}, the last tenth of a lifetime.
+     */
+    public Builder renewal(RenewalPolicy renewal) {
+      this.renewal = renewal;
+      return this;
+    }
 
     /** Required: where devices, Enablers and key records live. */
     public Builder dataSource(DataSource dataSource) {
@@ -128,6 +149,7 @@ public final class KeyManager implements AutoCloseable {
       Objects.requireNonNull(masterKey, "masterKey");
       Objects.requireNonNull(domain, "domain");
       Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(renewal, "renewal");
       if (domain.isBlank() || domain.contains("@") || domain.contains(" ")) {
         throw new IllegalArgumentException(
             "the Key Manager domain must be a host name such as km.example.org, got '"

@@ -11,7 +11,7 @@ public sealed interface LookupResult {
     UNKNOWN_IDENTITY(5403),
     /** The key record's expiry has passed. 5403. */
     EXPIRED(5403),
-    /** The key record was revoked or replaced by a newer version. 5403. */
+    /** The key record was revoked (a superseded one stays valid until it expires). 5403. */
     REVOKED(5403),
     /** The key was minted for another NAF_Id. 5402 NOT_AUTHORIZED. */
     OTHER_NAF(5402);

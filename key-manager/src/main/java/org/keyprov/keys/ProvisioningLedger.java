@@ -17,10 +17,19 @@ public interface ProvisioningLedger {
    */
   Map<String, List<Assignment>> assignments(Collection<String> endpoints);
 
-  /** Assignments of this device that are pending, or failed with their next attempt due. */
+  /**
+   * Assignments of this device to provision now: pending, failed with their next attempt due,
+   * provisioned with a key due for renewal ({@link RenewalPolicy}) or expired, or unsupported (to
+   * be tried again if the device's registration now lists the object).
+   */
   List<Assignment> due(String endpoint, Instant now);
 
-  void provisioned(String endpoint, String fqdn, int keyVersion);
+  /**
+   * The device acknowledged this key; it is due again at {@code renewAt}. A new version clears the
+   * connection result reported for the previous one.
+   */
+  void provisioned(
+      String endpoint, String fqdn, int keyVersion, Instant expiresAt, Instant renewAt);
 
   void failed(String endpoint, String fqdn, String reason, Instant nextAttemptAt);
 

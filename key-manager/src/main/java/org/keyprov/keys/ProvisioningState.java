@@ -6,8 +6,16 @@ public enum ProvisioningState {
   PENDING,
   /** The device acknowledged the current key version. */
   PROVISIONED,
-  /** The last attempt failed; another is scheduled. */
+  /**
+   * The last attempt failed and another is scheduled, or the key was written but the device's last
+   * connection to the Enabler failed (the detail says which).
+   */
   FAILED,
+  /**
+   * The key the device holds has expired (it was offline past the key's lifetime); it is renewed at
+   * the device's next registration or update. Read-only: derived, never stored.
+   */
+  EXPIRED,
   /** The device's client does not implement the Enabler Security Parameters object. */
   UNSUPPORTED
 }

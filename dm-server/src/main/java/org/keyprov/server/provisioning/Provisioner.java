@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.leshan.core.ResponseCode;
 import org.eclipse.leshan.core.node.LwM2mObjectInstance;
@@ -35,6 +36,7 @@ import org.keyprov.keys.Assignment;
 import org.keyprov.keys.CredentialAdmin;
 import org.keyprov.keys.EnablerParameters;
 import org.keyprov.keys.ProvisioningLedger;
+import org.keyprov.keys.ProvisioningState;
 import org.keyprov.models.EnablerSecurityObject;
 import org.keyprov.server.ProvisioningListener;
 import org.keyprov.server.provisioning.EnablerInstances.Existing;
@@ -46,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * reads the device's Enabler Security Parameters instances, creates or replaces the one of each due
  * Enabler, records the outcome and schedules retries with backoff. Also observes the object so the
  * devices' connection results reach the ledger.
+ *
+ * <p>Keys renew themselves: after each write a pass is scheduled for when the key is due for
+ * renewal, and every registration or update runs one too, so an offline or sleeping device gets its
+ * next key version at its next contact.
  *
  * <p>Leshan's threads only enqueue work; requests run on {@code workers}, one pass per device at a
  * time.
@@ -63,8 +69,10 @@ public final class Provisioner implements RegistrationListener, ObservationListe
   private final ExecutorService workers;
   private final ScheduledExecutorService timer;
 
-  /** Endpoints with a pass running; the value says whether another pass was asked meanwhile. */
-  private final Map<String, Boolean> running = new ConcurrentHashMap<>();
+  private final SerialScheduler passes;
+
+  /** The pending renewal of each (device, Enabler): {@code endpoint|fqdn}. */
+  private final Map<String, ScheduledFuture<?>> renewals = new ConcurrentHashMap<>();
 
   private final Map<String, String> lastReported = new ConcurrentHashMap<>();
 
@@ -87,36 +95,21 @@ public final class Provisioner implements RegistrationListener, ObservationListe
     this.requestTimeoutMs = requestTimeout.toMillis();
     this.workers = workers;
     this.timer = timer;
+    this.passes = new SerialScheduler(workers, this::pass);
   }
 
-  /** Asks for a provisioning pass of this device, now, on a worker. */
+  /** Asks for a provisioning pass of this device, now, on a worker; one at a time per device. */
   public void provisionSoon(String endpoint) {
-    if (running.putIfAbsent(endpoint, Boolean.FALSE) != null) {
-      running.put(endpoint, Boolean.TRUE);
-      return;
-    }
-    try {
-      workers.execute(() -> runPasses(endpoint));
-    } catch (java.util.concurrent.RejectedExecutionException stopping) {
-      running.remove(endpoint);
-    }
-  }
-
-  private void runPasses(String endpoint) {
-    try {
-      do {
-        running.put(endpoint, Boolean.FALSE);
-        pass(endpoint);
-      } while (!running.remove(endpoint, Boolean.FALSE));
-    } catch (RuntimeException e) {
-      running.remove(endpoint);
-      LOG.error("provisioning pass for {} failed unexpectedly", endpoint, e);
-    }
+    passes.request(endpoint);
   }
 
   private void pass(String endpoint) {
     Registration registration = server.getRegistrationService().getByEndpoint(endpoint);
     if (registration == null) {
+      return;
+    }
+    if (registration.usesQueueMode() && !server.getPresenceService().isClientAwake(registration)) {
+      // a sleeping device gets what is due at its next update, when it listens again
       return;
     }
     List<Assignment> due = ledger.due(endpoint, clock.instant());
@@ -129,10 +122,14 @@ public final class Provisioner implements RegistrationListener, ObservationListe
           "the device's client does not implement object "
               + EnablerSecurityObject.ID
               + " (Enabler Security Parameters)";
-      for (Assignment a : due) {
+      List<Assignment> newly =
+          due.stream().filter(a -> a.state() != ProvisioningState.UNSUPPORTED).toList();
+      for (Assignment a : newly) {
         ledger.unsupported(endpoint, a.nafFqdn(), reason);
       }
-      listener.unsupported(endpoint, reason);
+      if (!newly.isEmpty()) {
+        listener.unsupported(endpoint, reason);
+      }
       return;
     }
     List<Existing> existing;
@@ -211,7 +208,10 @@ public final class Provisioner implements RegistrationListener, ObservationListe
                 id, a.nafFqdn(), EnablerSecurityObject.SOURCE_DM_SERVER, Optional.empty()));
       }
       if (response != null && response.isSuccess()) {
-        ledger.provisioned(endpoint, a.nafFqdn(), params.keyVersion());
+        ledger.provisioned(
+            endpoint, a.nafFqdn(), params.keyVersion(), params.expiresAt(), params.renewAt());
+        lastReported.remove(endpoint + "|" + a.nafFqdn());
+        scheduleRenewal(endpoint, a.nafFqdn(), params.renewAt());
         LOG.info(
             "{}: provisioned Enabler {} with B-TID {} (version {})",
             endpoint,
@@ -247,6 +247,29 @@ public final class Provisioner implements RegistrationListener, ObservationListe
       timer.schedule(() -> provisionSoon(endpoint), delay.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException stopping) {
       // the server is closing; the next registration picks it up
+    }
+  }
+
+  /** A pass when the key is due for renewal, replacing the one scheduled for its last version. */
+  private void scheduleRenewal(String endpoint, String fqdn, Instant renewAt) {
+    // a little late rather than early: a pass a millisecond before renewAt finds nothing due
+    long delayMs = Math.max(0, Duration.between(clock.instant(), renewAt).toMillis()) + 100;
+    String key = endpoint + "|" + fqdn;
+    try {
+      ScheduledFuture<?> next =
+          timer.schedule(
+              () -> {
+                renewals.remove(key);
+                provisionSoon(endpoint);
+              },
+              delayMs,
+              TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> previous = renewals.put(key, next);
+      if (previous != null) {
+        previous.cancel(false);
+      }
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      // the server is closing; the device's next registration renews what is due
     }
   }
 

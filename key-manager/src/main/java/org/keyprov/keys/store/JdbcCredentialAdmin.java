@@ -18,6 +18,7 @@ import org.keyprov.keys.KeyManagerException;
 import org.keyprov.keys.KeyManagerException.Kind;
 import org.keyprov.keys.NewDevice;
 import org.keyprov.keys.ProvisioningState;
+import org.keyprov.keys.RenewalPolicy;
 import org.keyprov.keys.Secrets;
 import org.keyprov.keys.SimPersonalisation;
 import org.keyprov.keys.gba.BTid;
@@ -42,14 +43,15 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
       JdbcAuditLog audit,
       String domain,
       Clock clock,
-      SecureRandom random) {
+      SecureRandom random,
+      RenewalPolicy renewal) {
     this.db = db;
     this.box = box;
     this.audit = audit;
     this.domain = domain;
     this.clock = clock;
     this.random = random;
-    this.keys = new JdbcKeyRecords(db, box, audit, domain, clock, random);
+    this.keys = new JdbcKeyRecords(db, box, audit, domain, clock, random, renewal);
   }
 
   @Override
@@ -229,15 +231,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
           counts.put(
               "devices",
               Database.queryOne(c, "SELECT COUNT(*) FROM device", rs -> rs.getLong(1)).orElse(0L));
-          for (ProvisioningState s : ProvisioningState.values()) {
-            counts.put(s.name().toLowerCase(java.util.Locale.ROOT), 0L);
-          }
-          Database.query(
-                  c,
-                  "SELECT state, COUNT(*) FROM assignment GROUP BY state",
-                  rs -> new Object[] {rs.getString(1), rs.getLong(2)})
-              .forEach(
-                  r -> counts.put(((String) r[0]).toLowerCase(java.util.Locale.ROOT), (Long) r[1]));
+          counts.putAll(JdbcLedger.countsByState(c, clock.instant()));
           return counts;
         });
   }

@@ -15,6 +15,7 @@ import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.KeyManagerException;
 import org.keyprov.keys.KeyManagerException.Kind;
 import org.keyprov.keys.ProvisioningState;
+import org.keyprov.keys.RenewalPolicy;
 import org.keyprov.keys.SimPersonalisation;
 import org.keyprov.keys.gba.BTid;
 import org.keyprov.keys.gba.GbaKdf;
@@ -30,6 +31,7 @@ final class JdbcKeyRecords {
   private final String domain;
   private final Clock clock;
   private final SecureRandom random;
+  private final RenewalPolicy renewal;
 
   JdbcKeyRecords(
       Database db,
@@ -37,7 +39,9 @@ final class JdbcKeyRecords {
       JdbcAuditLog audit,
       String domain,
       Clock clock,
-      SecureRandom random) {
+      SecureRandom random,
+      RenewalPolicy renewal) {
+    this.renewal = renewal;
     this.db = db;
     this.box = box;
     this.audit = audit;
@@ -57,7 +61,7 @@ final class JdbcKeyRecords {
           Instant now = clock.instant();
           Optional<KeyRow> current = latest(c, deviceId, enablerId);
           KeyRow key =
-              current.isPresent() && current.get().usableAt(now, enabler.keyLifetime())
+              current.isPresent() && current.get().usableAt(now, enabler.keyLifetime(), renewal)
                   ? current.get()
                   : mint(c, deviceId, enablerId, endpoint, enabler, current, newRand(), now, "DM");
           byte[] ks = rootKey(c, endpoint);
@@ -67,7 +71,12 @@ final class JdbcKeyRecords {
                     ks, key.rand, impi(c, deviceId), enabler.nafId(), GbaKdf.Variant.GBA_ME);
             try {
               return new EnablerParameters(
-                  enabler, new BTid(key.btid), nafKey, key.expiresAt, key.version);
+                  enabler,
+                  new BTid(key.btid),
+                  nafKey,
+                  key.expiresAt,
+                  renewal.renewAt(key.expiresAt, enabler.keyLifetime()),
+                  key.version);
             } finally {
               Arrays.fill(nafKey, (byte) 0);
             }
@@ -269,9 +278,9 @@ final class JdbcKeyRecords {
           rs.getString("state"));
     }
 
-    /** Active, and more than a tenth of its lifetime left, so a device never gets a dying key. */
-    boolean usableAt(Instant now, Duration lifetime) {
-      return "ACTIVE".equals(state) && now.plus(lifetime.dividedBy(10)).isBefore(expiresAt);
+    /** Active and not yet due for renewal, so a device never gets a dying key. */
+    boolean usableAt(Instant now, Duration lifetime, RenewalPolicy renewal) {
+      return "ACTIVE".equals(state) && renewal.fresh(now, expiresAt, lifetime);
     }
   }
 }

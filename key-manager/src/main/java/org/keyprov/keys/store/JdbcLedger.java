@@ -16,8 +16,19 @@ import org.keyprov.keys.ProvisioningLedger;
 import org.keyprov.keys.ProvisioningState;
 
 final class JdbcLedger implements ProvisioningLedger {
+  /**
+   * What an operator should read as the state (see {@link Assignment}); takes the current time as
+   * its one parameter. Shared by the rows and the counts, so both tell the same story.
+   */
+  static final String SHOWN_STATE =
+      "CASE WHEN a.state = 'PROVISIONED' AND a.key_expires_at <= ? THEN 'EXPIRED'"
+          + " WHEN a.state = 'PROVISIONED' AND a.last_connection_result LIKE 'FAILED%' THEN 'FAILED'"
+          + " ELSE a.state END";
+
   private static final String FROM =
-      "SELECT d.endpoint, e.naf_fqdn, a.* FROM assignment a JOIN device d ON d.id = a.device_id"
+      "SELECT d.endpoint, e.naf_fqdn, "
+          + SHOWN_STATE
+          + " AS shown_state, a.* FROM assignment a JOIN device d ON d.id = a.device_id"
           + " JOIN enabler e ON e.id = a.enabler_id";
   private static final String SELECT = FROM + " WHERE d.endpoint = ?";
   private static final int IN_LIST = 500;
@@ -36,7 +47,9 @@ final class JdbcLedger implements ProvisioningLedger {
   public List<Assignment> assignments(String endpoint) {
     return db.inTransaction(
         "reading assignments of " + endpoint,
-        c -> Database.query(c, SELECT + " ORDER BY e.naf_fqdn", JdbcLedger::row, endpoint));
+        c ->
+            Database.query(
+                c, SELECT + " ORDER BY e.naf_fqdn", JdbcLedger::row, clock.instant(), endpoint));
   }
 
   @Override
@@ -55,7 +68,7 @@ final class JdbcLedger implements ProvisioningLedger {
                       c,
                       FROM + " WHERE d.endpoint IN (" + marks + ") ORDER BY d.endpoint, e.naf_fqdn",
                       JdbcLedger::row,
-                      chunk.toArray()));
+                      prepend(clock.instant(), chunk.toArray())));
       rows.forEach(a -> out.get(a.endpoint()).add(a));
     }
     return out;
@@ -69,22 +82,48 @@ final class JdbcLedger implements ProvisioningLedger {
             Database.query(
                 c,
                 SELECT
-                    + " AND (a.state = 'PENDING' OR (a.state = 'FAILED' AND a.next_attempt_at <= ?))"
+                    + " AND (a.state IN ('PENDING', 'UNSUPPORTED')"
+                    + " OR (a.state = 'FAILED' AND a.next_attempt_at <= ?)"
+                    + " OR (a.state = 'PROVISIONED' AND a.renew_at <= ?))"
                     + " ORDER BY e.naf_fqdn",
                 JdbcLedger::row,
+                now,
                 endpoint,
+                now,
                 now));
   }
 
   @Override
-  public void provisioned(String endpoint, String fqdn, int keyVersion) {
-    change(
-        endpoint,
-        fqdn,
-        ProvisioningState.PROVISIONED,
-        "key version " + keyVersion + " written",
-        null,
-        false);
+  public void provisioned(
+      String endpoint, String fqdn, int keyVersion, Instant expiresAt, Instant renewAt) {
+    db.inTransaction(
+        "recording provisioning of " + endpoint,
+        c -> {
+          String detail = "key version " + keyVersion + " written, expires " + expiresAt;
+          Database.update(
+              c,
+              "UPDATE assignment SET state = 'PROVISIONED', detail = ?, next_attempt_at = NULL,"
+                  + " updated_at = ?, attempts = 0, overwrite_sim = FALSE,"
+                  + " last_connection_result = CASE WHEN key_version = ? THEN"
+                  + " last_connection_result ELSE NULL END,"
+                  + " key_version = ?, key_expires_at = ?, renew_at = ?"
+                  + " WHERE device_id = ? AND enabler_id = ?",
+              detail,
+              clock.instant(),
+              keyVersion,
+              keyVersion,
+              expiresAt,
+              renewAt,
+              JdbcCredentialAdmin.deviceId(c, endpoint),
+              JdbcCredentialAdmin.enablerId(c, fqdn));
+          audit.append(
+              c,
+              JdbcCredentialAdmin.ACTOR_SYSTEM,
+              "provisioning.provisioned",
+              endpoint,
+              "Enabler " + fqdn + ": " + detail);
+          return null;
+        });
   }
 
   @Override
@@ -141,6 +180,7 @@ final class JdbcLedger implements ProvisioningLedger {
     change(endpoint, fqdn, ProvisioningState.UNSUPPORTED, reason, null, true);
   }
 
+  /** Any state but a DM-written key: nothing for the DM server to renew. */
   private void change(
       String endpoint,
       String fqdn,
@@ -154,6 +194,7 @@ final class JdbcLedger implements ProvisioningLedger {
           Database.update(
               c,
               "UPDATE assignment SET state = ?, detail = ?, next_attempt_at = ?, updated_at = ?,"
+                  + " renew_at = NULL, key_expires_at = NULL, key_version = NULL,"
                   + " attempts = CASE WHEN ? THEN attempts + 1 ELSE 0 END,"
                   + " overwrite_sim = CASE WHEN ? = 'PROVISIONED' THEN FALSE ELSE overwrite_sim END"
                   + " WHERE device_id = ? AND enabler_id = ?",
@@ -194,16 +235,56 @@ final class JdbcLedger implements ProvisioningLedger {
         });
   }
 
+  /** How many assignments there are per shown state, every state present. */
+  static Map<String, Long> countsByState(java.sql.Connection c, Instant now) throws SQLException {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (ProvisioningState s : ProvisioningState.values()) {
+      counts.put(s.name().toLowerCase(java.util.Locale.ROOT), 0L);
+    }
+    Database.query(
+            c,
+            "SELECT s, COUNT(*) FROM (SELECT "
+                + SHOWN_STATE
+                + " AS s FROM assignment a) shown GROUP BY s",
+            rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+            now)
+        .forEach(r -> counts.put(((String) r[0]).toLowerCase(java.util.Locale.ROOT), (Long) r[1]));
+    return counts;
+  }
+
+  private static Object[] prepend(Object first, Object[] rest) {
+    Object[] all = new Object[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
+  }
+
   private static Assignment row(ResultSet rs) throws SQLException {
+    ProvisioningState stored = ProvisioningState.valueOf(rs.getString("state"));
+    ProvisioningState shown = ProvisioningState.valueOf(rs.getString("shown_state"));
+    Optional<Instant> expiresAt = Optional.ofNullable(Database.instant(rs, "key_expires_at"));
+    String detail = rs.getString("detail");
+    if (shown == ProvisioningState.EXPIRED && stored != shown) {
+      detail =
+          "the key the device holds expired at "
+              + expiresAt.orElseThrow()
+              + "; it is renewed at the device's next registration or update";
+    } else if (shown == ProvisioningState.FAILED && stored != shown) {
+      detail = detail + "; the device's last connection to the Enabler failed";
+    }
+    int version = rs.getInt("key_version");
+    Optional<Integer> keyVersion = rs.wasNull() ? Optional.empty() : Optional.of(version);
     return new Assignment(
         rs.getString("endpoint"),
         rs.getString("naf_fqdn"),
-        ProvisioningState.valueOf(rs.getString("state")),
-        rs.getString("detail"),
+        shown,
+        detail,
         rs.getInt("attempts"),
         Optional.ofNullable(Database.instant(rs, "next_attempt_at")),
         Optional.ofNullable(rs.getString("last_connection_result")),
         Database.instant(rs, "updated_at"),
-        rs.getBoolean("overwrite_sim"));
+        rs.getBoolean("overwrite_sim"),
+        keyVersion,
+        expiresAt);
   }
 }

@@ -71,7 +71,9 @@ final class JdbcPskLookup implements PskLookup {
       return new Refused(Refusal.OTHER_NAF, "the key was minted for another NAF_Id than " + nafId);
     }
     Row row = found.get();
-    if (!"ACTIVE".equals(row.state)) {
+    // a superseded key (a newer version was minted) stays valid until its own expiry, so a device
+    // that has not switched yet, and sessions and caches in flight, never break at a renewal
+    if (!"ACTIVE".equals(row.state) && !"SUPERSEDED".equals(row.state)) {
       return new Refused(
           Refusal.REVOKED, "the key record is " + row.state.toLowerCase(java.util.Locale.ROOT));
     }

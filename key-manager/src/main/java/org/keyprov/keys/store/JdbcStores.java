@@ -12,6 +12,7 @@ import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.OperatorAccounts;
 import org.keyprov.keys.ProvisioningLedger;
 import org.keyprov.keys.PskLookup;
+import org.keyprov.keys.RenewalPolicy;
 
 /**
  * The JDBC-backed parts of the Key Manager over one {@link DataSource}. Used by {@code KeyManager};
@@ -36,11 +37,17 @@ public record JdbcStores(
   }
 
   public static JdbcStores over(
-      DataSource dataSource, MasterKey masterKey, String domain, Clock clock, SecureRandom random) {
+      DataSource dataSource,
+      MasterKey masterKey,
+      String domain,
+      Clock clock,
+      SecureRandom random,
+      RenewalPolicy renewal) {
     Database db = new Database(dataSource);
     SecretBox box = new SecretBox(masterKey, random);
     JdbcAuditLog audit = new JdbcAuditLog(db, clock);
-    JdbcCredentialAdmin admin = new JdbcCredentialAdmin(db, box, audit, domain, clock, random);
+    JdbcCredentialAdmin admin =
+        new JdbcCredentialAdmin(db, box, audit, domain, clock, random, renewal);
     return new JdbcStores(
         admin,
         admin,

@@ -79,7 +79,7 @@ async function dashboard() {
   show(at,
     el('h1', {}, 'Dashboard'),
     el('div', { class: 'cards' }, card('Devices', d.devices, 'count-devices'), card('Online', d.online, 'count-online'),
-      card('Provisioned', d.provisioned, 'count-provisioned'), card('Failed', d.failed, 'count-failed'), card('Pending', d.pending, 'count-pending')),
+      card('Provisioned', d.provisioned, 'count-provisioned'), card('Failed', d.failed, 'count-failed'), card('Expired', d.expired, 'count-expired'), card('Pending', d.pending, 'count-pending')),
     el('h1', {}, 'Recent events'),
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'When'), el('th', {}, 'What'), el('th', {}, 'Subject'), el('th', {}, 'Detail'))), recent));
 }
