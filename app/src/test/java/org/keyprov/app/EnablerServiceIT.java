@@ -311,6 +311,128 @@ class EnablerServiceIT {
   }
 
   @Test
+  void tls13_and_dtls_refusals_send_the_unknown_psk_identity_alert_too() throws Exception {
+    String unknown = "AAAAAAAAAAAAAAAAAAAAAA==@km.test";
+    String tls13 =
+        Peers.run(
+            List.of(
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + enabler.tlsUri().getPort(),
+                "-tls1_3",
+                "-psk_identity",
+                unknown,
+                "-psk",
+                "00112233445566778899aabbccddeeff",
+                "-ciphersuites",
+                "TLS_AES_128_GCM_SHA256"),
+            "x\n",
+            o -> o.contains("alert"),
+            Duration.ofSeconds(20));
+    assertThat(tls13).contains("alert unknown psk identity");
+
+    long started = System.nanoTime();
+    String dtls = opensslDtls(unknown, "00112233445566778899aabbccddeeff");
+    // an answer, not the client's retransmissions running out
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    assertThat(dtls).contains("alert unknown psk identity");
+  }
+
+  @Test
+  void key_manager_down_is_internal_error_on_the_wire_never_unknown_psk_identity()
+      throws Exception {
+    EnablerSecurityState p = provisionedDevice();
+    String key = HexFormat.of().formatHex(p.pskKey());
+    web.close();
+
+    String tls12 =
+        Peers.run(
+            List.of(
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + enabler.tlsUri().getPort(),
+                "-tls1_2",
+                "-psk_identity",
+                p.pskIdentity(),
+                "-psk",
+                key,
+                "-cipher",
+                "PSK-AES128-GCM-SHA256"),
+            "x\n",
+            o -> o.contains("alert"),
+            Duration.ofSeconds(20));
+    String tls13 =
+        Peers.run(
+            List.of(
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + enabler.tlsUri().getPort(),
+                "-tls1_3",
+                "-psk_identity",
+                p.pskIdentity(),
+                "-psk",
+                key,
+                "-ciphersuites",
+                "TLS_AES_128_GCM_SHA256"),
+            "x\n",
+            o -> o.contains("alert"),
+            Duration.ofSeconds(20));
+    String dtls = opensslDtls(p.pskIdentity(), key);
+
+    assertThat(tls12).contains("alert internal error").doesNotContain("unknown psk identity");
+    assertThat(tls13).contains("alert internal error").doesNotContain("unknown psk identity");
+    assertThat(dtls).contains("alert internal error").doesNotContain("unknown psk identity");
+  }
+
+  @Test
+  void gnutls_cli_with_its_default_priorities_plus_psk_completes_tls13() throws Exception {
+    EnablerSecurityState p = provisionedDevice();
+    String out =
+        Peers.run(
+            List.of(
+                "gnutls-cli",
+                // GnuTLS's default priorities plus its PSK key exchanges, which NORMAL leaves out;
+                // its TLS 1.3 suites come SHA-384 first
+                "--priority",
+                "NORMAL:+ECDHE-PSK:+DHE-PSK:+PSK",
+                "--pskusername",
+                p.pskIdentity(),
+                "--pskkey",
+                HexFormat.of().formatHex(p.pskKey()),
+                "--port",
+                String.valueOf(enabler.tlsUri().getPort()),
+                "127.0.0.1"),
+            "hello-gnutls\n",
+            o -> o.contains("echo=hello-gnutls") || o.contains("Error") || o.contains("rror"),
+            Duration.ofSeconds(20));
+    assertThat(out)
+        .contains("TLS1.3")
+        .contains("identity=" + p.pskIdentity() + " echo=hello-gnutls");
+  }
+
+  private String opensslDtls(String identity, String hexKey) throws Exception {
+    return Peers.run(
+        List.of(
+            "openssl",
+            "s_client",
+            "-dtls1_2",
+            "-connect",
+            "127.0.0.1:" + enabler.coapsUri().getPort(),
+            "-psk_identity",
+            identity,
+            "-psk",
+            hexKey,
+            "-cipher",
+            "PSK-AES128-CCM8"),
+        "",
+        o -> o.contains("alert") || o.contains("Cipher is"),
+        Duration.ofSeconds(30));
+  }
+
+  @Test
   void another_enablers_identity_is_refused() throws Exception {
     EnablerSecurityState p = provisionedDevice();
     String otherCredential;

@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.keyprov.enabler.transport.CoapsEndpoint;
-import org.keyprov.enabler.transport.KeyManagerPskStore;
 import org.keyprov.enabler.transport.TlsPskEndpoint;
 import org.keyprov.keys.LookupResult.Refusal;
 import org.keyprov.keys.PskLookup;
@@ -61,7 +60,8 @@ public final class Enabler implements AutoCloseable {
             ? null
             : new CoapsEndpoint(
                 b.coapsAddress,
-                new KeyManagerPskStore(resolver),
+                resolver,
+                lookups,
                 b.maxDtlsConnections,
                 b.staleDtlsConnectionThreshold);
     try {

@@ -41,11 +41,11 @@ public final class KeyResolver {
   }
 
   /**
-   * Completes with the key, or empty if refused, failed or late; never exceptionally. Keys already
-   * in memory (a cache hit, a static table) complete at once on the calling thread; only a trip to
-   * the Key Manager goes to the lookup pool.
+   * Completes with the key, a refusal, or "unavailable" if the Key Manager failed or was late;
+   * never exceptionally. Keys already in memory (a cache hit, a static table) complete at once on
+   * the calling thread; only a trip to the Key Manager goes to the lookup pool.
    */
-  public CompletableFuture<Optional<NafKey>> resolve(String pskIdentity) {
+  public CompletableFuture<Resolution> resolve(String pskIdentity) {
     if (lookup instanceof PromptLookup prompt) {
       Optional<LookupResult> now = prompt.answerNow(pskIdentity, nafId);
       if (now.isPresent()) {
@@ -58,21 +58,21 @@ public final class KeyResolver {
             (result, error) -> {
               if (error != null) {
                 listener.lookupFailed(pskIdentity, describe(error));
-                return Optional.empty();
+                return Resolution.unavailable();
               }
               return decide(pskIdentity, result);
             });
   }
 
-  private Optional<NafKey> decide(String pskIdentity, LookupResult result) {
+  private Resolution decide(String pskIdentity, LookupResult result) {
     if (result instanceof LookupResult.Granted granted) {
       NafKey key = granted.key();
       listener.keyGranted(pskIdentity, key.endpoint(), key.keyVersion());
-      return Optional.of(key);
+      return Resolution.granted(key);
     }
     LookupResult.Refused refused = (LookupResult.Refused) result;
     listener.keyRefused(pskIdentity, refused.reason(), refused.message());
-    return Optional.empty();
+    return Resolution.refused();
   }
 
   private String describe(Throwable error) {

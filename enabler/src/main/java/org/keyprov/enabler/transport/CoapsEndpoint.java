@@ -19,7 +19,7 @@ import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
-import org.eclipse.californium.scandium.dtls.pskstore.AdvancedPskStore;
+import org.keyprov.enabler.KeyResolver;
 
 /**
  * The Enabler's CoAPs (DTLS-PSK) endpoint with one resource, {@code /whoami}, that answers with the
@@ -45,11 +45,17 @@ public final class CoapsEndpoint implements AutoCloseable {
   private final CoapServer server;
   private final DTLSConnector connector;
 
+  /**
+   * Keys come from {@code resolver}; {@code handoff} runs Scandium's result handler when an answer
+   * arrives on a DTLS thread.
+   */
   public CoapsEndpoint(
       InetSocketAddress address,
-      AdvancedPskStore pskStore,
+      KeyResolver resolver,
+      java.util.concurrent.Executor handoff,
       int maxConnections,
       java.time.Duration staleConnectionThreshold) {
+    KeyManagerPskStore pskStore = new KeyManagerPskStore(resolver, handoff);
     Configuration config = Configuration.createStandardWithoutFile();
     // Scandium refuses new handshakes while maxConnections connections younger than the stale
     // threshold exist: the sustained new-connection rate is capped at max / threshold.
@@ -61,12 +67,11 @@ public final class CoapsEndpoint implements AutoCloseable {
     config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
     config.set(DtlsConfig.DTLS_RECOMMENDED_CIPHER_SUITES_ONLY, false);
     config.set(DtlsConfig.DTLS_CIPHER_SUITES, SUITES);
-    DtlsConnectorConfig dtls =
-        DtlsConnectorConfig.builder(config)
-            .setAddress(address)
-            .setAdvancedPskStore(pskStore)
-            .build();
-    this.connector = new DTLSConnector(dtls);
+    RefusingDtlsConnector dtls =
+        RefusingDtlsConnector.create(
+            DtlsConnectorConfig.builder(config).setAddress(address).setAdvancedPskStore(pskStore));
+    pskStore.refuseThrough(dtls);
+    this.connector = dtls;
     this.server = new CoapServer(config);
     server.addEndpoint(
         new CoapEndpoint.Builder().setConfiguration(config).setConnector(connector).build());

@@ -2,7 +2,10 @@ package org.keyprov.enabler.transport;
 
 import java.net.InetSocketAddress;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import javax.crypto.SecretKey;
+import org.eclipse.californium.scandium.dtls.AlertMessage.AlertDescription;
 import org.eclipse.californium.scandium.dtls.ConnectionId;
 import org.eclipse.californium.scandium.dtls.HandshakeResultHandler;
 import org.eclipse.californium.scandium.dtls.PskPublicInformation;
@@ -11,18 +14,29 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedPskStore;
 import org.eclipse.californium.scandium.util.SecretUtil;
 import org.eclipse.californium.scandium.util.ServerNames;
 import org.keyprov.enabler.KeyResolver;
+import org.keyprov.enabler.Resolution;
 
 /**
  * Scandium's PSK store answered by the Key Manager. Asynchronous: {@link #requestPskSecretResult}
- * returns {@code null} at once and the answer reaches Scandium later through its result handler, so
- * a slow Key Manager never holds a DTLS thread; a late answer fails the handshake.
+ * returns {@code null} at once and the answer reaches Scandium later through its result handler,
+ * never on the calling thread (the {@link AdvancedPskStore} contract), so a slow Key Manager never
+ * holds a DTLS thread; a late answer fails the handshake. A refusal is sent to the client as an
+ * alert ({@link RefusingDtlsConnector}).
  */
-public final class KeyManagerPskStore implements AdvancedPskStore {
+final class KeyManagerPskStore implements AdvancedPskStore {
   private final KeyResolver resolver;
+  private final Executor handoff;
   private volatile HandshakeResultHandler resultHandler;
+  private volatile RefusingDtlsConnector connector;
 
-  public KeyManagerPskStore(KeyResolver resolver) {
+  /** {@code handoff} runs a result handler when the answer arrives on the calling thread. */
+  KeyManagerPskStore(KeyResolver resolver, Executor handoff) {
     this.resolver = resolver;
+    this.handoff = handoff;
+  }
+
+  void refuseThrough(RefusingDtlsConnector connector) {
+    this.connector = connector;
   }
 
   @Override
@@ -39,25 +53,37 @@ public final class KeyManagerPskStore implements AdvancedPskStore {
       SecretKey otherSecret,
       byte[] seed,
       boolean useExtendedMasterSecret) {
-    java.util.concurrent.CompletableFuture<java.util.Optional<org.keyprov.keys.NafKey>> key =
-        resolver.resolve(identity.getPublicInfoAsString());
-    if (key.isDone()) {
+    CompletableFuture<Resolution> resolution = resolver.resolve(identity.getPublicInfoAsString());
+    if (resolution.isDone()) {
       // in memory (cache hit): answer on this thread, no hand-off
-      return result(cid, identity, key.join());
+      return result(cid, identity, resolution.join());
     }
-    key.thenAccept(k -> resultHandler.apply(result(cid, identity, k)));
+    Thread caller = Thread.currentThread();
+    resolution.thenAccept(
+        r -> {
+          if (Thread.currentThread() == caller) {
+            // completed between isDone() and here: Scandium must not hear back on its own thread
+            handoff.execute(() -> resultHandler.apply(result(cid, identity, r)));
+          } else {
+            resultHandler.apply(result(cid, identity, r));
+          }
+        });
     return null;
   }
 
-  private static PskSecretResult result(
-      ConnectionId cid,
-      PskPublicInformation identity,
-      java.util.Optional<org.keyprov.keys.NafKey> key) {
+  private PskSecretResult result(
+      ConnectionId cid, PskPublicInformation identity, Resolution resolution) {
     SecretKey secret = null;
-    if (key.isPresent()) {
-      byte[] bytes = key.get().key();
+    if (resolution.key().isPresent()) {
+      byte[] bytes = resolution.key().get().key();
       secret = SecretUtil.create(bytes, PskSecretResult.ALGORITHM_PSK);
       Arrays.fill(bytes, (byte) 0);
+    } else if (connector != null) {
+      connector.refuse(
+          cid,
+          resolution.keyManagerUnavailable()
+              ? AlertDescription.INTERNAL_ERROR
+              : AlertDescription.UNKNOWN_PSK_IDENTITY);
     }
     return new PskSecretResult(cid, identity, secret);
   }

@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.BasicTlsPSKExternal;
 import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.PRFAlgorithm;
@@ -32,8 +33,10 @@ import org.bouncycastle.tls.TlsServerProtocol;
 import org.bouncycastle.tls.crypto.TlsCrypto;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.keyprov.enabler.KeyResolver;
+import org.keyprov.enabler.Resolution;
 import org.keyprov.keys.NafKey;
 import org.keyprov.keys.gba.BTid;
+import org.keyprov.keys.zn.KeyManagerUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +50,11 @@ import org.slf4j.LoggerFactory;
 public final class TlsPskEndpoint implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TlsPskEndpoint.class);
 
-  /** TLS 1.2 PSK suites offered, strongest first; then the TLS 1.3 suites. */
+  /**
+   * TLS 1.2 PSK suites offered, strongest first; then the TLS 1.3 suites whose hash is SHA-256, the
+   * hash the external PSK is bound to (RFC 8446 §4.2.11): a SHA-384 suite could be selected but
+   * never completed with it.
+   */
   static final int[] SUITES = {
     CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256,
     CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256,
@@ -56,7 +63,6 @@ public final class TlsPskEndpoint implements AutoCloseable {
     CipherSuite.TLS_PSK_WITH_AES_128_CCM,
     CipherSuite.TLS_PSK_WITH_AES_128_CBC_SHA256,
     CipherSuite.TLS_AES_128_GCM_SHA256,
-    CipherSuite.TLS_AES_256_GCM_SHA384,
     CipherSuite.TLS_CHACHA20_POLY1305_SHA256
   };
 
@@ -155,18 +161,32 @@ public final class TlsPskEndpoint implements AutoCloseable {
     }
   }
 
-  /** Blocks this connection's thread (never an I/O selector) for at most the lookup timeout. */
+  /**
+   * The key of {@code identity}, or empty if refused (the handshake then ends with {@code
+   * unknown_psk_identity}). Blocks this connection's thread (never an I/O selector) for at most the
+   * lookup timeout.
+   *
+   * @throws KeyManagerUnavailableException if the Key Manager gave no answer: Bouncy Castle ends
+   *     the handshake with {@code internal_error}, which tells the client to retry later
+   */
   private Optional<NafKey> resolve(String identity) {
+    Resolution resolution;
     try {
-      return resolver
-          .resolve(identity)
-          .get(resolver.timeout().toMillis() + 500, TimeUnit.MILLISECONDS);
+      resolution =
+          resolver
+              .resolve(identity)
+              .get(resolver.timeout().toMillis() + 500, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Optional.empty();
+      resolution = null;
     } catch (ExecutionException | TimeoutException e) {
-      return Optional.empty();
+      resolution = null;
     }
+    if (resolution == null || resolution.keyManagerUnavailable()) {
+      throw new KeyManagerUnavailableException(
+          "no answer from the Key Manager for " + identity + "; sent internal_error");
+    }
+    return resolution.key();
   }
 
   private final class EnablerTlsServer extends PSKTlsServer {
@@ -204,7 +224,8 @@ public final class TlsPskEndpoint implements AutoCloseable {
           }
         }
       }
-      return null;
+      // TLS 1.3 would answer handshake_failure for "no PSK": say which failure it is, as TLS 1.2
+      throw Alerts.fatal(AlertDescription.unknown_psk_identity);
     }
 
     private final class Identities implements TlsPSKIdentityManager {
