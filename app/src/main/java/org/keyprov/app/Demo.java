@@ -79,6 +79,7 @@ final class Demo {
                             Duration.ofDays(1))
                         .nafId())
                 .lookup(km.lookup())
+                .invalidations(km.invalidations())
                 .coapsAddress(LOOPBACK)
                 .build();
         DmServer dm =

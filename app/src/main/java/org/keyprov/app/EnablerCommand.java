@@ -7,11 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.keyprov.enabler.Enabler;
 import org.keyprov.keys.EnablerProfile;
+import org.keyprov.keys.InvalidationFeed;
 import org.keyprov.keys.PskLookup;
 import org.keyprov.keys.gba.NafId;
 import org.keyprov.keys.gba.UaSecurityProtocolId;
+import org.keyprov.keys.zn.KeyManagerUnavailableException;
 import org.keyprov.keys.zn.RemotePskLookup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,6 +32,8 @@ import picocli.CommandLine.Spec;
       "Co-located (same machine as the server): --data-dir DIR, keys read from the server's database."
     })
 final class EnablerCommand implements Callable<Integer> {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(EnablerCommand.class);
   static final String CREDENTIAL_ENV = "KEYPROV_ENABLER_CREDENTIAL";
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -91,7 +98,27 @@ final class EnablerCommand implements Callable<Integer> {
       Ports.check("--tls-port", tlsPort);
     }
     if (keyManager != null) {
-      return run(remoteNafId(), remoteLookup());
+      RemotePskLookup remote = remoteLookup();
+      try {
+        remote.check();
+      } catch (KeyManagerUnavailableException e) {
+        throw new UsageException("--key-manager " + keyManager + ": " + e.getMessage());
+      }
+      // a cheap authenticated call every 30 s keeps a TLS connection to the Key Manager open, so
+      // the first handshake after a quiet hour does not pay for a new one within its timeout
+      ScheduledExecutorService warm =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "keyprov-enabler-keep-warm");
+                t.setDaemon(true);
+                return t;
+              });
+      warm.scheduleWithFixedDelay(() -> keepWarm(remote), 30, 30, TimeUnit.SECONDS);
+      try {
+        return run(remoteNafId(), remote, remote.invalidations());
+      } finally {
+        warm.shutdownNow();
+      }
     }
     try (Storage store = storage.open()) {
       EnablerProfile profile =
@@ -110,7 +137,17 @@ final class EnablerCommand implements Callable<Integer> {
                               + fqdn
                               + " --uri coaps://<host>:"
                               + coapsPort));
-      return run(profile.nafId(), store.keyManager.lookup());
+      return run(profile.nafId(), store.keyManager.lookup(), store.keyManager.invalidations());
+    }
+  }
+
+  private static void keepWarm(RemotePskLookup remote) {
+    try {
+      remote.check();
+    } catch (KeyManagerUnavailableException e) {
+      LOG.warn("the Key Manager does not answer: {}", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -122,7 +159,7 @@ final class EnablerCommand implements Callable<Integer> {
     return new NafId(fqdn, uaId);
   }
 
-  private PskLookup remoteLookup() throws Exception {
+  private RemotePskLookup remoteLookup() throws Exception {
     if (keyManagerCert == null) {
       throw new UsageException(
           "--key-manager needs --key-manager-cert (the server's https-cert.pem)");
@@ -154,7 +191,7 @@ final class EnablerCommand implements Callable<Integer> {
     }
   }
 
-  private int run(NafId nafId, PskLookup lookup) throws Exception {
+  private int run(NafId nafId, PskLookup lookup, InvalidationFeed invalidations) throws Exception {
     if (coapsPort < 0 && tlsPort < 0) {
       throw new UsageException("--coaps-port and --tls-port are both off: nothing to serve");
     }
@@ -162,6 +199,7 @@ final class EnablerCommand implements Callable<Integer> {
         Enabler.builder()
             .nafId(nafId)
             .lookup(lookup)
+            .invalidations(invalidations)
             .coapsAddress(coapsPort < 0 ? null : new InetSocketAddress(bind, coapsPort))
             .tlsAddress(tlsPort < 0 ? null : new InetSocketAddress(bind, tlsPort))
             .lookupTimeout(lookupTimeout)

@@ -98,6 +98,7 @@ final class ServerCommand implements Callable<Integer> {
     return WebServer.builder()
         .lookup(km.lookup())
         .credentials(km.enablerCredentials())
+        .invalidations(km.invalidations())
         .audit(km.audit())
         .address(address)
         .tls(https.keyStore, https.password)

@@ -60,16 +60,18 @@ class EnablerServiceIT {
   }
 
   private Enabler startEnabler(String credential, Duration cacheTtl) {
+    RemotePskLookup remote =
+        RemotePskLookup.builder()
+            .keyManager(web.uri())
+            .certificate(https.certificate)
+            .credential(credential)
+            .timeout(Duration.ofSeconds(1))
+            .build();
     Enabler e =
         Enabler.builder()
             .nafId(nafId())
-            .lookup(
-                RemotePskLookup.builder()
-                    .keyManager(web.uri())
-                    .certificate(https.certificate)
-                    .credential(credential)
-                    .timeout(Duration.ofSeconds(1))
-                    .build())
+            .lookup(remote)
+            .invalidations(remote.invalidations())
             .coapsAddress(LOOPBACK)
             .tlsAddress(LOOPBACK)
             .lookupTimeout(Duration.ofSeconds(2))
@@ -430,6 +432,77 @@ class EnablerServiceIT {
         "",
         o -> o.contains("alert") || o.contains("Cipher is"),
         Duration.ofSeconds(30));
+  }
+
+  @Test
+  void a_revocation_reaches_a_remote_enabler_within_two_seconds_despite_a_long_cache_ttl() {
+    EnablerSecurityState p = provisionedDevice();
+    DeviceClient device = h.deviceClient("ep1");
+    assertThat(device.connector().connect(FQDN).success()).isTrue();
+    assertThat(device.connector().connect(FQDN).success()).isTrue();
+    assertThat(enabler.cacheHitsAndMisses()[0]).as("served from the cache").isPositive();
+
+    h.km.admin().revoke(new BTid(p.pskIdentity()), "test");
+    long revoked = System.nanoTime();
+
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> !device.connector().connect(FQDN).success());
+    assertThat(Duration.ofNanos(System.nanoTime() - revoked)).isLessThan(Duration.ofSeconds(2));
+    await().until(() -> events.stream().anyMatch(e -> e.startsWith("refused REVOKED")));
+  }
+
+  @Test
+  void deleting_a_device_stops_its_cached_key_at_the_enabler_at_once() {
+    EnablerSecurityState p = provisionedDevice();
+    DeviceClient device = h.deviceClient("ep1");
+    assertThat(device.connector().connect(FQDN).success()).isTrue();
+
+    h.km.admin().deleteDevice("ep1", "test");
+
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> !device.connector().connect(FQDN).success());
+    assertThat(p.pskIdentity()).isNotEmpty();
+  }
+
+  @Test
+  void keyprov_enabler_refuses_to_start_with_a_wrong_url_certificate_or_credential()
+      throws Exception {
+    Path cert = https.certificateFile;
+    Path good = java.nio.file.Files.writeString(dir.resolve("good.cred"), credential);
+    Path bad = java.nio.file.Files.writeString(dir.resolve("bad.cred"), "kpe_not-a-credential");
+    java.nio.file.Files.createDirectories(dir.resolve("other"));
+    HttpsIdentity other =
+        HttpsIdentity.loadOrCreate(
+            dir.resolve("other"), org.keyprov.keys.testing.TestKeyManagers.MASTER_KEY, List.of());
+    String[] base = {"enabler", "--fqdn", FQDN, "--coaps-port", "0", "--tls-port", "-1"};
+
+    Cli nobody = enablerCli(base, "https://127.0.0.1:1", cert, good);
+    Cli wrongCert = enablerCli(base, web.uri().toString(), other.certificateFile, good);
+    Cli wrongCredential = enablerCli(base, web.uri().toString(), cert, bad);
+
+    assertThat(nobody.exitCode()).isNotZero();
+    assertThat(nobody.err()).contains("cannot reach the Key Manager").doesNotContain("\tat ");
+    assertThat(wrongCert.exitCode()).isNotZero();
+    assertThat(wrongCert.err()).contains("does not present the pinned Key Manager certificate");
+    assertThat(wrongCredential.exitCode()).isNotZero();
+    assertThat(wrongCredential.err()).contains("refused this Enabler's credential (401)");
+  }
+
+  private static Cli enablerCli(String[] base, String url, Path cert, Path credentialFile) {
+    List<String> args = new java.util.ArrayList<>(List.of(base));
+    args.addAll(
+        List.of(
+            "--key-manager",
+            url,
+            "--key-manager-cert",
+            cert.toString(),
+            "--credential-file",
+            credentialFile.toString()));
+    return Cli.run(args.toArray(new String[0]));
   }
 
   @Test

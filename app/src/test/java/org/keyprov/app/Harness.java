@@ -78,6 +78,7 @@ final class Harness implements AutoCloseable {
         Enabler.builder()
             .nafId(placeholder.nafId())
             .lookup(km.lookup())
+            .invalidations(km.invalidations())
             .coapsAddress(LOOPBACK_ANY_PORT)
             .listener(
                 new HandshakeListener() {

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.keyprov.enabler.transport.CoapsEndpoint;
 import org.keyprov.enabler.transport.TlsPskEndpoint;
+import org.keyprov.keys.InvalidationFeed;
 import org.keyprov.keys.LookupResult.Refusal;
 import org.keyprov.keys.PskLookup;
 import org.keyprov.keys.gba.NafId;
@@ -32,6 +33,7 @@ public final class Enabler implements AutoCloseable {
   private final CoapsEndpoint coaps;
   private final TlsPskEndpoint tls;
   private final KeyCache cache;
+  private final InvalidationFollower invalidations;
 
   private Enabler(Builder b) {
     this.nafId = b.nafId;
@@ -54,6 +56,10 @@ public final class Enabler implements AutoCloseable {
     } else {
       this.cache = null;
     }
+    this.invalidations =
+        cache == null || b.invalidations == null
+            ? null
+            : new InvalidationFollower(b.invalidations, nafId.fqdn(), cache);
     KeyResolver resolver = new KeyResolver(lookup, nafId, lookups, b.lookupTimeout, fanOut);
     this.coaps =
         b.coapsAddress == null
@@ -84,6 +90,9 @@ public final class Enabler implements AutoCloseable {
   }
 
   public void start() {
+    if (invalidations != null) {
+      invalidations.start();
+    }
     if (coaps != null) {
       coaps.start();
     }
@@ -127,6 +136,9 @@ public final class Enabler implements AutoCloseable {
 
   @Override
   public void close() {
+    if (invalidations != null) {
+      invalidations.close();
+    }
     if (coaps != null) {
       coaps.close();
     }
@@ -188,6 +200,7 @@ public final class Enabler implements AutoCloseable {
     private java.time.Clock clock = java.time.Clock.systemUTC();
     private Duration lookupTimeout = Duration.ofSeconds(3);
     private int lookupThreads = 8;
+    private InvalidationFeed invalidations;
     private final List<HandshakeListener> listeners = new CopyOnWriteArrayList<>();
 
     private Builder() {}
@@ -237,7 +250,8 @@ public final class Enabler implements AutoCloseable {
 
     /**
      * How long a granted key is reused without asking the Key Manager: also the longest a revoked
-     * key keeps working here. {@link Duration#ZERO} turns the cache off. Default: 30 s.
+     * key keeps working here while the {@link #invalidations} feed is down (or not given). {@link
+     * Duration#ZERO} turns the cache off. Default: 30 s.
      */
     public Builder cacheTtl(Duration ttl) {
       this.cacheTtl = ttl;
@@ -258,6 +272,15 @@ public final class Enabler implements AutoCloseable {
     /** How long a handshake waits for the Key Manager. Default: 3 s. */
     public Builder lookupTimeout(Duration timeout) {
       this.lookupTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The Key Manager's invalidation feed: cached keys it names are dropped at once. Default: none
+     * (a revoked key keeps working until its cache entry's TTL runs out).
+     */
+    public Builder invalidations(InvalidationFeed feed) {
+      this.invalidations = feed;
       return this;
     }
 

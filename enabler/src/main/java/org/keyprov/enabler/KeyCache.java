@@ -15,9 +15,10 @@ import org.keyprov.keys.gba.NafId;
 
 /**
  * Keeps granted keys so a device's repeated handshakes do not each reach the Key Manager. An entry
- * lives at most {@code ttl} and never past the key's expiry, so a key revoked at the Key Manager
- * stops working here within {@code ttl}. Bounded to {@code maxEntries} (least recently used first
- * out). Refusals and failures are never cached. Thread-safe.
+ * lives at most {@code ttl} and never past the key's expiry, and goes at once when the Key Manager
+ * announces its invalidation ({@link #invalidate}); {@code ttl} bounds how long a revoked key keeps
+ * working here if that announcement is lost. Bounded to {@code maxEntries} (least recently used
+ * first out). Refusals and failures are never cached. Thread-safe.
  */
 public final class KeyCache implements PromptLookup {
   private record Entry(NafKey key, NafId nafId, Instant until) {}
@@ -28,6 +29,7 @@ public final class KeyCache implements PromptLookup {
   private final Map<String, Entry> entries;
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
+  private final AtomicLong generation = new AtomicLong();
 
   public KeyCache(PskLookup delegate, int maxEntries, Duration ttl, Clock clock) {
     this.delegate = delegate;
@@ -54,8 +56,12 @@ public final class KeyCache implements PromptLookup {
     }
     Instant now = clock.instant();
     misses.incrementAndGet();
+    long generationBefore = generation.get();
     LookupResult result = delegate.lookup(pskIdentity, nafId);
-    if (btid.isPresent() && result instanceof LookupResult.Granted granted) {
+    // an invalidation that arrived while we asked may be about this very answer: do not keep it
+    if (btid.isPresent()
+        && result instanceof LookupResult.Granted granted
+        && generation.get() == generationBefore) {
       String cacheKey = btid.get().value();
       Instant until = now.plus(ttl);
       if (granted.key().expiresAt().isBefore(until)) {
@@ -98,8 +104,17 @@ public final class KeyCache implements PromptLookup {
     return misses.get();
   }
 
-  /** Forgets everything (e.g. after a revocation pushed from the Key Manager). */
+  /** Forgets the key of this B-TID, invalidated at the Key Manager. */
+  public void invalidate(String btid) {
+    generation.incrementAndGet();
+    synchronized (entries) {
+      entries.remove(btid);
+    }
+  }
+
+  /** Forgets everything (when invalidations may have been missed). */
   public void clear() {
+    generation.incrementAndGet();
     synchronized (entries) {
       entries.clear();
     }

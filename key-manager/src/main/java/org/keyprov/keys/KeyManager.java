@@ -80,6 +80,11 @@ public final class KeyManager implements AutoCloseable {
     return requireStarted().operators();
   }
 
+  /** Keys invalidated before their expiry, for Enablers to drop from their caches at once. */
+  public InvalidationFeed invalidations() {
+    return requireStarted().invalidations();
+  }
+
   public AuditLog audit() {
     return requireStarted().audit();
   }

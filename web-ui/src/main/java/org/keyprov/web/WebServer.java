@@ -16,6 +16,7 @@ import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.keyprov.keys.AuditLog;
 import org.keyprov.keys.EnablerCredentials;
+import org.keyprov.keys.InvalidationFeed;
 import org.keyprov.keys.PskLookup;
 import org.keyprov.web.zn.ZnHandler;
 
@@ -44,7 +45,7 @@ public final class WebServer implements AutoCloseable {
     connector.setPort(b.address.getPort());
     jetty.addConnector(connector);
     List<Handler> handlers = new ArrayList<>();
-    handlers.add(new ZnHandler(b.lookup, b.credentials, b.audit));
+    handlers.add(new ZnHandler(b.lookup, b.credentials, b.audit, b.invalidations));
     handlers.addAll(b.handlers);
     jetty.setHandler(new Handler.Sequence(handlers));
   }
@@ -75,6 +76,7 @@ public final class WebServer implements AutoCloseable {
     private PskLookup lookup;
     private EnablerCredentials credentials;
     private AuditLog audit;
+    private InvalidationFeed invalidations;
     private InetSocketAddress address = new InetSocketAddress(8443);
     private KeyStore keyStore;
     private char[] keyStorePassword;
@@ -89,6 +91,12 @@ public final class WebServer implements AutoCloseable {
 
     public Builder credentials(EnablerCredentials credentials) {
       this.credentials = credentials;
+      return this;
+    }
+
+    /** Required: what Enablers follow to drop invalidated keys at once. */
+    public Builder invalidations(InvalidationFeed invalidations) {
+      this.invalidations = invalidations;
       return this;
     }
 
@@ -120,6 +128,7 @@ public final class WebServer implements AutoCloseable {
       Objects.requireNonNull(lookup, "lookup");
       Objects.requireNonNull(credentials, "credentials");
       Objects.requireNonNull(audit, "audit");
+      Objects.requireNonNull(invalidations, "invalidations");
       Objects.requireNonNull(keyStore, "keyStore");
       return new WebServer(this);
     }

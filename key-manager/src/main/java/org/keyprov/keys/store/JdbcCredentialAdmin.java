@@ -213,6 +213,12 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
     db.inTransaction(
         "deleting device " + endpoint,
         c -> {
+          Optional<Long> id =
+              Database.queryOne(
+                  c, "SELECT id FROM device WHERE endpoint = ?", rs -> rs.getLong(1), endpoint);
+          if (id.isPresent()) {
+            JdbcInvalidations.recordDevice(c, id.get(), endpoint, "DEVICE_DELETED", clock);
+          }
           if (Database.update(c, "DELETE FROM device WHERE endpoint = ?", endpoint) == 0) {
             throw new KeyManagerException(
                 Kind.NOT_FOUND, "no device has endpoint '" + endpoint + "'");

@@ -145,6 +145,16 @@ final class JdbcKeyRecords {
           if (pairs.isEmpty()) {
             throw new KeyManagerException(Kind.NOT_FOUND, "no key record has B-TID " + btid);
           }
+          for (String[] key :
+              Database.query(
+                  c,
+                  "SELECT d.endpoint, e.naf_fqdn FROM key_record k JOIN device d ON d.id ="
+                      + " k.device_id JOIN enabler e ON e.id = k.enabler_id WHERE k.btid = ?"
+                      + " AND k.state <> 'REVOKED'",
+                  rs -> new String[] {rs.getString(1), rs.getString(2)},
+                  btid.value())) {
+            JdbcInvalidations.record(c, btid.value(), key[0], key[1], "REVOKED", clock);
+          }
           Database.update(
               c, "UPDATE key_record SET state = 'REVOKED' WHERE btid = ?", btid.value());
           for (long[] pair : pairs) {

@@ -8,6 +8,7 @@ import org.keyprov.keys.AuditLog;
 import org.keyprov.keys.CredentialAdmin;
 import org.keyprov.keys.DmCredentials;
 import org.keyprov.keys.EnablerCredentials;
+import org.keyprov.keys.InvalidationFeed;
 import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.OperatorAccounts;
 import org.keyprov.keys.ProvisioningLedger;
@@ -25,7 +26,8 @@ public record JdbcStores(
     ProvisioningLedger ledger,
     AuditLog audit,
     EnablerCredentials enablerCredentials,
-    OperatorAccounts operators) {
+    OperatorAccounts operators,
+    InvalidationFeed invalidations) {
 
   /** Applies the versioned schema migrations (Flyway) to the database. */
   public static void migrate(DataSource dataSource) {
@@ -55,6 +57,7 @@ public record JdbcStores(
         new JdbcLedger(db, audit, clock),
         audit,
         new JdbcEnablerCredentials(db, audit, clock, random),
-        new JdbcOperatorAccounts(db, audit, clock, random));
+        new JdbcOperatorAccounts(db, audit, clock, random),
+        new JdbcInvalidations(db, clock));
   }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.keyprov.keys.InvalidationFeed;
 import org.keyprov.keys.LookupResult;
 import org.keyprov.keys.PskLookup;
 import org.keyprov.keys.gba.NafId;
@@ -87,6 +88,65 @@ public final class RemotePskLookup implements PskLookup {
       throw new KeyManagerUnavailableException(
           "the Key Manager answered HTTP " + status + " with an unreadable body", e);
     }
+  }
+
+  /**
+   * The Key Manager's invalidation feed for this Enabler, over the same pinned, authenticated
+   * connection: a long poll of {@link ZnWire#INVALIDATIONS_PATH}.
+   */
+  public InvalidationFeed invalidations() {
+    URI feed = endpoint.resolve(ZnWire.INVALIDATIONS_PATH);
+    return (after, nafFqdn, wait) -> {
+      HttpRequest request =
+          HttpRequest.newBuilder(
+                  URI.create(feed + "?after=" + after + "&wait=" + Math.max(0, wait.toSeconds())))
+              .timeout(wait.plus(timeout).plusSeconds(5))
+              .header("Authorization", "Bearer " + credential)
+              .GET()
+              .build();
+      HttpResponse<byte[]> response;
+      try {
+        response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      } catch (javax.net.ssl.SSLHandshakeException e) {
+        throw new KeyManagerUnavailableException(
+            "the server at "
+                + feed.resolve("/")
+                + " does not present the pinned Key Manager certificate (is --key-manager-cert"
+                + " that server's https-cert.pem?)",
+            e);
+      } catch (IOException e) {
+        throw new KeyManagerUnavailableException(
+            "cannot reach the Key Manager at " + feed.resolve("/") + ": " + e, e);
+      }
+      if (response.statusCode() == 401) {
+        throw new KeyManagerUnavailableException(
+            "the Key Manager refused this Enabler's credential (401): "
+                + ZnWire.errorMessage(response.body()));
+      }
+      if (response.statusCode() != 200) {
+        throw new KeyManagerUnavailableException(
+            "the Key Manager's invalidation feed answered HTTP "
+                + response.statusCode()
+                + ": "
+                + ZnWire.errorMessage(response.body()));
+      }
+      try {
+        return ZnWire.parseInvalidations(response.body());
+      } catch (IllegalArgumentException e) {
+        throw new KeyManagerUnavailableException(
+            "the Key Manager's invalidation feed answered an unreadable body", e);
+      }
+    };
+  }
+
+  /**
+   * Asks the Key Manager one cheap authenticated question: proves its URL, its pinned certificate
+   * and this Enabler's credential, and keeps a pooled connection warm for the next lookup.
+   *
+   * @throws KeyManagerUnavailableException saying which of the three is wrong
+   */
+  public void check() throws InterruptedException {
+    invalidations().next(InvalidationFeed.NOW, "", Duration.ZERO);
   }
 
   private static SSLContext pinned(X509Certificate certificate) {

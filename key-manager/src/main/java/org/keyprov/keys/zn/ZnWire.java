@@ -35,6 +35,14 @@ import org.keyprov.keys.gba.UaSecurityProtocolId;
 public final class ZnWire {
   public static final String PATH = "/zn/v1/bootstrapping-info";
 
+  /**
+   * The invalidation feed (a long poll): {@code GET ?after=<cursor>&wait=<seconds>} answers {@code
+   * 200 {"cursor": n, "invalidated": ["<B-TID>", …]}} with the caller's keys invalidated after the
+   * cursor, as soon as there is one or after {@code wait} (at most 30) seconds; {@code after=-1}
+   * answers the current cursor at once.
+   */
+  public static final String INVALIDATIONS_PATH = "/zn/v1/invalidations";
+
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -66,6 +74,8 @@ public final class ZnWire {
 
   public record Error(int resultCode, String reason, String message) {}
 
+  public record Invalidations(long cursor, java.util.List<String> invalidated) {}
+
   private ZnWire() {}
 
   public static String request(String pskIdentity, NafId nafId) {
@@ -96,6 +106,17 @@ public final class ZnWire {
     } finally {
       java.util.Arrays.fill(material, (byte) 0);
     }
+  }
+
+  public static String invalidations(org.keyprov.keys.InvalidationFeed.Batch batch) {
+    return write(new Invalidations(batch.cursor(), batch.btids()));
+  }
+
+  /** Parses an invalidations answer; {@link IllegalArgumentException} if it is not one. */
+  public static org.keyprov.keys.InvalidationFeed.Batch parseInvalidations(byte[] body) {
+    Invalidations i = read(body, Invalidations.class);
+    return new org.keyprov.keys.InvalidationFeed.Batch(
+        i.cursor(), i.invalidated() == null ? java.util.List.of() : i.invalidated());
   }
 
   public static String error(int resultCode, String reason, String message) {

@@ -4,14 +4,15 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 import org.keyprov.keys.AuditLog;
 import org.keyprov.keys.EnablerCredentials;
+import org.keyprov.keys.InvalidationFeed;
 import org.keyprov.keys.LookupResult;
 import org.keyprov.keys.PskLookup;
 import org.keyprov.keys.gba.NafId;
@@ -24,26 +25,36 @@ import org.keyprov.keys.zn.ZnWire;
  */
 public final class ZnHandler extends Handler.Abstract {
   private static final int MAX_BODY = 8 * 1024;
+  private static final long MAX_WAIT_S = 30;
 
   private final PskLookup lookup;
   private final EnablerCredentials credentials;
   private final AuditLog audit;
 
-  public ZnHandler(PskLookup lookup, EnablerCredentials credentials, AuditLog audit) {
+  private final InvalidationFeed invalidations;
+
+  public ZnHandler(
+      PskLookup lookup,
+      EnablerCredentials credentials,
+      AuditLog audit,
+      InvalidationFeed invalidations) {
     this.lookup = lookup;
     this.credentials = credentials;
     this.audit = audit;
+    this.invalidations = invalidations;
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
-    if (!ZnWire.PATH.equals(Request.getPathInContext(request))) {
+    String path = Request.getPathInContext(request);
+    boolean lookupPath = ZnWire.PATH.equals(path);
+    if (!lookupPath && !ZnWire.INVALIDATIONS_PATH.equals(path)) {
       return false;
     }
-    String caller = Request.getRemoteAddr(request);
-    if (!HttpMethod.POST.is(request.getMethod())) {
-      response.getHeaders().put(HttpHeader.ALLOW, "POST");
-      return send(response, callback, 405, ZnWire.error(405, "METHOD", "use POST"));
+    String method = lookupPath ? "POST" : "GET";
+    if (!method.equals(request.getMethod())) {
+      response.getHeaders().put(HttpHeader.ALLOW, method);
+      return send(response, callback, 405, ZnWire.error(405, "METHOD", "use " + method));
     }
     String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
     Optional<String> fqdn =
@@ -52,9 +63,9 @@ public final class ZnHandler extends Handler.Abstract {
             : Optional.empty();
     if (fqdn.isEmpty()) {
       audit.record(
-          caller,
+          Request.getRemoteAddr(request),
           "zn.unauthorized",
-          ZnWire.PATH,
+          path,
           auth == null ? "no credential" : "bad or revoked credential");
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
       return send(
@@ -63,6 +74,56 @@ public final class ZnHandler extends Handler.Abstract {
           401,
           ZnWire.error(401, "CREDENTIAL", "missing, unknown or revoked Enabler credential"));
     }
+    return lookupPath
+        ? lookup(request, response, callback, fqdn.get())
+        : invalidations(request, response, callback, fqdn.get());
+  }
+
+  /**
+   * A long poll: answers as soon as a key of this Enabler is invalidated after {@code after}, or
+   * with none after {@code wait} seconds (at most {@value #MAX_WAIT_S}).
+   */
+  private boolean invalidations(Request request, Response response, Callback callback, String fqdn)
+      throws Exception {
+    Fields query = Request.extractQueryParameters(request);
+    long after;
+    long waitS;
+    try {
+      after = Long.parseLong(query.getValue("after") == null ? "-1" : query.getValue("after"));
+      waitS = Long.parseLong(query.getValue("wait") == null ? "20" : query.getValue("wait"));
+    } catch (NumberFormatException e) {
+      return send(
+          response,
+          callback,
+          400,
+          ZnWire.error(400, "BAD_REQUEST", "after and wait must be whole numbers"));
+    }
+    InvalidationFeed.Batch batch;
+    try {
+      // in slices of a second, so that stopping the server never waits for a poll to run out
+      long deadline = System.nanoTime() + Math.max(0, Math.min(waitS, MAX_WAIT_S)) * 1_000_000_000L;
+      do {
+        long leftMs = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+        batch =
+            invalidations.next(after, fqdn, java.time.Duration.ofMillis(Math.min(1000, leftMs)));
+      } while (after != InvalidationFeed.NOW
+          && batch.btids().isEmpty()
+          && System.nanoTime() < deadline
+          && isRunning());
+    } catch (InterruptedException stopping) {
+      Thread.currentThread().interrupt();
+      return send(
+          response,
+          callback,
+          503,
+          ZnWire.error(503, "STOPPING", "the Key Manager is stopping; ask again"));
+    }
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    return send(response, callback, 200, ZnWire.invalidations(batch));
+  }
+
+  private boolean lookup(Request request, Response response, Callback callback, String fqdn)
+      throws Exception {
     byte[] body;
     try (InputStream in = Content.Source.asInputStream(request)) {
       body = in.readNBytes(MAX_BODY + 1);
@@ -79,10 +140,10 @@ public final class ZnHandler extends Handler.Abstract {
     } catch (IllegalArgumentException e) {
       return send(response, callback, 400, ZnWire.error(400, "BAD_REQUEST", e.getMessage()));
     }
-    if (!nafId.fqdn().equals(fqdn.get())) {
-      String message = "this credential was issued for " + fqdn.get() + ", not for " + nafId.fqdn();
+    if (!nafId.fqdn().equals(fqdn)) {
+      String message = "this credential was issued for " + fqdn + ", not for " + nafId.fqdn();
       audit.record(
-          fqdn.get(), "key.lookup", parsed.transactionIdentifier(), "refused (5402): " + message);
+          fqdn, "key.lookup", parsed.transactionIdentifier(), "refused (5402): " + message);
       return send(response, callback, 403, ZnWire.error(5402, "OTHER_NAF", message));
     }
     LookupResult result = lookup.lookup(parsed.transactionIdentifier(), nafId);
