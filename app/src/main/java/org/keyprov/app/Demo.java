@@ -87,6 +87,7 @@ final class Demo {
                 .credentials(km.dmCredentials())
                 .admin(km.admin())
                 .ledger(km.ledger())
+                .invalidations(km.invalidations())
                 .coapsAddress(LOOPBACK)
                 .listener(
                     new ProvisioningListener() {

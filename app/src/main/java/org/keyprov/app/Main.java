@@ -15,8 +15,11 @@ public final class Main {
     System.exit(run(out, err, args));
   }
 
-  /** Runs one command line and returns its exit code; never prints a stack trace to the user. */
-  static int run(PrintWriter out, PrintWriter err, String... args) {
+  /**
+   * Runs one command line and returns its exit code; never prints a stack trace to the user. Public
+   * for tools that drive keyprov in-process (the soak benchmark).
+   */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new KeyprovCommand());
     cli.setOut(out);
     cli.setErr(err);

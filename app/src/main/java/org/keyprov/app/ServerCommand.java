@@ -54,6 +54,8 @@ final class ServerCommand implements Callable<Integer> {
               .credentials(store.keyManager.dmCredentials())
               .admin(store.keyManager.admin())
               .ledger(store.keyManager.ledger())
+              .invalidations(store.keyManager.invalidations())
+              .audit(store.keyManager.audit())
               .coapsAddress(new InetSocketAddress(bind, coapsPort));
       if (coapPort != null) {
         Ports.check("--coap-port", coapPort);

@@ -58,6 +58,8 @@ final class Harness implements AutoCloseable {
             .credentials(km.dmCredentials())
             .admin(km.admin())
             .ledger(km.ledger())
+            .invalidations(km.invalidations())
+            .audit(km.audit())
             .coapsAddress(LOOPBACK_ANY_PORT)
             .backoff(new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)))
             .requestTimeout(Duration.ofSeconds(5))

@@ -132,4 +132,42 @@ class KeyLifecycleIT {
     h.awaitState("ep1", FQDN, ProvisioningState.PROVISIONED);
     await().until(() -> device.enablerParameters().size() == 1);
   }
+
+  @Test
+  void a_revoked_key_is_replaced_on_a_registered_device_at_once() {
+    h.givenEnabler(FQDN);
+    h.givenDevice("ep1", DM_PSK, FQDN);
+    DeviceClient device = h.startDevice("ep1", "ep1-dm", DM_PSK);
+    await().until(() -> device.enablerParameters().size() == 1);
+    String revoked = device.enablerParameters().get(0).pskIdentity();
+
+    h.km.admin().revoke(new org.keyprov.keys.gba.BTid(revoked), "test");
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                device.enablerParameters().get(0).keyVersion() == 2
+                    && !device.enablerParameters().get(0).pskIdentity().equals(revoked));
+    ConnectionResult result = device.connector().connect(FQDN);
+    assertThat(result.success()).as(result.detail()).isTrue();
+  }
+
+  @Test
+  void deleting_a_device_ends_its_registration_and_dtls_session_at_once() {
+    h.givenEnabler(FQDN);
+    h.givenDevice("ep1", DM_PSK, FQDN);
+    DeviceClient device = h.startDevice("ep1", "ep1-dm", DM_PSK);
+    h.awaitState("ep1", FQDN, ProvisioningState.PROVISIONED);
+    List<Boolean> registrations = new CopyOnWriteArrayList<>();
+    device.onRegistration(registrations::add);
+
+    h.km.admin().deleteDevice("ep1", "test");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> h.dm.registration("ep1").isEmpty());
+    // its next contact needs a new DTLS handshake, which the deleted credential cannot pass
+    device.triggerRegistrationUpdate();
+    await().atMost(Duration.ofSeconds(30)).until(() -> registrations.contains(false));
+    assertThat(h.dm.registration("ep1")).isEmpty();
+  }
 }

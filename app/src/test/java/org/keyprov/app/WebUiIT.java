@@ -148,8 +148,13 @@ class WebUiIT {
     String btid = device.enablerParameters().get(0).pskIdentity();
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("revoke-btid"))).sendKeys(btid);
     browser.findElement(By.id("revoke")).click();
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("assignments"), "pending"));
-    assertThat(browser.findElement(By.id("assignments")).getText()).contains("key revoked");
+    // the registered device gets its next key at once, replacing the revoked one
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("assignments"), "key version 2 written"));
+    assertThat(device.enablerParameters().get(0).pskIdentity()).isNotEqualTo(btid);
+    assertThat(h.km.audit().recent(50))
+        .anySatisfy(e -> assertThat(e.action()).isEqualTo("key.revoked"));
   }
 
   @Test

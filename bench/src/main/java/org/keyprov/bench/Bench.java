@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
       Bench.HandshakeLoadCommand.class,
       ProvisioningBench.class,
       ProvisioningServer.class,
-      ProvisioningBench.Clients.class
+      ProvisioningBench.Clients.class,
+      Soak.class
     })
 public final class Bench extends BenchCommand implements Runnable {
   static final String FQDN = "enabler.bench";

@@ -90,6 +90,36 @@ class BenchSmokeIT {
   }
 
   @Test
+  void soak_runs_a_fleet_through_rotations_a_key_manager_kill_an_enabler_restart_and_revocations() {
+    String out =
+        run(
+            "soak",
+            "--dir",
+            dir.resolve("soak").toString(),
+            "--devices",
+            "20",
+            "--duration",
+            "PT1M",
+            "--key-lifetime",
+            "PT20S",
+            "--interval",
+            "PT3S");
+    assertThat(out)
+        .contains("kill -9 of the Key Manager")
+        .contains("restart of the Enabler")
+        .contains("revoked 10 keys")
+        .contains("RESULT devices that connected: 20 of 20");
+    Matcher rotations =
+        Pattern.compile("rotations per device \\(min / median / max\\): (\\d+) /").matcher(out);
+    assertThat(rotations.find()).as(out).isTrue();
+    assertThat(Integer.parseInt(rotations.group(1))).as(out).isGreaterThanOrEqualTo(1);
+    Matcher revoked =
+        Pattern.compile("longest time a revoked key still worked: (\\d+) ms").matcher(out);
+    assertThat(revoked.find()).as(out).isTrue();
+    assertThat(Long.parseLong(revoked.group(1))).as(out).isLessThanOrEqualTo(2000);
+  }
+
+  @Test
   void lookup_benchmark_runs_under_jmh() throws Exception {
     System.setProperty("keyprov.bench.stores", dir.resolve("stores").toString());
     Collection<RunResult> results =

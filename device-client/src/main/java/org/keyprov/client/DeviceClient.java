@@ -50,6 +50,8 @@ public final class DeviceClient implements AutoCloseable {
   private final LeshanClient leshan;
   private final EnablerSecurityInstances instances;
   private final EnablerConnector connector;
+  private final RenewalNudge nudge;
+  private final java.util.concurrent.ScheduledExecutorService ownScheduler;
   private final List<Consumer<Boolean>> registrationListeners = new CopyOnWriteArrayList<>();
 
   private DeviceClient(Builder b) {
@@ -61,6 +63,8 @@ public final class DeviceClient implements AutoCloseable {
     }
     if (b.dmServer == null) {
       this.leshan = null;
+      this.nudge = null;
+      this.ownScheduler = null;
       return;
     }
 
@@ -83,6 +87,9 @@ public final class DeviceClient implements AutoCloseable {
 
     DefaultRegistrationEngineFactory engine = new DefaultRegistrationEngineFactory();
     engine.setRequestTimeoutInMs(b.requestTimeout.toMillis());
+    // Leshan waits 10 min after a failed registration; a device whose key is due for renewal must
+    // not sit out a DM server restart that long
+    engine.setRetryWaitingTimeInMs((int) b.registrationRetry.toMillis());
     LeshanClientBuilder builder = new LeshanClientBuilder(b.endpoint);
     List<LwM2mObjectEnabler> objects = initializer.createAll();
     instances.attach(objects);
@@ -97,6 +104,23 @@ public final class DeviceClient implements AutoCloseable {
     }
     builder.setRegistrationEngineFactory(engine);
     this.leshan = builder.build();
+    this.ownScheduler =
+        b.host != null
+            ? null
+            : java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "keyprov-client-renewal-" + b.endpoint);
+                  t.setDaemon(true);
+                  return t;
+                });
+    this.nudge =
+        new RenewalNudge(
+            b.endpoint,
+            b.clock,
+            b.host != null ? b.host.registrationExecutor() : ownScheduler,
+            this::triggerRegistrationUpdate);
+    instances.addListener(nudge::changed);
+    instances.all().forEach(nudge::changed);
     this.leshan.addObserver(
         new LwM2mClientObserverAdapter() {
           @Override
@@ -142,6 +166,16 @@ public final class DeviceClient implements AutoCloseable {
     return leshan != null && !leshan.getRegisteredServers().isEmpty();
   }
 
+  /**
+   * Sends a registration update now (re-registering if the server no longer knows the device): how
+   * a device asks the DM server for what is due. No-op without a DM server.
+   */
+  public void triggerRegistrationUpdate() {
+    if (leshan != null) {
+      leshan.triggerRegistrationUpdate();
+    }
+  }
+
   /** Called with {@code true} on each successful registration, {@code false} on a failed one. */
   public void onRegistration(Consumer<Boolean> listener) {
     registrationListeners.add(listener);
@@ -164,6 +198,12 @@ public final class DeviceClient implements AutoCloseable {
   /** Deregisters and stops. */
   @Override
   public void close() {
+    if (nudge != null) {
+      nudge.close();
+    }
+    if (ownScheduler != null) {
+      ownScheduler.shutdownNow();
+    }
     if (leshan != null) {
       leshan.destroy(true);
     }
@@ -179,6 +219,7 @@ public final class DeviceClient implements AutoCloseable {
     private Duration lifetime = Duration.ofMinutes(5);
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration registrationRetry = Duration.ofSeconds(15);
     private javax.smartcardio.CardTerminal sim;
     private String simPin;
     private ClientHost host;
@@ -247,6 +288,15 @@ public final class DeviceClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long to wait before registering again after a failed registration (the DM server was
+     * down, or refused). Default: 15 s (Leshan's own default is 10 min).
+     */
+    public Builder registrationRetry(Duration wait) {
+      this.registrationRetry = wait;
+      return this;
+    }
+
     /** Timeout of an Enabler connection. Default: 10 s. */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = timeout;
@@ -258,6 +308,12 @@ public final class DeviceClient implements AutoCloseable {
       Objects.requireNonNull(stateFile, "stateFile");
       if (dmServer == null && sim == null) {
         throw new IllegalArgumentException("a device needs a DM server, a SIM, or both");
+      }
+      if (registrationRetry.isNegative()
+          || registrationRetry.isZero()
+          || registrationRetry.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "the registration retry wait must be positive, got " + registrationRetry);
       }
       if (sim != null && simPin == null) {
         throw new IllegalArgumentException("reading the SIM needs its PIN");

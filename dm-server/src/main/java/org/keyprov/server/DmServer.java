@@ -27,11 +27,15 @@ import org.eclipse.leshan.server.model.VersionedModelProvider;
 import org.eclipse.leshan.server.registration.Registration;
 import org.keyprov.keys.CredentialAdmin;
 import org.keyprov.keys.DmCredentials;
+import org.keyprov.keys.InvalidationFeed;
+import org.keyprov.keys.InvalidationFollower;
 import org.keyprov.keys.ProvisioningLedger;
 import org.keyprov.models.KeyprovModels;
 import org.keyprov.server.provisioning.Backoff;
 import org.keyprov.server.provisioning.Provisioner;
+import org.keyprov.server.security.KeyManagerAuthorizer;
 import org.keyprov.server.security.KeyManagerSecurityStore;
+import org.keyprov.server.security.RefusalAudit;
 
 /**
  * The Key Manager's LwM2M server: devices register over CoAPs (DTLS-PSK with the credential the Key
@@ -48,12 +52,16 @@ import org.keyprov.server.security.KeyManagerSecurityStore;
  * }</pre>
  */
 public final class DmServer implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DmServer.class);
+
   private final LeshanServer leshan;
   private final Provisioner provisioner;
   private final ExecutorService workers;
   private final ScheduledExecutorService timer;
   private final List<ProvisioningListener> listeners;
   private final Duration requestTimeout;
+  private final KeyManagerSecurityStore security;
+  private final InvalidationFollower invalidations;
 
   private DmServer(Builder b) {
     this.listeners = b.listeners;
@@ -76,7 +84,10 @@ public final class DmServer implements AutoCloseable {
 
     LeshanServerBuilder builder = new LeshanServerBuilder();
     builder.setObjectModelProvider(new VersionedModelProvider(KeyprovModels.loadWithDefaults()));
-    builder.setSecurityStore(new KeyManagerSecurityStore(b.credentials));
+    RefusalAudit refusals = new RefusalAudit(b.audit, b.clock, 60);
+    this.security = new KeyManagerSecurityStore(b.credentials, refusals);
+    builder.setSecurityStore(security);
+    builder.setAuthorizer(new KeyManagerAuthorizer(security, refusals));
     builder.setEndpointsProviders(endpoints.build());
     this.leshan = builder.build();
 
@@ -94,6 +105,31 @@ public final class DmServer implements AutoCloseable {
             timer);
     leshan.getRegistrationService().addListener(provisioner);
     leshan.getObservationService().addListener(provisioner);
+    this.invalidations =
+        b.invalidations == null
+            ? null
+            : new InvalidationFollower(
+                b.invalidations, null, "dm-server", () -> {}, this::invalidated);
+  }
+
+  /**
+   * A deleted device loses its DTLS sessions and registration here at once; a device whose key was
+   * revoked gets its next key now, which replaces the revoked one on the device.
+   */
+  private void invalidated(InvalidationFeed.Batch batch) {
+    for (InvalidationFeed.Invalidation i : batch.invalidations()) {
+      if (InvalidationFeed.DEVICE_DELETED.equals(i.reason()) && i.btid().isEmpty()) {
+        security.remove(i.endpoint(), true);
+        Registration registration = leshan.getRegistrationService().getByEndpoint(i.endpoint());
+        if (registration != null) {
+          leshan.getRegistrationStore().removeRegistration(registration.getId());
+        }
+        LOG.info(
+            "{}: deleted at the Key Manager; DTLS session and registration ended", i.endpoint());
+      } else if (InvalidationFeed.REVOKED.equals(i.reason())) {
+        provisioner.provisionSoon(i.endpoint());
+      }
+    }
   }
 
   public static Builder builder() {
@@ -102,11 +138,19 @@ public final class DmServer implements AutoCloseable {
 
   public void start() {
     leshan.start();
+    if (invalidations != null) {
+      invalidations.start();
+    }
   }
 
   /** The CoAPs URI devices register at, with the actual port once started. */
   public URI coapsUri() {
-    return leshan.getEndpoint(Protocol.COAPS).getURI();
+    return uri(Protocol.COAPS);
+  }
+
+  /** The URI of the endpoint of {@code protocol} (COAP only with {@link Builder#coapAddress}). */
+  public URI uri(Protocol protocol) {
+    return leshan.getEndpoint(protocol).getURI();
   }
 
   public void addListener(ProvisioningListener listener) {
@@ -156,6 +200,9 @@ public final class DmServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (invalidations != null) {
+      invalidations.close();
+    }
     timer.shutdownNow();
     workers.shutdownNow();
     leshan.destroy();
@@ -207,6 +254,8 @@ public final class DmServer implements AutoCloseable {
     private Backoff backoff = new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(10));
     private Duration requestTimeout = Duration.ofSeconds(10);
     private int workerThreads = 8;
+    private InvalidationFeed invalidations;
+    private org.keyprov.keys.AuditLog audit;
     private final List<ProvisioningListener> listeners = new CopyOnWriteArrayList<>();
 
     private Builder() {}
@@ -261,6 +310,25 @@ public final class DmServer implements AutoCloseable {
     /** Threads that talk to devices. Default: 8. */
     public Builder workerThreads(int threads) {
       this.workerThreads = threads;
+      return this;
+    }
+
+    /**
+     * The Key Manager's invalidation feed: deleted devices lose their sessions and registrations at
+     * once, revoked keys are replaced on their devices at once. Default: none (both wait for the
+     * device's next registration update).
+     */
+    public Builder invalidations(InvalidationFeed feed) {
+      this.invalidations = feed;
+      return this;
+    }
+
+    /**
+     * Where refused handshakes and registrations are audited (at most 60 rows a minute). Default:
+     * none (they are only logged).
+     */
+    public Builder audit(org.keyprov.keys.AuditLog audit) {
+      this.audit = audit;
       return this;
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.keyprov.enabler.transport.CoapsEndpoint;
 import org.keyprov.enabler.transport.TlsPskEndpoint;
 import org.keyprov.keys.InvalidationFeed;
+import org.keyprov.keys.InvalidationFollower;
 import org.keyprov.keys.LookupResult.Refusal;
 import org.keyprov.keys.PskLookup;
 import org.keyprov.keys.gba.NafId;
@@ -59,7 +60,21 @@ public final class Enabler implements AutoCloseable {
     this.invalidations =
         cache == null || b.invalidations == null
             ? null
-            : new InvalidationFollower(b.invalidations, nafId.fqdn(), cache);
+            : new InvalidationFollower(
+                b.invalidations,
+                nafId.fqdn(),
+                nafId.fqdn(),
+                // anything cached before the feed's position was known may be stale
+                cache::clear,
+                batch -> {
+                  for (String btid : batch.btids()) {
+                    cache.invalidate(btid);
+                    LOG.info(
+                        "{}: key {} invalidated at the Key Manager; dropped from the cache",
+                        nafId.fqdn(),
+                        btid);
+                  }
+                });
     KeyResolver resolver = new KeyResolver(lookup, nafId, lookups, b.lookupTimeout, fanOut);
     this.coaps =
         b.coapsAddress == null

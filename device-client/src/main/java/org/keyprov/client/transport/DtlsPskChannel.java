@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.config.Configuration;
@@ -58,10 +59,16 @@ public final class DtlsPskChannel {
     try {
       client.setEndpoint(endpoint);
       client.setTimeout(timeout.toMillis());
-      CoapResponse response = client.get();
+      Request request = Request.newGet();
+      request.setURI(target);
+      CoapResponse response = client.advanced(request);
       if (response == null) {
+        Throwable error = request.getSendError();
         return new Answer(
-            false, "no answer from " + target + " (DTLS handshake refused or timed out)");
+            false,
+            error == null
+                ? "no answer from " + target + " (DTLS handshake refused or timed out)"
+                : "DTLS handshake with " + target + " failed: " + error.getMessage());
       }
       String payload = new String(response.getPayload(), StandardCharsets.UTF_8);
       return new Answer(

@@ -133,11 +133,14 @@ public final class Provisioner implements RegistrationListener, ObservationListe
       return;
     }
     List<Existing> existing;
-    boolean hasInstances =
+    boolean listsInstances =
         registration.getAvailableInstances().stream()
             .anyMatch(p -> p.getObjectId() == EnablerSecurityObject.ID);
-    if (!hasInstances) {
-      // the registration's object links list no instance: nothing to read, create directly
+    boolean everWritten = due.stream().anyMatch(a -> a.keyVersion().isPresent());
+    if (!listsInstances && !everWritten) {
+      // a first provisioning of a device whose object links list no instance: nothing to read.
+      // Once a key was written the links may lag behind (they are only as fresh as the last
+      // registration update), so a renewal always reads what the device holds.
       existing = new ArrayList<>();
     } else {
       try {

@@ -1,9 +1,16 @@
 package org.keyprov.server.security;
 
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.leshan.core.peer.OscoreIdentity;
+import org.eclipse.leshan.server.security.EditableSecurityStore;
 import org.eclipse.leshan.server.security.SecurityInfo;
 import org.eclipse.leshan.server.security.SecurityStore;
+import org.eclipse.leshan.server.security.SecurityStoreListener;
 import org.keyprov.keys.DmCredentials;
 import org.keyprov.keys.DmPsk;
 
@@ -12,22 +19,49 @@ import org.keyprov.keys.DmPsk;
  * register over DTLS-PSK with the credential the operator created. Answers by identity and by
  * endpoint from the same rows, so Leshan's check that the identity belongs to the registering
  * endpoint holds. OSCORE is not offered.
+ *
+ * <p>Editable only in the sense Leshan needs to hear of removals: {@link #remove} (a device deleted
+ * at the Key Manager) tells Leshan's connection cleaner to end the device's DTLS sessions. Devices
+ * are added through the Key Manager, never here.
  */
-public final class KeyManagerSecurityStore implements SecurityStore {
+public final class KeyManagerSecurityStore implements EditableSecurityStore {
   private final DmCredentials credentials;
+  private final List<SecurityStoreListener> listeners = new CopyOnWriteArrayList<>();
 
-  public KeyManagerSecurityStore(DmCredentials credentials) {
+  /** The PSK identity each endpoint last registered with: all a removal needs once it is gone. */
+  private final Map<String, String> identities = new ConcurrentHashMap<>();
+
+  private final RefusalAudit refusals;
+
+  /** {@code refusals}: where an unknown DTLS identity is reported. */
+  public KeyManagerSecurityStore(DmCredentials credentials, RefusalAudit refusals) {
     this.credentials = Objects.requireNonNull(credentials, "credentials");
+    this.refusals = Objects.requireNonNull(refusals, "refusals");
   }
 
   @Override
   public SecurityInfo getByEndpoint(String endpoint) {
-    return credentials.byEndpoint(endpoint).map(KeyManagerSecurityStore::toInfo).orElse(null);
+    return credentials.byEndpoint(endpoint).map(this::toInfo).orElse(null);
   }
 
   @Override
   public SecurityInfo getByIdentity(String pskIdentity) {
-    return credentials.byIdentity(pskIdentity).map(KeyManagerSecurityStore::toInfo).orElse(null);
+    SecurityInfo info = credentials.byIdentity(pskIdentity).map(this::toInfo).orElse(null);
+    if (info == null) {
+      refusals.refused(
+          "dm.handshake.refused",
+          printable(pskIdentity),
+          "DTLS handshake with a DM PSK identity no device has");
+    }
+    return info;
+  }
+
+  private static String printable(String identity) {
+    if (identity == null) {
+      return "(none)";
+    }
+    String cut = identity.length() > 100 ? identity.substring(0, 100) + "…" : identity;
+    return cut.replaceAll("\\p{Cntrl}", "?");
   }
 
   @Override
@@ -35,7 +69,47 @@ public final class KeyManagerSecurityStore implements SecurityStore {
     return null;
   }
 
-  private static SecurityInfo toInfo(DmPsk psk) {
+  /** None: the credentials live in the Key Manager's database, not in this process. */
+  @Override
+  public Collection<SecurityInfo> getAll() {
+    return List.of();
+  }
+
+  @Override
+  public SecurityInfo add(SecurityInfo info) {
+    throw new UnsupportedOperationException(
+        "devices are added through the Key Manager (keyprov admin add-device, the UI or the API)");
+  }
+
+  /**
+   * The device is gone from the Key Manager: Leshan ends its DTLS sessions when {@code
+   * infosAreCompromised}. Answers the removed info, or {@code null} if this server never saw the
+   * device.
+   */
+  @Override
+  public SecurityInfo remove(String endpoint, boolean infosAreCompromised) {
+    String identity = identities.remove(endpoint);
+    if (identity == null) {
+      return null;
+    }
+    // the key is not needed to find the sessions: the connection cleaner matches the identity
+    SecurityInfo info = SecurityInfo.newPreSharedKeyInfo(endpoint, identity, new byte[16]);
+    listeners.forEach(l -> l.securityInfoRemoved(infosAreCompromised, info));
+    return info;
+  }
+
+  @Override
+  public void addListener(SecurityStoreListener listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public void removeListener(SecurityStoreListener listener) {
+    listeners.remove(listener);
+  }
+
+  private SecurityInfo toInfo(DmPsk psk) {
+    identities.put(psk.endpoint(), psk.identity());
     // DmPsk.key() is a copy: Scandium may wipe what it gets.
     return SecurityInfo.newPreSharedKeyInfo(psk.endpoint(), psk.identity(), psk.key());
   }

@@ -217,7 +217,8 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
               Database.queryOne(
                   c, "SELECT id FROM device WHERE endpoint = ?", rs -> rs.getLong(1), endpoint);
           if (id.isPresent()) {
-            JdbcInvalidations.recordDevice(c, id.get(), endpoint, "DEVICE_DELETED", clock);
+            JdbcInvalidations.recordDevice(
+                c, id.get(), endpoint, org.keyprov.keys.InvalidationFeed.DEVICE_DELETED, clock);
           }
           if (Database.update(c, "DELETE FROM device WHERE endpoint = ?", endpoint) == 0) {
             throw new KeyManagerException(

@@ -57,6 +57,8 @@ final class JdbcInvalidations implements InvalidationFeed {
     for (String[] key : keys) {
       record(c, key[0], endpoint, key[1], reason, clock);
     }
+    // for the DM server: the device itself is gone (no B-TID, no Enabler)
+    record(c, "", endpoint, "", reason, clock);
   }
 
   @Override
@@ -74,6 +76,13 @@ final class JdbcInvalidations implements InvalidationFeed {
       return new Batch(latest, List.of());
     }
     long deadline = System.nanoTime() + wait.toNanos();
+    String fqdn = nafFqdn == null ? null : JdbcCredentialAdmin.normalise(nafFqdn);
+    String sql =
+        "SELECT id, btid, endpoint, reason FROM key_invalidation WHERE id > ?"
+            + (fqdn == null ? "" : " AND naf_fqdn = ?")
+            + " ORDER BY id LIMIT "
+            + BATCH;
+    Object[] args = fqdn == null ? new Object[] {after} : new Object[] {after, fqdn};
     while (true) {
       List<Row> rows =
           db.inTransaction(
@@ -81,14 +90,15 @@ final class JdbcInvalidations implements InvalidationFeed {
               c ->
                   Database.query(
                       c,
-                      "SELECT id, btid FROM key_invalidation WHERE naf_fqdn = ? AND id > ?"
-                          + " ORDER BY id LIMIT "
-                          + BATCH,
-                      rs -> new Row(rs.getLong(1), rs.getString(2)),
-                      JdbcCredentialAdmin.normalise(nafFqdn),
-                      after));
+                      sql,
+                      rs ->
+                          new Row(
+                              rs.getLong(1),
+                              new Invalidation(rs.getString(2), rs.getString(3), rs.getString(4))),
+                      args));
       if (!rows.isEmpty()) {
-        return new Batch(rows.get(rows.size() - 1).id(), rows.stream().map(Row::btid).toList());
+        return new Batch(
+            rows.get(rows.size() - 1).id(), rows.stream().map(Row::invalidation).toList());
       }
       long leftMs = (deadline - System.nanoTime()) / 1_000_000;
       if (leftMs <= 0) {
@@ -98,5 +108,5 @@ final class JdbcInvalidations implements InvalidationFeed {
     }
   }
 
-  private record Row(long id, String btid) {}
+  private record Row(long id, Invalidation invalidation) {}
 }

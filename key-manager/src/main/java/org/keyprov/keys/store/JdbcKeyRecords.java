@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import org.keyprov.keys.EnablerParameters;
 import org.keyprov.keys.EnablerProfile;
+import org.keyprov.keys.InvalidationFeed;
 import org.keyprov.keys.KeyManagerException;
 import org.keyprov.keys.KeyManagerException.Kind;
 import org.keyprov.keys.ProvisioningState;
@@ -153,7 +154,8 @@ final class JdbcKeyRecords {
                       + " AND k.state <> 'REVOKED'",
                   rs -> new String[] {rs.getString(1), rs.getString(2)},
                   btid.value())) {
-            JdbcInvalidations.record(c, btid.value(), key[0], key[1], "REVOKED", clock);
+            JdbcInvalidations.record(
+                c, btid.value(), key[0], key[1], InvalidationFeed.REVOKED, clock);
           }
           Database.update(
               c, "UPDATE key_record SET state = 'REVOKED' WHERE btid = ?", btid.value());

@@ -180,7 +180,10 @@ final class JdbcLedger implements ProvisioningLedger {
     change(endpoint, fqdn, ProvisioningState.UNSUPPORTED, reason, null, true);
   }
 
-  /** Any state but a DM-written key: nothing for the DM server to renew. */
+  /**
+   * Any state but a DM-written key. Unsupported or from the SIM: nothing for the DM server to
+   * renew; failed: the device keeps the key it holds, retried at {@code nextAttemptAt}.
+   */
   private void change(
       String endpoint,
       String fqdn,
@@ -194,7 +197,10 @@ final class JdbcLedger implements ProvisioningLedger {
           Database.update(
               c,
               "UPDATE assignment SET state = ?, detail = ?, next_attempt_at = ?, updated_at = ?,"
-                  + " renew_at = NULL, key_expires_at = NULL, key_version = NULL,"
+                  // a failed attempt leaves what the device holds as it was
+                  + (state == ProvisioningState.FAILED
+                      ? ""
+                      : " renew_at = NULL, key_expires_at = NULL, key_version = NULL,")
                   + " attempts = CASE WHEN ? THEN attempts + 1 ELSE 0 END,"
                   + " overwrite_sim = CASE WHEN ? = 'PROVISIONED' THEN FALSE ELSE overwrite_sim END"
                   + " WHERE device_id = ? AND enabler_id = ?",

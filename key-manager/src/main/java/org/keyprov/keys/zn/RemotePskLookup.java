@@ -99,7 +99,7 @@ public final class RemotePskLookup implements PskLookup {
     return (after, nafFqdn, wait) -> {
       HttpRequest request =
           HttpRequest.newBuilder(
-                  URI.create(feed + "?after=" + after + "&wait=" + Math.max(0, wait.toSeconds())))
+                  URI.create(feed + "?after=" + after + "&wait=" + waitSeconds(wait)))
               .timeout(wait.plus(timeout).plusSeconds(5))
               .header("Authorization", "Bearer " + credential)
               .GET()
@@ -137,6 +137,11 @@ public final class RemotePskLookup implements PskLookup {
             "the Key Manager's invalidation feed answered an unreadable body", e);
       }
     };
+  }
+
+  /** The wire's wait, in whole seconds: any positive wait is at least one, never a busy loop. */
+  private static long waitSeconds(Duration wait) {
+    return wait.isZero() || wait.isNegative() ? 0 : Math.max(1, (wait.toMillis() + 999) / 1000);
   }
 
   /**

@@ -113,10 +113,18 @@ public final class ZnWire {
   }
 
   /** Parses an invalidations answer; {@link IllegalArgumentException} if it is not one. */
+  /**
+   * Parses an invalidations answer; {@link IllegalArgumentException} if it is not one. The wire
+   * carries only B-TIDs: an Enabler has no use for the device or the reason.
+   */
   public static org.keyprov.keys.InvalidationFeed.Batch parseInvalidations(byte[] body) {
     Invalidations i = read(body, Invalidations.class);
-    return new org.keyprov.keys.InvalidationFeed.Batch(
-        i.cursor(), i.invalidated() == null ? java.util.List.of() : i.invalidated());
+    java.util.List<org.keyprov.keys.InvalidationFeed.Invalidation> list =
+        new java.util.ArrayList<>();
+    for (String btid : i.invalidated() == null ? java.util.List.<String>of() : i.invalidated()) {
+      list.add(new org.keyprov.keys.InvalidationFeed.Invalidation(btid, "", ""));
+    }
+    return new org.keyprov.keys.InvalidationFeed.Batch(i.cursor(), list);
   }
 
   public static String error(int resultCode, String reason, String message) {

@@ -1,0 +1,56 @@
+package org.keyprov.server.security;
+
+import org.eclipse.leshan.core.peer.IpPeer;
+import org.eclipse.leshan.core.peer.LwM2mPeer;
+import org.eclipse.leshan.core.request.UplinkRequest;
+import org.eclipse.leshan.server.registration.Registration;
+import org.eclipse.leshan.server.security.Authorization;
+import org.eclipse.leshan.server.security.Authorizer;
+import org.eclipse.leshan.server.security.DefaultAuthorizer;
+import org.eclipse.leshan.server.security.SecurityStore;
+
+/**
+ * Leshan's default check (the DTLS identity must be the one the Key Manager holds for the
+ * endpoint), plus: an endpoint the Key Manager never declared is refused, and audited, even over
+ * plain CoAP, where Leshan would let it register without any security.
+ */
+public final class KeyManagerAuthorizer implements Authorizer {
+  private final SecurityStore store;
+  private final DefaultAuthorizer leshan;
+  private final RefusalAudit refusals;
+
+  public KeyManagerAuthorizer(SecurityStore store, RefusalAudit refusals) {
+    this.store = store;
+    this.leshan = new DefaultAuthorizer(store);
+    this.refusals = refusals;
+  }
+
+  @Override
+  public Authorization isAuthorized(
+      UplinkRequest<?> request, Registration registration, LwM2mPeer sender) {
+    if (!sender.getIdentity().isSecure()
+        && store.getByEndpoint(registration.getEndpoint()) == null) {
+      refusals.refused(
+          "dm.registration.refused",
+          registration.getEndpoint(),
+          "undeclared endpoint over plain CoAP from " + address(sender));
+      return Authorization.declined();
+    }
+    Authorization decision = leshan.isAuthorized(request, registration, sender);
+    if (!decision.isApproved()) {
+      refusals.refused(
+          "dm.registration.refused",
+          registration.getEndpoint(),
+          "the credential presented is not the one the Key Manager holds for this endpoint ("
+              + (sender.getIdentity().isSecure() ? "DTLS" : "plain CoAP")
+              + " from "
+              + address(sender)
+              + ")");
+    }
+    return decision;
+  }
+
+  private static Object address(LwM2mPeer sender) {
+    return sender instanceof IpPeer ip ? ip.getSocketAddress() : sender.getIdentity();
+  }
+}
