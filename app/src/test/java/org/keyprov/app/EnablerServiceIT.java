@@ -316,22 +316,12 @@ class EnablerServiceIT {
   void tls13_and_dtls_refusals_send_the_unknown_psk_identity_alert_too() throws Exception {
     String unknown = "AAAAAAAAAAAAAAAAAAAAAA==@km.test";
     String tls13 =
-        Peers.run(
-            List.of(
-                "openssl",
-                "s_client",
-                "-connect",
-                "127.0.0.1:" + enabler.tlsUri().getPort(),
-                "-tls1_3",
-                "-psk_identity",
-                unknown,
-                "-psk",
-                "00112233445566778899aabbccddeeff",
-                "-ciphersuites",
-                "TLS_AES_128_GCM_SHA256"),
-            "x\n",
-            o -> o.contains("alert"),
-            Duration.ofSeconds(20));
+        opensslUntilAlert(
+            "-tls1_3",
+            unknown,
+            "00112233445566778899aabbccddeeff",
+            "-ciphersuites",
+            "TLS_AES_128_GCM_SHA256");
     assertThat(tls13).contains("alert unknown psk identity");
 
     long started = System.nanoTime();
@@ -349,39 +339,10 @@ class EnablerServiceIT {
     web.close();
 
     String tls12 =
-        Peers.run(
-            List.of(
-                "openssl",
-                "s_client",
-                "-connect",
-                "127.0.0.1:" + enabler.tlsUri().getPort(),
-                "-tls1_2",
-                "-psk_identity",
-                p.pskIdentity(),
-                "-psk",
-                key,
-                "-cipher",
-                "PSK-AES128-GCM-SHA256"),
-            "x\n",
-            o -> o.contains("alert"),
-            Duration.ofSeconds(20));
+        opensslUntilAlert("-tls1_2", p.pskIdentity(), key, "-cipher", "PSK-AES128-GCM-SHA256");
     String tls13 =
-        Peers.run(
-            List.of(
-                "openssl",
-                "s_client",
-                "-connect",
-                "127.0.0.1:" + enabler.tlsUri().getPort(),
-                "-tls1_3",
-                "-psk_identity",
-                p.pskIdentity(),
-                "-psk",
-                key,
-                "-ciphersuites",
-                "TLS_AES_128_GCM_SHA256"),
-            "x\n",
-            o -> o.contains("alert"),
-            Duration.ofSeconds(20));
+        opensslUntilAlert(
+            "-tls1_3", p.pskIdentity(), key, "-ciphersuites", "TLS_AES_128_GCM_SHA256");
     String dtls = opensslDtls(p.pskIdentity(), key);
 
     assertThat(tls12).contains("alert internal error").doesNotContain("unknown psk identity");
@@ -413,6 +374,28 @@ class EnablerServiceIT {
     assertThat(out)
         .contains("TLS1.3")
         .contains("identity=" + p.pskIdentity() + " echo=hello-gnutls");
+  }
+
+  /** openssl s_client over TLS to the Enabler, until it prints an alert (or 20 s). */
+  private String opensslUntilAlert(
+      String version, String identity, String hexKey, String suiteOption, String suite)
+      throws Exception {
+    return Peers.run(
+        List.of(
+            "openssl",
+            "s_client",
+            "-connect",
+            "127.0.0.1:" + enabler.tlsUri().getPort(),
+            version,
+            "-psk_identity",
+            identity,
+            "-psk",
+            hexKey,
+            suiteOption,
+            suite),
+        "x\n",
+        o -> o.contains("alert"),
+        Duration.ofSeconds(20));
   }
 
   private String opensslDtls(String identity, String hexKey) throws Exception {
