@@ -203,23 +203,7 @@ class EnablerServiceIT {
   @Test
   void openssl_completes_a_dtls12_handshake_with_the_provisioned_key() throws Exception {
     EnablerSecurityState p = provisionedDevice();
-    String out =
-        Peers.run(
-            List.of(
-                "openssl",
-                "s_client",
-                "-dtls1_2",
-                "-connect",
-                "127.0.0.1:" + enabler.coapsUri().getPort(),
-                "-psk_identity",
-                p.pskIdentity(),
-                "-psk",
-                HexFormat.of().formatHex(p.pskKey()),
-                "-cipher",
-                "PSK-AES128-CCM8"),
-            "",
-            o -> o.contains("Cipher is"),
-            Duration.ofSeconds(20));
+    String out = opensslDtls(p.pskIdentity(), HexFormat.of().formatHex(p.pskKey()));
     assertThat(out).contains("New, TLSv1.2, Cipher is PSK-AES128-CCM8");
   }
 
