@@ -99,6 +99,12 @@ final class SimCommand implements Runnable {
                 sim.btid(),
                 fqdns.size(),
                 pin == null ? "Card PIN (shown once): " + cardPin + "%n".formatted() : "");
+        // what the DM server now does for each Enabler, and until when an earlier DM key works
+        for (Assignment a : store.keyManager.ledger().assignments(endpoint)) {
+          if (fqdns.stream().anyMatch(f -> f.equalsIgnoreCase(a.nafFqdn()))) {
+            spec.commandLine().getOut().printf("  %s: %s%n", a.nafFqdn(), a.detail());
+          }
+        }
       }
       return 0;
     }

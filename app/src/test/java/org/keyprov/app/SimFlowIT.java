@@ -115,14 +115,22 @@ class SimFlowIT {
     h.onClose(device);
     device.start();
 
+    await().until(() -> h.dm.registration("ep1").isPresent());
+    h.dm.provisionNow("ep1");
+    // nothing is due for a SIM assignment: the device's instances stay the SIM's
     await()
+        .during(java.time.Duration.ofMillis(700))
+        .atMost(java.time.Duration.ofSeconds(3))
         .until(
             () ->
-                h.km.ledger().assignments("ep1").stream()
-                    .allMatch(a -> a.state() == ProvisioningState.PROVISIONED));
+                device.enablerParameters().stream().allMatch(p -> p.source() == 1)
+                    && device.enablerParameters().size() == 2);
+    assertThat(h.km.ledger().assignments("ep1"))
+        .extracting(Assignment::state)
+        .containsOnly(ProvisioningState.SIM);
     assertThat(h.km.ledger().assignments("ep1"))
         .extracting(Assignment::detail)
-        .allSatisfy(d -> assertThat(d).contains("from the device's SIM"));
+        .allSatisfy(d -> assertThat(d).contains("SIM personalised with key version 1"));
     assertThat(device.enablerParameters()).allSatisfy(s -> assertThat(s.source()).isEqualTo(1));
 
     h.km.ledger().reprovision("ep1", "tls.enabler.test", true, "operator");
@@ -189,7 +197,9 @@ class SimFlowIT {
             profile.toString());
 
     assertThat(personalise.exitCode()).as(personalise.err()).isZero();
-    assertThat(personalise.out()).contains("CARRIES THE ROOT KEY Ks");
+    assertThat(personalise.out())
+        .contains("CARRIES THE ROOT KEY Ks")
+        .contains("dtls.enabler.test: SIM personalised with key version 1");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(profile)))
         .isEqualTo("rw-------");
     assertThat(

@@ -17,5 +17,11 @@ public enum ProvisioningState {
    */
   EXPIRED,
   /** The device's client does not implement the Enabler Security Parameters object. */
-  UNSUPPORTED
+  UNSUPPORTED,
+  /**
+   * The device's parameters for this Enabler come from its SIM (personalised here, or reported by
+   * the device): the DM server neither writes nor renews them. A key it wrote earlier keeps working
+   * until its own expiry (the detail says when).
+   */
+  SIM
 }

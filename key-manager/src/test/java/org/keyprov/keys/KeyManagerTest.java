@@ -339,6 +339,39 @@ class KeyManagerTest {
         .isEqualTo(Refusal.REVOKED);
   }
 
+  @Test
+  void a_sim_personalised_after_dm_provisioning_says_until_when_the_dm_key_works() {
+    EnablerParameters dm = km.admin().currentParameters("ep1", "a.enabler.test");
+    km.ledger().provisioned("ep1", "a.enabler.test", 1, dm.expiresAt(), dm.renewAt());
+    clock.advance(Duration.ofHours(1));
+
+    SimPersonalisation sim = km.admin().personaliseSim("ep1", List.of("a.enabler.test"), "op");
+
+    Assignment a = km.ledger().assignments("ep1").get(0);
+    assertThat(a.state()).isEqualTo(ProvisioningState.SIM);
+    assertThat(a.keyVersion()).contains(2);
+    assertThat(a.keyExpiresAt()).contains(clock.instant().plus(Duration.ofDays(1)));
+    assertThat(a.detail())
+        .contains("key version 2")
+        .contains("DM-written key version 1 keeps working until " + dm.expiresAt());
+    // both keys work: the device may still hold the DM one until its card is in
+    assertThat(km.lookup().lookup(dm.btid().value(), enablerA.nafId())).isInstanceOf(Granted.class);
+    assertThat(km.lookup().lookup(sim.btid().value(), enablerA.nafId()))
+        .isInstanceOf(Granted.class);
+    // the DM server neither overwrites nor renews what the SIM holds
+    clock.set(dm.renewAt());
+    assertThat(km.ledger().due("ep1", clock.instant())).isEmpty();
+    assertThat(km.admin().counts()).containsEntry("sim", 1L);
+
+    km.ledger().fromSim("ep1", "a.enabler.test");
+    assertThat(km.ledger().assignments("ep1").get(0).keyVersion()).contains(2);
+
+    clock.set(clock.instant().plus(Duration.ofDays(1)));
+    Assignment expired = km.ledger().assignments("ep1").get(0);
+    assertThat(expired.state()).isEqualTo(ProvisioningState.EXPIRED);
+    assertThat(expired.detail()).contains("SIM's key expired").contains("sim personalize");
+  }
+
   private static int indexOf(byte[] haystack, byte[] needle) {
     outer:
     for (int i = 0; i <= haystack.length - needle.length; i++) {

@@ -64,6 +64,12 @@ public final class CoapsEndpoint implements AutoCloseable {
         DtlsConfig.DTLS_STALE_CONNECTION_THRESHOLD,
         staleConnectionThreshold.toSeconds(),
         java.util.concurrent.TimeUnit.SECONDS);
+    // A device opens a new connection (new port) for each session and never resumes, so without
+    // this every ended session stayed in the store until it was full: heap grew with the handshake
+    // count. Scandium drops a connection once a newer one of the same PSK identity exists and it
+    // has been idle for the stale threshold (checked every 5 s, above 1,024 connections).
+    config.set(DtlsConfig.DTLS_READ_WRITE_LOCK_CONNECTION_STORE, true);
+    config.set(DtlsConfig.DTLS_REMOVE_STALE_DOUBLE_PRINCIPALS, true);
     config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
     config.set(DtlsConfig.DTLS_RECOMMENDED_CIPHER_SUITES_ONLY, false);
     config.set(DtlsConfig.DTLS_CIPHER_SUITES, SUITES);

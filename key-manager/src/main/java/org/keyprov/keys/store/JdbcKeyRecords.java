@@ -104,18 +104,10 @@ final class JdbcKeyRecords {
             long enablerId = JdbcCredentialAdmin.enablerId(c, fqdn);
             lockAssignment(c, deviceId, enablerId, endpoint, fqdn);
             EnablerProfile enabler = enabler(c, enablerId);
-            last =
-                mint(
-                    c,
-                    deviceId,
-                    enablerId,
-                    endpoint,
-                    enabler,
-                    latest(c, deviceId, enablerId),
-                    rand,
-                    now,
-                    "SIM");
+            Optional<KeyRow> previous = latest(c, deviceId, enablerId);
+            last = mint(c, deviceId, enablerId, endpoint, enabler, previous, rand, now, "SIM");
             nafs.add(new SimPersonalisation.Naf(enabler, last.version, last.expiresAt));
+            simPersonalised(c, deviceId, enablerId, last, previous);
           }
           byte[] ks = rootKey(c, endpoint);
           try {
@@ -131,6 +123,39 @@ final class JdbcKeyRecords {
             Arrays.fill(ks, (byte) 0);
           }
         });
+  }
+
+  /**
+   * The assignment now follows the SIM: the DM server stops writing and renewing it, and says until
+   * when the key it wrote before (if any) keeps working.
+   */
+  private void simPersonalised(
+      Connection c, long deviceId, long enablerId, KeyRow sim, Optional<KeyRow> previous)
+      throws SQLException {
+    Instant now = clock.instant();
+    String before =
+        previous
+            .filter(k -> !"SIM".equals(k.source) && !"REVOKED".equals(k.state))
+            .filter(k -> k.expiresAt.isAfter(now))
+            .map(
+                k ->
+                    "; the DM-written key version "
+                        + k.version
+                        + " keeps working until "
+                        + k.expiresAt
+                        + " and is not renewed: insert the card before then")
+            .orElse("");
+    Database.update(
+        c,
+        "UPDATE assignment SET state = 'SIM', detail = ?, next_attempt_at = NULL, attempts = 0,"
+            + " overwrite_sim = FALSE, key_version = ?, key_expires_at = ?, renew_at = NULL,"
+            + " last_connection_result = NULL, updated_at = ? WHERE device_id = ? AND enabler_id = ?",
+        "SIM personalised with key version " + sim.version + ", expires " + sim.expiresAt + before,
+        sim.version,
+        sim.expiresAt,
+        now,
+        deviceId,
+        enablerId);
   }
 
   void revoke(BTid btid, String actor) {
@@ -220,7 +245,7 @@ final class JdbcKeyRecords {
             + version
             + ", expires "
             + expiresAt);
-    return new KeyRow(btid.value(), rand, version, expiresAt, "ACTIVE");
+    return new KeyRow(btid.value(), rand, version, expiresAt, "ACTIVE", source);
   }
 
   private byte[] newRand() {
@@ -254,7 +279,7 @@ final class JdbcKeyRecords {
       throws SQLException {
     return Database.queryOne(
         c,
-        "SELECT btid, rand, version, expires_at, state FROM key_record"
+        "SELECT btid, rand, version, expires_at, state, source FROM key_record"
             + " WHERE device_id = ? AND enabler_id = ? ORDER BY version DESC LIMIT 1",
         KeyRow::of,
         deviceId,
@@ -280,14 +305,16 @@ final class JdbcKeyRecords {
   }
 
   /** A key record row: what minting needs to decide reuse and to derive. */
-  private record KeyRow(String btid, byte[] rand, int version, Instant expiresAt, String state) {
+  private record KeyRow(
+      String btid, byte[] rand, int version, Instant expiresAt, String state, String source) {
     static KeyRow of(java.sql.ResultSet rs) throws SQLException {
       return new KeyRow(
           rs.getString("btid"),
           rs.getBytes("rand"),
           rs.getInt("version"),
           Database.instant(rs, "expires_at"),
-          rs.getString("state"));
+          rs.getString("state"),
+          rs.getString("source"));
     }
 
     /** Active and not yet due for renewal, so a device never gets a dying key. */

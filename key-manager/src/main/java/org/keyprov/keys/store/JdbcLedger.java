@@ -21,8 +21,9 @@ final class JdbcLedger implements ProvisioningLedger {
    * its one parameter. Shared by the rows and the counts, so both tell the same story.
    */
   static final String SHOWN_STATE =
-      "CASE WHEN a.state = 'PROVISIONED' AND a.key_expires_at <= ? THEN 'EXPIRED'"
-          + " WHEN a.state = 'PROVISIONED' AND a.last_connection_result LIKE 'FAILED%' THEN 'FAILED'"
+      "CASE WHEN a.state IN ('PROVISIONED', 'SIM') AND a.key_expires_at <= ? THEN 'EXPIRED'"
+          + " WHEN a.state IN ('PROVISIONED', 'SIM') AND a.last_connection_result LIKE 'FAILED%'"
+          + " THEN 'FAILED'"
           + " ELSE a.state END";
 
   private static final String FROM =
@@ -133,13 +134,36 @@ final class JdbcLedger implements ProvisioningLedger {
 
   @Override
   public void fromSim(String endpoint, String fqdn) {
-    change(
-        endpoint,
-        fqdn,
-        ProvisioningState.PROVISIONED,
-        "parameters come from the device's SIM; left as they are",
-        null,
-        false);
+    db.inTransaction(
+        "recording SIM parameters of " + endpoint,
+        c -> {
+          long deviceId = JdbcCredentialAdmin.deviceId(c, endpoint);
+          long enablerId = JdbcCredentialAdmin.enablerId(c, fqdn);
+          // the SIM's key is the newest one minted for a SIM; none if the card was made elsewhere
+          String simKey =
+              " FROM key_record WHERE device_id = a.device_id AND enabler_id = a.enabler_id"
+                  + " AND source = 'SIM' ORDER BY version DESC LIMIT 1)";
+          Database.update(
+              c,
+              "UPDATE assignment a SET state = 'SIM', detail = ?, next_attempt_at = NULL,"
+                  + " updated_at = ?, attempts = 0, renew_at = NULL,"
+                  + " key_version = (SELECT version"
+                  + simKey
+                  + ", key_expires_at = (SELECT expires_at"
+                  + simKey
+                  + " WHERE device_id = ? AND enabler_id = ?",
+              "parameters come from the device's SIM; left as they are",
+              clock.instant(),
+              deviceId,
+              enablerId);
+          audit.append(
+              c,
+              JdbcCredentialAdmin.ACTOR_SYSTEM,
+              "provisioning.sim",
+              endpoint,
+              "Enabler " + fqdn + ": parameters come from the device's SIM");
+          return null;
+        });
   }
 
   @Override
@@ -270,7 +294,13 @@ final class JdbcLedger implements ProvisioningLedger {
     ProvisioningState shown = ProvisioningState.valueOf(rs.getString("shown_state"));
     Optional<Instant> expiresAt = Optional.ofNullable(Database.instant(rs, "key_expires_at"));
     String detail = rs.getString("detail");
-    if (shown == ProvisioningState.EXPIRED && stored != shown) {
+    if (shown == ProvisioningState.EXPIRED && stored == ProvisioningState.SIM) {
+      detail =
+          "the SIM's key expired at "
+              + expiresAt.orElseThrow()
+              + "; personalise the SIM again (keyprov sim personalize) or provision over DM"
+              + " (keyprov admin reprovision --overwrite-sim)";
+    } else if (shown == ProvisioningState.EXPIRED && stored != shown) {
       detail =
           "the key the device holds expired at "
               + expiresAt.orElseThrow()
