@@ -28,6 +28,8 @@ import picocli.CommandLine.Spec;
       AdminCommand.AddDevice.class,
       AdminCommand.AddEnabler.class,
       AdminCommand.Assign.class,
+      AdminCommand.Unassign.class,
+      AdminCommand.ChangeDmPsk.class,
       AdminCommand.Status.class,
       AdminCommand.Revoke.class,
       AdminCommand.Reprovision.class,
@@ -188,6 +190,64 @@ final class AdminCommand implements Runnable {
             .printf(
                 "Enabler %s assigned to %s; provisioned at its next registration or update%n",
                 enabler, endpoint);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "unassign",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Takes an Enabler off a device: its keys for that Enabler stop working at every Enabler",
+        "at once, and the DM server deletes the device's instance for it."
+      })
+  static final class Unassign implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StorageOptions storage;
+
+    @Option(names = "--endpoint", required = true)
+    String endpoint;
+
+    @Option(names = "--enabler", required = true, description = "NAF FQDN.")
+    String enabler;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Storage store = storage.open()) {
+        store.keyManager.admin().unassign(endpoint, enabler, "cli");
+        spec.commandLine()
+            .getOut()
+            .printf("Enabler %s taken off %s; its keys no longer work%n", enabler, endpoint);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "change-dm-psk",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Gives a device a new random DM PSK, printed once. The old one stops working at once:",
+        "the DM server ends the device's DTLS session and registration."
+      })
+  static final class ChangeDmPsk implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StorageOptions storage;
+
+    @Option(names = "--endpoint", required = true)
+    String endpoint;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Storage store = storage.open()) {
+        DmPsk psk = store.keyManager.admin().changeDmPsk(endpoint, "cli");
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "DM PSK of %s (identity %s) changed; the old one no longer works.%n"
+                    + "New DM PSK (shown once, flash it to the device): %s%n",
+                endpoint, psk.identity(), Hex.format(psk.key()));
       }
       return 0;
     }

@@ -48,4 +48,56 @@ class AdminCommandIT {
     assertThat(reset.exitCode()).isNotZero();
     assertThat(reset.err()).contains("no operator 'nobody'").doesNotContain("\tat ");
   }
+
+  @Test
+  void unassign_and_change_dm_psk_work_from_the_console_and_say_what_they_did() throws Exception {
+    String data = dir.resolve("data").toString();
+    Cli.run(
+        "admin",
+        "add-enabler",
+        "--data-dir",
+        data,
+        "--fqdn",
+        "e.test",
+        "--uri",
+        "tls://127.0.0.1:1");
+    Cli.run(
+        "admin",
+        "add-device",
+        "--data-dir",
+        data,
+        "--endpoint",
+        "ep1",
+        "--dm-psk",
+        "00112233445566778899aabbccddeeff");
+    Cli.run("admin", "assign", "--data-dir", data, "--endpoint", "ep1", "--enabler", "e.test");
+
+    Cli unassign =
+        Cli.run(
+            "admin", "unassign", "--data-dir", data, "--endpoint", "ep1", "--enabler", "e.test");
+    assertThat(unassign.exitCode()).as(unassign.err()).isZero();
+    assertThat(unassign.out()).contains("Enabler e.test taken off ep1");
+    Cli again =
+        Cli.run(
+            "admin", "unassign", "--data-dir", data, "--endpoint", "ep1", "--enabler", "e.test");
+    assertThat(again.exitCode()).isNotZero();
+    assertThat(again.err()).contains("not assigned to device ep1").doesNotContain("\tat ");
+
+    Cli change = Cli.run("admin", "change-dm-psk", "--data-dir", data, "--endpoint", "ep1");
+    assertThat(change.exitCode()).as(change.err()).isZero();
+    String psk = change.out().substring(change.out().lastIndexOf(' ') + 1).trim();
+    assertThat(psk).matches("[0-9a-f]{32}");
+    try (Storage store = Storage.open(dir.resolve("data"), "km.test")) {
+      assertThat(store.keyManager.dmCredentials().byEndpoint("ep1").orElseThrow().key())
+          .isEqualTo(java.util.HexFormat.of().parseHex(psk));
+      assertThat(store.keyManager.ledger().assignments("ep1")).isEmpty();
+    }
+    Cli unknown = Cli.run("admin", "change-dm-psk", "--data-dir", data, "--endpoint", "nope");
+    assertThat(unknown.exitCode()).isNotZero();
+    assertThat(unknown.err()).contains("no device has endpoint 'nope'").doesNotContain("\tat ");
+    assertThat(Cli.run("admin", "audit", "--data-dir", data).out())
+        .contains("enabler.unassigned")
+        .contains("device.dm_psk_changed")
+        .doesNotContain(psk);
+  }
 }

@@ -96,6 +96,54 @@ class DmRefusalsIT {
     assertThat(h.dm.registration("ghost")).isEmpty();
   }
 
+  @Test
+  void a_handshake_with_a_wrong_dm_psk_for_a_known_device_is_audited_as_failed() {
+    h.km.admin().addDevice("ep1", "ep1-dm", DM_PSK);
+    h.startDevice("ep1", "ep1-dm", "not-the-dm-psk-0001".getBytes());
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(h.km.audit().recent(20))
+                    .filteredOn(e -> e.action().equals("dm.handshake.failed"))
+                    .first()
+                    .satisfies(
+                        e -> {
+                          assertThat(e.actor()).isEqualTo("dm-server");
+                          assertThat(e.subject()).isEqualTo("ep1-dm");
+                          assertThat(e.detail()).contains("DM PSK is not the one");
+                        }));
+    assertThat(h.dm.registration("ep1")).isEmpty();
+  }
+
+  @Test
+  void a_changed_dm_psk_ends_the_session_at_once_and_only_the_new_one_registers() {
+    h.km.admin().addDevice("ep1", "ep1-dm", DM_PSK);
+    DeviceClient old = h.startDevice("ep1", "ep1-dm", DM_PSK);
+    await().until(() -> h.dm.registration("ep1").isPresent());
+    String firstRegistration = h.dm.registration("ep1").orElseThrow().getId();
+
+    byte[] fresh = h.km.admin().changeDmPsk("ep1", "operator").key();
+
+    // the old session and registration end, and the old PSK cannot register again
+    await().atMost(Duration.ofSeconds(5)).until(() -> h.dm.registration("ep1").isEmpty());
+    old.triggerRegistrationUpdate();
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> h.dm.registration("ep1").isEmpty());
+    old.close();
+    DeviceClient reflashed = h.startDevice("ep1", "ep1-dm", fresh);
+    await().until(() -> h.dm.registration("ep1").isPresent());
+    assertThat(h.dm.registration("ep1").orElseThrow().getId()).isNotEqualTo(firstRegistration);
+    assertThat(h.km.audit().recent(50))
+        .anySatisfy(e -> assertThat(e.action()).isEqualTo("device.dm_psk_changed"))
+        .noneSatisfy(
+            e -> assertThat(e.detail()).contains(java.util.HexFormat.of().formatHex(fresh)));
+    reflashed.close();
+  }
+
   private static LeshanClient plainCoapClient(
       DmServer server, String endpoint, List<ResponseCode> answers) {
     ObjectsInitializer initializer = new ObjectsInitializer();

@@ -92,6 +92,11 @@ class EnablerServiceIT {
                   public void lookupFailed(String id, String reason) {
                     events.add("failed " + reason);
                   }
+
+                  @Override
+                  public void handshakeFailed(String id, String reason) {
+                    events.add("handshake-failed " + id + " " + reason);
+                  }
                 })
             .build();
     e.start();
@@ -250,26 +255,50 @@ class EnablerServiceIT {
   }
 
   @Test
-  void a_wrong_key_gets_no_session() throws Exception {
+  void a_wrong_key_gets_no_session_and_is_logged_and_audited_as_a_failed_handshake()
+      throws Exception {
     EnablerSecurityState p = provisionedDevice();
-    String out =
-        Peers.run(
-            List.of(
-                "openssl",
-                "s_client",
-                "-connect",
-                "127.0.0.1:" + enabler.tlsUri().getPort(),
-                "-tls1_2",
-                "-psk_identity",
-                p.pskIdentity(),
-                "-psk",
-                "00112233445566778899aabbccddeeff",
-                "-cipher",
-                "PSK-AES128-GCM-SHA256"),
-            "x\n",
-            o -> o.contains("alert") || o.contains("echo="),
-            Duration.ofSeconds(20));
-    assertThat(out).contains("alert").doesNotContain("echo=");
+    String wrong = "00112233445566778899aabbccddeeff";
+    String tls12 =
+        opensslUntilAlert("-tls1_2", p.pskIdentity(), wrong, "-cipher", "PSK-AES128-GCM-SHA256");
+    assertThat(tls12).contains("alert").doesNotContain("echo=");
+    String tls13 =
+        opensslUntilAlert(
+            "-tls1_3", p.pskIdentity(), wrong, "-ciphersuites", "TLS_AES_128_GCM_SHA256");
+    assertThat(tls13).contains("alert").doesNotContain("echo=");
+    var dtls =
+        org.keyprov.client.transport.DtlsPskChannel.get(
+            URI.create(enabler.coapsUri() + "/whoami"),
+            p.pskIdentity(),
+            java.util.HexFormat.of().parseHex(wrong),
+            List.of(0xC0A8),
+            Duration.ofSeconds(3));
+    assertThat(dtls.success()).isFalse();
+
+    // the Enabler's listener (and log) name it, and the Key Manager audits it, with the device
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events)
+                    .filteredOn(e -> e.startsWith("handshake-failed " + p.pskIdentity()))
+                    .anySatisfy(e -> assertThat(e).contains("TLS 1.2: bad_record_mac"))
+                    .anySatisfy(e -> assertThat(e).contains("TLS 1.3: decrypt_error"))
+                    .anySatisfy(e -> assertThat(e).contains("DTLS")));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(h.km.audit().recent(100))
+                    .filteredOn(e -> e.action().equals("handshake.failed"))
+                    .hasSize(3)
+                    .allSatisfy(
+                        e -> {
+                          assertThat(e.actor()).isEqualTo(FQDN);
+                          assertThat(e.subject()).isEqualTo(p.pskIdentity());
+                          assertThat(e.detail())
+                              .contains("device ep1, key version 1")
+                              .contains("did not match")
+                              .doesNotContain(wrong);
+                        }));
   }
 
   @Test
@@ -438,6 +467,27 @@ class EnablerServiceIT {
         .atMost(Duration.ofSeconds(2))
         .pollInterval(Duration.ofMillis(50))
         .until(() -> !works(p));
+  }
+
+  @Test
+  void unassigning_the_enabler_stops_its_key_at_once_and_deletes_the_instance_on_the_device() {
+    EnablerSecurityState p = provisionedDevice();
+    assertThat(works(p)).isTrue();
+
+    h.km.admin().unassign("ep1", FQDN, "operator");
+
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> !works(p));
+    await().until(() -> h.deviceClient("ep1").enablerParameters().isEmpty());
+    assertThat(h.km.ledger().assignments("ep1")).isEmpty();
+    assertThat(h.km.audit().recent(20))
+        .anySatisfy(
+            e -> {
+              assertThat(e.action()).isEqualTo("enabler.unassigned");
+              assertThat(e.actor()).isEqualTo("operator");
+            });
   }
 
   @Test

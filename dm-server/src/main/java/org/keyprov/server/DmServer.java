@@ -22,6 +22,7 @@ import org.eclipse.leshan.server.LeshanServerBuilder;
 import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
 import org.eclipse.leshan.server.californium.endpoint.ServerProtocolProvider;
 import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerProtocolProvider;
+import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerEndpointFactoryBuilder;
 import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerProtocolProvider;
 import org.eclipse.leshan.server.model.VersionedModelProvider;
 import org.eclipse.leshan.server.registration.Registration;
@@ -30,12 +31,13 @@ import org.keyprov.keys.DmCredentials;
 import org.keyprov.keys.InvalidationFeed;
 import org.keyprov.keys.InvalidationFollower;
 import org.keyprov.keys.ProvisioningLedger;
+import org.keyprov.keys.ThrottledAudit;
 import org.keyprov.models.KeyprovModels;
 import org.keyprov.server.provisioning.Backoff;
 import org.keyprov.server.provisioning.Provisioner;
 import org.keyprov.server.security.KeyManagerAuthorizer;
 import org.keyprov.server.security.KeyManagerSecurityStore;
-import org.keyprov.server.security.RefusalAudit;
+import org.keyprov.server.security.WrongKeyDetector;
 
 /**
  * The Key Manager's LwM2M server: devices register over CoAPs (DTLS-PSK with the credential the Key
@@ -77,14 +79,22 @@ public final class DmServer implements AutoCloseable {
     CaliforniumServerEndpointsProvider.Builder endpoints =
         new CaliforniumServerEndpointsProvider.Builder(
             protocols.toArray(new ServerProtocolProvider[0]));
-    endpoints.addEndpoint(b.coapsAddress, Protocol.COAPS);
+    ThrottledAudit refusals =
+        new ThrottledAudit(b.audit, b.clock, 60, "dm-server", "dm.refusals.suppressed");
+    WrongKeyDetector wrongPsk =
+        new WrongKeyDetector(
+            (identity, reason) -> refusals.record("dm.handshake.failed", identity, reason));
+    endpoints.addEndpoint(
+        new CoapsServerEndpointFactoryBuilder()
+            .setURI(b.coapsAddress)
+            .setDtlsConnectorConfig(dtls -> dtls.setConnectionListener(wrongPsk))
+            .build());
     if (b.coapAddress != null) {
       endpoints.addEndpoint(b.coapAddress, Protocol.COAP);
     }
 
     LeshanServerBuilder builder = new LeshanServerBuilder();
     builder.setObjectModelProvider(new VersionedModelProvider(KeyprovModels.loadWithDefaults()));
-    RefusalAudit refusals = new RefusalAudit(b.audit, b.clock, 60);
     this.security = new KeyManagerSecurityStore(b.credentials, refusals);
     builder.setSecurityStore(security);
     builder.setAuthorizer(new KeyManagerAuthorizer(security, refusals));
@@ -113,23 +123,32 @@ public final class DmServer implements AutoCloseable {
   }
 
   /**
-   * A deleted device loses its DTLS sessions and registration here at once; a device whose key was
-   * revoked gets its next key now, which replaces the revoked one on the device.
+   * A deleted device, or one whose DM PSK changed, loses its DTLS sessions and registration here at
+   * once; a device whose key was revoked gets its next key now, which replaces the revoked one on
+   * the device; an unassigned Enabler's instance is deleted from the device.
    */
   private void invalidated(InvalidationFeed.Batch batch) {
     for (InvalidationFeed.Invalidation i : batch.invalidations()) {
-      if (InvalidationFeed.DEVICE_DELETED.equals(i.reason()) && i.btid().isEmpty()) {
-        security.remove(i.endpoint(), true);
-        Registration registration = leshan.getRegistrationService().getByEndpoint(i.endpoint());
-        if (registration != null) {
-          leshan.getRegistrationStore().removeRegistration(registration.getId());
-        }
-        LOG.info(
-            "{}: deleted at the Key Manager; DTLS session and registration ended", i.endpoint());
+      boolean aboutDevice = i.btid().isEmpty();
+      if (aboutDevice && InvalidationFeed.DEVICE_DELETED.equals(i.reason())) {
+        endSession(i.endpoint(), "deleted at the Key Manager");
+      } else if (aboutDevice && InvalidationFeed.DM_PSK_CHANGED.equals(i.reason())) {
+        endSession(i.endpoint(), "DM PSK changed at the Key Manager");
+      } else if (aboutDevice && InvalidationFeed.UNASSIGNED.equals(i.reason())) {
+        provisioner.unprovisionSoon(i.endpoint(), i.nafFqdn());
       } else if (InvalidationFeed.REVOKED.equals(i.reason())) {
         provisioner.provisionSoon(i.endpoint());
       }
     }
+  }
+
+  private void endSession(String endpoint, String why) {
+    security.remove(endpoint, true);
+    Registration registration = leshan.getRegistrationService().getByEndpoint(endpoint);
+    if (registration != null) {
+      leshan.getRegistrationStore().removeRegistration(registration.getId());
+    }
+    LOG.info("{}: {}; DTLS session and registration ended", endpoint, why);
   }
 
   public static Builder builder() {

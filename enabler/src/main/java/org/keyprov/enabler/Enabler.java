@@ -183,6 +183,16 @@ public final class Enabler implements AutoCloseable {
     public void lookupFailed(String pskIdentity, String reason) {
       LOG.warn("{}: handshake of {} failed: {}", nafId.fqdn(), pskIdentity, reason);
     }
+
+    @Override
+    public void handshakeFailed(String pskIdentity, String reason) {
+      LOG.warn(
+          "{}: handshake of {} failed after its key was granted: the device's key does not match"
+              + " ({})",
+          nafId.fqdn(),
+          pskIdentity,
+          reason);
+    }
   }
 
   private record FanOut(List<HandshakeListener> listeners) implements HandshakeListener {
@@ -199,6 +209,11 @@ public final class Enabler implements AutoCloseable {
     @Override
     public void lookupFailed(String pskIdentity, String reason) {
       listeners.forEach(l -> l.lookupFailed(pskIdentity, reason));
+    }
+
+    @Override
+    public void handshakeFailed(String pskIdentity, String reason) {
+      listeners.forEach(l -> l.handshakeFailed(pskIdentity, reason));
     }
   }
 

@@ -12,4 +12,10 @@ public interface HandshakeListener {
   default void keyRefused(String pskIdentity, Refusal reason, String message) {}
 
   default void lookupFailed(String pskIdentity, String reason) {}
+
+  /**
+   * The identity's key was granted, but the handshake then failed because the client proved a
+   * different key (wrong, stale or tampered). Called from I/O threads.
+   */
+  default void handshakeFailed(String pskIdentity, String reason) {}
 }

@@ -74,6 +74,12 @@ public final class KeyCache implements PromptLookup {
     return result;
   }
 
+  /** Passed on: only the Key Manager records failed handshakes. */
+  @Override
+  public void handshakeFailed(String pskIdentity, NafId nafId, String reason) {
+    delegate.handshakeFailed(pskIdentity, nafId, reason);
+  }
+
   /** A granted key of this identity still fresh in the cache; counts a hit. Never blocks. */
   @Override
   public Optional<LookupResult> answerNow(String pskIdentity, NafId nafId) {

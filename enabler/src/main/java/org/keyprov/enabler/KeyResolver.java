@@ -17,6 +17,7 @@ import org.keyprov.keys.gba.NafId;
  * {@link HandshakeListener} what happened. Shared by the DTLS and TLS endpoints.
  */
 public final class KeyResolver {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KeyResolver.class);
   private final PskLookup lookup;
   private final NafId nafId;
   private final Executor executor;
@@ -62,6 +63,26 @@ public final class KeyResolver {
               }
               return decide(pskIdentity, result);
             });
+  }
+
+  /**
+   * A handshake failed after {@code pskIdentity}'s key was granted (the client's key differs): the
+   * listener hears it at once, the Key Manager on the lookup pool, so an I/O thread never waits.
+   */
+  public void handshakeFailed(String pskIdentity, String reason) {
+    listener.handshakeFailed(pskIdentity, reason);
+    try {
+      executor.execute(
+          () -> {
+            try {
+              lookup.handshakeFailed(pskIdentity, nafId, reason);
+            } catch (RuntimeException e) {
+              LOG.debug("failed handshake of {} not reported: {}", pskIdentity, e.getMessage());
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      LOG.debug("failed handshake of {} not reported: stopping", pskIdentity);
+    }
   }
 
   private Resolution decide(String pskIdentity, LookupResult result) {

@@ -60,6 +60,19 @@ public interface CredentialAdmin {
   void assign(String endpoint, String fqdn);
 
   /**
+   * Takes an Enabler off a device: its keys for that Enabler are revoked (Enablers refuse them at
+   * once), the assignment is deleted, and a DM server that has the device registered deletes the
+   * device's instance for it.
+   */
+  void unassign(String endpoint, String fqdn, String actor);
+
+  /**
+   * Gives the device a new random 16-byte DM PSK, returned once for flashing the device; the old
+   * one stops working at once (the DM server ends the device's DTLS session and registration).
+   */
+  DmPsk changeDmPsk(String endpoint, String actor);
+
+  /**
    * The parameters to write for (device, Enabler): the current key record if it is active and not
    * near expiry, else a newly minted one (the old one is superseded).
    */

@@ -25,6 +25,18 @@ public interface InvalidationFeed {
   String DEVICE_DELETED = "DEVICE_DELETED";
 
   /**
+   * {@link Invalidation#reason()} of the keys of an Enabler taken off a device: the DM server
+   * deletes the device's instance for it.
+   */
+  String UNASSIGNED = "UNASSIGNED";
+
+  /**
+   * {@link Invalidation#reason()} of one entry without a B-TID: the device's DM PSK changed, so its
+   * DTLS sessions with the DM server end.
+   */
+  String DM_PSK_CHANGED = "DM_PSK_CHANGED";
+
+  /**
    * The invalidations of keys minted for {@code nafFqdn} ({@code null}: for every Enabler, and the
    * device deletions themselves) after cursor {@code after}, oldest first, waiting up to {@code
    * wait} for one if there is none yet. With {@link #NOW}, answers at once with the current cursor
@@ -35,13 +47,14 @@ public interface InvalidationFeed {
   Batch next(long after, String nafFqdn, Duration wait) throws InterruptedException;
 
   /**
-   * One invalidated key ({@code btid} empty for a device deletion entry), whose device it was and
-   * why.
+   * One invalidated key ({@code btid} empty for an entry about the device itself), whose device and
+   * Enabler it was ({@code nafFqdn} empty if not known) and why.
    */
-  record Invalidation(String btid, String endpoint, String reason) {
+  record Invalidation(String btid, String endpoint, String nafFqdn, String reason) {
     public Invalidation {
       Objects.requireNonNull(btid, "btid");
       Objects.requireNonNull(endpoint, "endpoint");
+      Objects.requireNonNull(nafFqdn, "nafFqdn");
       Objects.requireNonNull(reason, "reason");
     }
   }

@@ -18,4 +18,15 @@ public interface PskLookup {
    *     is the NAF_Id the key was minted for
    */
   LookupResult lookup(String pskIdentity, NafId nafId);
+
+  /**
+   * The Enabler's report that a handshake failed after this lookup granted the identity's key: the
+   * device proved a different key (a wrong, stale or tampered key). Recorded as a failed handshake,
+   * so a granted {@code key.lookup} is not all the audit log shows. Best effort: implementations
+   * may drop reports (rate limits, an unreachable Key Manager) and never fail the caller's
+   * handshake path.
+   *
+   * @param reason what the Enabler saw, e.g. {@code TLS 1.2: bad_record_mac}; no key material
+   */
+  default void handshakeFailed(String pskIdentity, NafId nafId, String reason) {}
 }

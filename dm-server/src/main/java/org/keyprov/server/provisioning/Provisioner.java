@@ -76,6 +76,8 @@ public final class Provisioner implements RegistrationListener, ObservationListe
 
   private final Map<String, String> lastReported = new ConcurrentHashMap<>();
 
+  private final Unassignments unassigned;
+
   public Provisioner(
       LeshanServer server,
       CredentialAdmin admin,
@@ -96,10 +98,26 @@ public final class Provisioner implements RegistrationListener, ObservationListe
     this.workers = workers;
     this.timer = timer;
     this.passes = new SerialScheduler(workers, this::pass);
+    this.unassigned = new Unassignments(server, requestTimeoutMs);
   }
 
   /** Asks for a provisioning pass of this device, now, on a worker; one at a time per device. */
   public void provisionSoon(String endpoint) {
+    passes.request(endpoint);
+  }
+
+  /**
+   * The Enabler was taken off the device: its instance there is deleted in the device's next pass
+   * (now, if it is registered and awake), and its renewals stop.
+   */
+  public void unprovisionSoon(String endpoint, String nafFqdn) {
+    String key = endpoint + "|" + nafFqdn;
+    ScheduledFuture<?> renewal = renewals.remove(key);
+    if (renewal != null) {
+      renewal.cancel(false);
+    }
+    lastReported.remove(key);
+    unassigned.add(endpoint, nafFqdn);
     passes.request(endpoint);
   }
 
@@ -110,6 +128,12 @@ public final class Provisioner implements RegistrationListener, ObservationListe
     }
     if (registration.usesQueueMode() && !server.getPresenceService().isClientAwake(registration)) {
       // a sleeping device gets what is due at its next update, when it listens again
+      return;
+    }
+    try {
+      unassigned.apply(registration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return;
     }
     List<Assignment> due = ledger.due(endpoint, clock.instant());

@@ -8,6 +8,7 @@ import org.eclipse.leshan.server.security.Authorization;
 import org.eclipse.leshan.server.security.Authorizer;
 import org.eclipse.leshan.server.security.DefaultAuthorizer;
 import org.eclipse.leshan.server.security.SecurityStore;
+import org.keyprov.keys.ThrottledAudit;
 
 /**
  * Leshan's default check (the DTLS identity must be the one the Key Manager holds for the
@@ -17,9 +18,9 @@ import org.eclipse.leshan.server.security.SecurityStore;
 public final class KeyManagerAuthorizer implements Authorizer {
   private final SecurityStore store;
   private final DefaultAuthorizer leshan;
-  private final RefusalAudit refusals;
+  private final ThrottledAudit refusals;
 
-  public KeyManagerAuthorizer(SecurityStore store, RefusalAudit refusals) {
+  public KeyManagerAuthorizer(SecurityStore store, ThrottledAudit refusals) {
     this.store = store;
     this.leshan = new DefaultAuthorizer(store);
     this.refusals = refusals;
@@ -30,7 +31,7 @@ public final class KeyManagerAuthorizer implements Authorizer {
       UplinkRequest<?> request, Registration registration, LwM2mPeer sender) {
     if (!sender.getIdentity().isSecure()
         && store.getByEndpoint(registration.getEndpoint()) == null) {
-      refusals.refused(
+      refusals.record(
           "dm.registration.refused",
           registration.getEndpoint(),
           "undeclared endpoint over plain CoAP from " + address(sender));
@@ -38,7 +39,7 @@ public final class KeyManagerAuthorizer implements Authorizer {
     }
     Authorization decision = leshan.isAuthorized(request, registration, sender);
     if (!decision.isApproved()) {
-      refusals.refused(
+      refusals.record(
           "dm.registration.refused",
           registration.getEndpoint(),
           "the credential presented is not the one the Key Manager holds for this endpoint ("

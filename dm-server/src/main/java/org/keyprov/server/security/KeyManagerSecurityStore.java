@@ -13,6 +13,7 @@ import org.eclipse.leshan.server.security.SecurityStore;
 import org.eclipse.leshan.server.security.SecurityStoreListener;
 import org.keyprov.keys.DmCredentials;
 import org.keyprov.keys.DmPsk;
+import org.keyprov.keys.ThrottledAudit;
 
 /**
  * Leshan's {@link SecurityStore} answered from the Key Manager's DM credentials, so devices
@@ -31,10 +32,10 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
   /** The PSK identity each endpoint last registered with: all a removal needs once it is gone. */
   private final Map<String, String> identities = new ConcurrentHashMap<>();
 
-  private final RefusalAudit refusals;
+  private final ThrottledAudit refusals;
 
   /** {@code refusals}: where an unknown DTLS identity is reported. */
-  public KeyManagerSecurityStore(DmCredentials credentials, RefusalAudit refusals) {
+  public KeyManagerSecurityStore(DmCredentials credentials, ThrottledAudit refusals) {
     this.credentials = Objects.requireNonNull(credentials, "credentials");
     this.refusals = Objects.requireNonNull(refusals, "refusals");
   }
@@ -48,7 +49,7 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
   public SecurityInfo getByIdentity(String pskIdentity) {
     SecurityInfo info = credentials.byIdentity(pskIdentity).map(this::toInfo).orElse(null);
     if (info == null) {
-      refusals.refused(
+      refusals.record(
           "dm.handshake.refused",
           printable(pskIdentity),
           "DTLS handshake with a DM PSK identity no device has");

@@ -75,7 +75,10 @@ public final class CoapsEndpoint implements AutoCloseable {
     config.set(DtlsConfig.DTLS_CIPHER_SUITES, SUITES);
     RefusingDtlsConnector dtls =
         RefusingDtlsConnector.create(
-            DtlsConnectorConfig.builder(config).setAddress(address).setAdvancedPskStore(pskStore));
+            DtlsConnectorConfig.builder(config)
+                .setAddress(address)
+                .setAdvancedPskStore(pskStore)
+                .setConnectionListener(new WrongKeyDetector(resolver::handshakeFailed)));
     pskStore.refuseThrough(dtls);
     this.connector = dtls;
     this.server = new CoapServer(config);

@@ -27,6 +27,7 @@ import org.bouncycastle.tls.PRFAlgorithm;
 import org.bouncycastle.tls.PSKTlsServer;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.PskIdentity;
+import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsPSKExternal;
 import org.bouncycastle.tls.TlsPSKIdentityManager;
 import org.bouncycastle.tls.TlsServerProtocol;
@@ -138,13 +139,36 @@ public final class TlsPskEndpoint implements AutoCloseable {
       TlsServerProtocol protocol =
           new TlsServerProtocol(socket.getInputStream(), socket.getOutputStream());
       EnablerTlsServer tls = new EnablerTlsServer();
-      protocol.accept(tls);
+      try {
+        protocol.accept(tls);
+      } catch (TlsFatalAlert e) {
+        reportWrongKey(tls, e);
+        throw e;
+      }
       echo(protocol, tls.identity);
       protocol.close();
     } catch (SocketException | java.net.SocketTimeoutException e) {
       LOG.debug("TLS connection ended: {}", e.getMessage());
     } catch (IOException e) {
       LOG.info("TLS handshake with {} failed: {}", socket.getRemoteSocketAddress(), e.getMessage());
+    }
+  }
+
+  /**
+   * A granted identity whose client then fails the Finished (TLS 1.2: {@code bad_record_mac} or
+   * {@code decrypt_error}) or the PSK binder (TLS 1.3: {@code decrypt_error}) holds another key.
+   */
+  private void reportWrongKey(EnablerTlsServer tls, TlsFatalAlert alert) {
+    short description = alert.getAlertDescription();
+    if (tls.identity != null
+        && (description == AlertDescription.bad_record_mac
+            || description == AlertDescription.decrypt_error)) {
+      resolver.handshakeFailed(
+          tls.identity,
+          tls.versionName()
+              + ": "
+              + AlertDescription.getName(description)
+              + " with the granted key");
     }
   }
 
@@ -195,6 +219,12 @@ public final class TlsPskEndpoint implements AutoCloseable {
     EnablerTlsServer() {
       super(TlsPskEndpoint.this.crypto, null);
       this.pskIdentityManager = new Identities();
+    }
+
+    /** The negotiated version's name, or {@code TLS} before one was chosen. */
+    String versionName() {
+      ProtocolVersion version = context == null ? null : context.getServerVersion();
+      return version == null ? "TLS" : version.getName();
     }
 
     @Override

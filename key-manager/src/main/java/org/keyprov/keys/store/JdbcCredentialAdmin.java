@@ -335,6 +335,91 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   }
 
   @Override
+  public void unassign(String endpoint, String fqdn, String actor) {
+    db.inTransaction(
+        "taking " + fqdn + " off " + endpoint,
+        c -> {
+          long deviceId = deviceId(c, endpoint);
+          long enablerId = enablerId(c, fqdn);
+          String nafFqdn = normalise(fqdn);
+          List<String> btids =
+              Database.query(
+                  c,
+                  "SELECT btid FROM key_record WHERE device_id = ? AND enabler_id = ?"
+                      + " AND state <> 'REVOKED' AND expires_at > ?",
+                  rs -> rs.getString(1),
+                  deviceId,
+                  enablerId,
+                  clock.instant());
+          for (String btid : btids) {
+            JdbcInvalidations.record(
+                c, btid, endpoint, nafFqdn, org.keyprov.keys.InvalidationFeed.UNASSIGNED, clock);
+          }
+          // for the DM server, which deletes the instance even when no key is valid any more
+          JdbcInvalidations.record(
+              c, "", endpoint, nafFqdn, org.keyprov.keys.InvalidationFeed.UNASSIGNED, clock);
+          Database.update(
+              c,
+              "UPDATE key_record SET state = 'REVOKED' WHERE device_id = ? AND enabler_id = ?",
+              deviceId,
+              enablerId);
+          if (Database.update(
+                  c,
+                  "DELETE FROM assignment WHERE device_id = ? AND enabler_id = ?",
+                  deviceId,
+                  enablerId)
+              == 0) {
+            throw new KeyManagerException(
+                Kind.NOT_FOUND, "Enabler " + nafFqdn + " is not assigned to device " + endpoint);
+          }
+          audit.append(
+              c,
+              actor,
+              "enabler.unassigned",
+              endpoint,
+              "Enabler " + nafFqdn + "; " + btids.size() + " valid key record(s) revoked");
+          return null;
+        });
+  }
+
+  @Override
+  public DmPsk changeDmPsk(String endpoint, String actor) {
+    byte[] psk = new byte[16];
+    random.nextBytes(psk);
+    try {
+      String identity =
+          db.inTransaction(
+              "changing the DM PSK of " + endpoint,
+              c -> {
+                String id =
+                    Database.queryOne(
+                            c,
+                            "SELECT dm_psk_identity FROM device WHERE endpoint = ?",
+                            rs -> rs.getString(1),
+                            endpoint)
+                        .orElseThrow(() -> unknownDevice(endpoint));
+                Database.update(
+                    c,
+                    "UPDATE device SET dm_psk_enc = ? WHERE endpoint = ?",
+                    box.seal(psk, "device.dm_psk:" + endpoint),
+                    endpoint);
+                JdbcInvalidations.record(
+                    c, "", endpoint, "", org.keyprov.keys.InvalidationFeed.DM_PSK_CHANGED, clock);
+                audit.append(
+                    c,
+                    actor,
+                    "device.dm_psk_changed",
+                    endpoint,
+                    "new DM PSK " + Secrets.fingerprint(psk) + "; the old one no longer works");
+                return id;
+              });
+      return new DmPsk(endpoint, identity, psk);
+    } finally {
+      Arrays.fill(psk, (byte) 0);
+    }
+  }
+
+  @Override
   public EnablerParameters currentParameters(String endpoint, String fqdn) {
     return keys.currentParameters(endpoint, fqdn);
   }

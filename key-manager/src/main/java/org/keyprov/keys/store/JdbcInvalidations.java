@@ -78,7 +78,7 @@ final class JdbcInvalidations implements InvalidationFeed {
     long deadline = System.nanoTime() + wait.toNanos();
     String fqdn = nafFqdn == null ? null : JdbcCredentialAdmin.normalise(nafFqdn);
     String sql =
-        "SELECT id, btid, endpoint, reason FROM key_invalidation WHERE id > ?"
+        "SELECT id, btid, endpoint, naf_fqdn, reason FROM key_invalidation WHERE id > ?"
             + (fqdn == null ? "" : " AND naf_fqdn = ?")
             + " ORDER BY id LIMIT "
             + BATCH;
@@ -94,7 +94,11 @@ final class JdbcInvalidations implements InvalidationFeed {
                       rs ->
                           new Row(
                               rs.getLong(1),
-                              new Invalidation(rs.getString(2), rs.getString(3), rs.getString(4))),
+                              new Invalidation(
+                                  rs.getString(2),
+                                  rs.getString(3),
+                                  rs.getString(4),
+                                  rs.getString(5))),
                       args));
       if (!rows.isEmpty()) {
         return new Batch(

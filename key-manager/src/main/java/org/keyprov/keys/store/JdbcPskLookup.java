@@ -11,6 +11,7 @@ import org.keyprov.keys.LookupResult.Refusal;
 import org.keyprov.keys.LookupResult.Refused;
 import org.keyprov.keys.NafKey;
 import org.keyprov.keys.PskLookup;
+import org.keyprov.keys.ThrottledAudit;
 import org.keyprov.keys.gba.BTid;
 import org.keyprov.keys.gba.GbaKdf;
 import org.keyprov.keys.gba.NafId;
@@ -27,6 +28,10 @@ final class JdbcPskLookup implements PskLookup {
   private final SecretBox box;
   private final JdbcAuditLog audit;
   private final Clock clock;
+
+  /** One budget per Enabler, so that one flooding Enabler cannot hide another's reports. */
+  private final java.util.Map<String, ThrottledAudit> failures =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   JdbcPskLookup(Database db, SecretBox box, JdbcAuditLog audit, Clock clock) {
     this.db = db;
@@ -51,6 +56,40 @@ final class JdbcPskLookup implements PskLookup {
           return result;
         });
   }
+
+  /**
+   * Audits {@code handshake.failed}, naming the device and key version the identity belongs to, at
+   * most {@value #FAILURES_PER_MINUTE} rows a minute per Enabler.
+   */
+  @Override
+  public void handshakeFailed(String pskIdentity, NafId nafId, String reason) {
+    String shown = printable(pskIdentity);
+    String whose =
+        BTid.fromPskIdentity(pskIdentity)
+            .flatMap(
+                btid ->
+                    db.inTransaction(
+                        "reading the key of " + shown,
+                        c ->
+                            Database.query(c, QUERY, Row::of, btid.value()).stream()
+                                .filter(r -> r.nafId.equals(nafId))
+                                .findFirst()
+                                .map(r -> "device " + r.endpoint + ", key version " + r.version)))
+            .orElse("no key of this Enabler has this identity");
+    String cause = printable(reason);
+    failures
+        .computeIfAbsent(
+            nafId.fqdn(),
+            fqdn ->
+                new ThrottledAudit(
+                    audit, clock, FAILURES_PER_MINUTE, fqdn, "handshake.failed.suppressed"))
+        .record(
+            "handshake.failed",
+            shown,
+            whose + ": the device's key did not match the granted one (" + cause + ")");
+  }
+
+  private static final int FAILURES_PER_MINUTE = 60;
 
   private static String outcome(LookupResult result) {
     if (result instanceof Granted g) {

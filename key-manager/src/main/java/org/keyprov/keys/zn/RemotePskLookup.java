@@ -91,6 +91,39 @@ public final class RemotePskLookup implements PskLookup {
   }
 
   /**
+   * Posts the report to {@link ZnWire#HANDSHAKE_FAILURES_PATH}; blocks for at most the timeout.
+   *
+   * @throws KeyManagerUnavailableException if the Key Manager did not take it
+   */
+  @Override
+  public void handshakeFailed(String pskIdentity, NafId nafId, String reason) {
+    URI reports = endpoint.resolve(ZnWire.HANDSHAKE_FAILURES_PATH);
+    HttpRequest request =
+        HttpRequest.newBuilder(reports)
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + credential)
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    ZnWire.handshakeFailure(pskIdentity, nafId, reason)))
+            .build();
+    int status;
+    try {
+      status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      throw new KeyManagerUnavailableException(
+          "cannot report a failed handshake to the Key Manager at " + reports + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KeyManagerUnavailableException("interrupted while reporting a handshake", e);
+    }
+    if (status != 204) {
+      throw new KeyManagerUnavailableException(
+          "the Key Manager answered HTTP " + status + " to a failed-handshake report");
+    }
+  }
+
+  /**
    * The Key Manager's invalidation feed for this Enabler, over the same pinned, authenticated
    * connection: a long poll of {@link ZnWire#INVALIDATIONS_PATH}.
    */

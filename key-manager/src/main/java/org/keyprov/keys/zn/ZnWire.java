@@ -43,6 +43,15 @@ public final class ZnWire {
    */
   public static final String INVALIDATIONS_PATH = "/zn/v1/invalidations";
 
+  /**
+   * The Enabler's report of a handshake that failed after its key was granted: {@code POST
+   * {"transactionIdentifier": "<PSK identity>", "nafId": {…}, "reason": "…"}} answers {@code 204}.
+   */
+  public static final String HANDSHAKE_FAILURES_PATH = "/zn/v1/handshake-failures";
+
+  /** The longest reason a handshake failure report may carry. */
+  public static final int MAX_REASON = 200;
+
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -74,6 +83,12 @@ public final class ZnWire {
 
   public record Error(int resultCode, String reason, String message) {}
 
+  public record HandshakeFailure(String transactionIdentifier, WireNafId nafId, String reason) {
+    public NafId toNafId() {
+      return new Request(transactionIdentifier, nafId).toNafId();
+    }
+  }
+
   public record Invalidations(long cursor, java.util.List<String> invalidated) {}
 
   private ZnWire() {}
@@ -90,6 +105,25 @@ public final class ZnWire {
     }
     r.toNafId();
     return r;
+  }
+
+  public static String handshakeFailure(String pskIdentity, NafId nafId, String reason) {
+    String cut = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
+    return write(
+        new HandshakeFailure(pskIdentity, new WireNafId(nafId.fqdn(), nafId.ua().toHex()), cut));
+  }
+
+  /** Parses a failure report; {@link IllegalArgumentException} naming the field if bad. */
+  public static HandshakeFailure parseHandshakeFailure(byte[] body) {
+    HandshakeFailure f = read(body, HandshakeFailure.class);
+    if (f.transactionIdentifier() == null || f.transactionIdentifier().isEmpty()) {
+      throw new IllegalArgumentException("transactionIdentifier is missing");
+    }
+    if (f.reason() == null || f.reason().isBlank() || f.reason().length() > MAX_REASON) {
+      throw new IllegalArgumentException("reason must be 1 to " + MAX_REASON + " characters");
+    }
+    f.toNafId();
+    return f;
   }
 
   public static String answer(NafKey key) {
@@ -112,7 +146,6 @@ public final class ZnWire {
     return write(new Invalidations(batch.cursor(), batch.btids()));
   }
 
-  /** Parses an invalidations answer; {@link IllegalArgumentException} if it is not one. */
   /**
    * Parses an invalidations answer; {@link IllegalArgumentException} if it is not one. The wire
    * carries only B-TIDs: an Enabler has no use for the device or the reason.
@@ -122,7 +155,7 @@ public final class ZnWire {
     java.util.List<org.keyprov.keys.InvalidationFeed.Invalidation> list =
         new java.util.ArrayList<>();
     for (String btid : i.invalidated() == null ? java.util.List.<String>of() : i.invalidated()) {
-      list.add(new org.keyprov.keys.InvalidationFeed.Invalidation(btid, "", ""));
+      list.add(new org.keyprov.keys.InvalidationFeed.Invalidation(btid, "", "", ""));
     }
     return new org.keyprov.keys.InvalidationFeed.Batch(i.cursor(), list);
   }

@@ -268,6 +268,23 @@ final class Routes {
       api.dm.provisionNow(endpoint);
       return new Answer(201, null, null);
     }
+    if (p.size() == 4 && p.get(2).equals("assignments") && m.equals("DELETE")) {
+      api.km.admin().unassign(endpoint, p.get(3), c.actor());
+      return new Answer(204, null, null);
+    }
+    if (p.size() == 3 && p.get(2).equals("dm-psk") && m.equals("POST")) {
+      DmPsk changed = api.km.admin().changeDmPsk(endpoint, c.actor());
+      // shown once, for flashing the device; never stored in clear or returned again
+      byte[] key = changed.key();
+      ObjectNode out =
+          api.json
+              .createObjectNode()
+              .put("endpoint", endpoint)
+              .put("dmPskIdentity", changed.identity())
+              .put("dmPsk", HexFormat.of().formatHex(key));
+      java.util.Arrays.fill(key, (byte) 0);
+      return api.answer(200, out);
+    }
     if (p.size() == 5
         && p.get(2).equals("assignments")
         && p.get(4).equals("reprovision")

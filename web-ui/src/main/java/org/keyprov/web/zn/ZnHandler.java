@@ -48,10 +48,11 @@ public final class ZnHandler extends Handler.Abstract {
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = Request.getPathInContext(request);
     boolean lookupPath = ZnWire.PATH.equals(path);
-    if (!lookupPath && !ZnWire.INVALIDATIONS_PATH.equals(path)) {
+    boolean reportPath = ZnWire.HANDSHAKE_FAILURES_PATH.equals(path);
+    if (!lookupPath && !reportPath && !ZnWire.INVALIDATIONS_PATH.equals(path)) {
       return false;
     }
-    String method = lookupPath ? "POST" : "GET";
+    String method = lookupPath || reportPath ? "POST" : "GET";
     if (!method.equals(request.getMethod())) {
       response.getHeaders().put(HttpHeader.ALLOW, method);
       return send(response, callback, 405, ZnWire.error(405, "METHOD", "use " + method));
@@ -74,9 +75,50 @@ public final class ZnHandler extends Handler.Abstract {
           401,
           ZnWire.error(401, "CREDENTIAL", "missing, unknown or revoked Enabler credential"));
     }
+    if (reportPath) {
+      return handshakeFailed(request, response, callback, fqdn.get());
+    }
     return lookupPath
         ? lookup(request, response, callback, fqdn.get())
         : invalidations(request, response, callback, fqdn.get());
+  }
+
+  /** An Enabler's report of a handshake that failed after its key was granted: audited. */
+  private boolean handshakeFailed(
+      Request request, Response response, Callback callback, String fqdn) throws Exception {
+    byte[] body = body(request);
+    if (body.length > MAX_BODY) {
+      return send(
+          response, callback, 413, ZnWire.error(413, "TOO_LARGE", "request body over 8 KiB"));
+    }
+    ZnWire.HandshakeFailure report;
+    NafId nafId;
+    try {
+      report = ZnWire.parseHandshakeFailure(body);
+      nafId = report.toNafId();
+    } catch (IllegalArgumentException e) {
+      return send(response, callback, 400, ZnWire.error(400, "BAD_REQUEST", e.getMessage()));
+    }
+    if (!nafId.fqdn().equals(fqdn)) {
+      return send(
+          response,
+          callback,
+          403,
+          ZnWire.error(
+              5402,
+              "OTHER_NAF",
+              "this credential was issued for " + fqdn + ", not " + nafId.fqdn()));
+    }
+    lookup.handshakeFailed(report.transactionIdentifier(), nafId, report.reason());
+    response.setStatus(204);
+    callback.succeeded();
+    return true;
+  }
+
+  private static byte[] body(Request request) throws java.io.IOException {
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      return in.readNBytes(MAX_BODY + 1);
+    }
   }
 
   /**
@@ -124,10 +166,7 @@ public final class ZnHandler extends Handler.Abstract {
 
   private boolean lookup(Request request, Response response, Callback callback, String fqdn)
       throws Exception {
-    byte[] body;
-    try (InputStream in = Content.Source.asInputStream(request)) {
-      body = in.readNBytes(MAX_BODY + 1);
-    }
+    byte[] body = body(request);
     if (body.length > MAX_BODY) {
       return send(
           response, callback, 413, ZnWire.error(413, "TOO_LARGE", "request body over 8 KiB"));

@@ -1,40 +1,47 @@
-package org.keyprov.server.security;
+package org.keyprov.keys;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import org.keyprov.keys.AuditLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs and audits what the DM server refuses (an unknown DTLS identity, an undeclared endpoint over
- * plain CoAP), at most {@code limit} rows a minute, so that a flood of bogus handshakes cannot fill
- * the audit log; what goes over is counted and audited as one summary row when the minute ends.
- * Thread-safe.
+ * Logs and audits events a peer can cause at will (an unknown DTLS identity, a wrong key, an
+ * undeclared endpoint), at most {@code limit} rows a minute, so that a flood of bogus handshakes
+ * cannot fill the audit log; what goes over is counted and audited as one summary row when the
+ * minute ends. Thread-safe.
  */
-public final class RefusalAudit {
-  private static final Logger LOG = LoggerFactory.getLogger(RefusalAudit.class);
+public final class ThrottledAudit {
+  private static final Logger LOG = LoggerFactory.getLogger(ThrottledAudit.class);
   private static final Duration WINDOW = Duration.ofMinutes(1);
 
   private final AuditLog audit;
   private final Clock clock;
   private final int limit;
+  private final String actor;
+  private final String summaryAction;
   private Instant windowStart;
   private int recorded;
   private int suppressed;
 
-  /** {@code audit}: {@code null} to log only. */
-  public RefusalAudit(AuditLog audit, Clock clock, int limit) {
+  /**
+   * {@code audit}: {@code null} to log only; {@code actor}: who the rows name; {@code
+   * summaryAction}: the action of the row that counts what went over the limit.
+   */
+  public ThrottledAudit(
+      AuditLog audit, Clock clock, int limit, String actor, String summaryAction) {
     this.audit = audit;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.limit = limit;
+    this.actor = Objects.requireNonNull(actor, "actor");
+    this.summaryAction = Objects.requireNonNull(summaryAction, "summaryAction");
     this.windowStart = clock.instant();
   }
 
-  /** One refusal; {@code detail} must not carry key material. */
-  public void refused(String action, String subject, String detail) {
+  /** One event; {@code detail} must not carry key material. */
+  public void record(String action, String subject, String detail) {
     boolean record;
     int summary = 0;
     synchronized (this) {
@@ -60,11 +67,10 @@ public final class RefusalAudit {
     }
     try {
       if (summary > 0) {
-        audit.record(
-            "dm-server", "dm.refusals.suppressed", "-", summary + " more refusals in one minute");
+        audit.record(actor, summaryAction, "-", summary + " more in one minute, not recorded");
       }
       if (record) {
-        audit.record("dm-server", action, subject, detail);
+        audit.record(actor, action, subject, detail);
       }
     } catch (RuntimeException e) {
       LOG.warn("cannot audit {} {}: {}", action, subject, e.getMessage());

@@ -1,0 +1,62 @@
+package org.keyprov.enabler.transport;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.function.BiConsumer;
+import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
+import org.eclipse.californium.scandium.ConnectionListener;
+import org.eclipse.californium.scandium.dtls.Connection;
+import org.eclipse.californium.scandium.dtls.Handshaker;
+
+/**
+ * Hears Scandium's record MAC errors. One during a handshake whose PSK identity already got its key
+ * means the client's Finished was made with another key: the handshake can never complete, and
+ * Scandium would only drop the record. Reports each such handshake once, as (identity, reason).
+ */
+final class WrongKeyDetector implements ConnectionListener {
+  private final BiConsumer<String, String> report;
+
+  /** Handshakes already reported; weak, so a finished handshake is not kept. */
+  private final Map<Handshaker, Boolean> reported =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  WrongKeyDetector(BiConsumer<String, String> report) {
+    this.report = report;
+  }
+
+  @Override
+  public boolean onConnectionMacError(Connection connection) {
+    Handshaker handshaker = connection.getOngoingHandshake();
+    if (handshaker != null
+        && handshaker.getSession().getPeerIdentity() instanceof PreSharedKeyIdentity psk
+        && reported.put(handshaker, Boolean.TRUE) == null) {
+      report.accept(
+          psk.getIdentity(),
+          "DTLS: the client's Finished failed its MAC check with the granted key");
+    }
+    // keep the connection: dropping the record is what DTLS asks, the handshake then times out
+    return false;
+  }
+
+  @Override
+  public void onConnectionEstablished(Connection connection) {}
+
+  @Override
+  public void onConnectionRemoved(Connection connection) {}
+
+  @Override
+  public boolean onConnectionUpdatesSequenceNumbers(
+      Connection connection, boolean writeSequenceNumber) {
+    return false;
+  }
+
+  @Override
+  public void beforeExecution(Connection connection) {}
+
+  @Override
+  public void updateExecution(Connection connection) {}
+
+  @Override
+  public void afterExecution(Connection connection) {}
+}
