@@ -89,6 +89,13 @@ final class EnablerCommand implements Callable<Integer> {
           "Reuse a granted key this long; also the longest a revoked key keeps working here; PT0S turns the cache off (default: ${DEFAULT-VALUE}).")
   Duration cacheTtl;
 
+  @Option(
+      names = "--dtls-handshake-rate",
+      defaultValue = "5000",
+      description =
+          "New DTLS sessions per second accepted, sustained; sizes Scandium's connection table to 150 s of them (default: ${DEFAULT-VALUE}).")
+  int dtlsHandshakeRate;
+
   @Override
   public Integer call() throws Exception {
     if (coapsPort >= 0) {
@@ -96,6 +103,12 @@ final class EnablerCommand implements Callable<Integer> {
     }
     if (tlsPort >= 0) {
       Ports.check("--tls-port", tlsPort);
+    }
+    if (dtlsHandshakeRate < 1 || dtlsHandshakeRate > 10_000_000) {
+      throw new UsageException(
+          "--dtls-handshake-rate "
+              + dtlsHandshakeRate
+              + ": give new DTLS sessions per second, from 1 to 10000000");
     }
     if (keyManager != null) {
       RemotePskLookup remote = remoteLookup();
@@ -204,6 +217,7 @@ final class EnablerCommand implements Callable<Integer> {
             .tlsAddress(tlsPort < 0 ? null : new InetSocketAddress(bind, tlsPort))
             .lookupTimeout(lookupTimeout)
             .cacheTtl(cacheTtl)
+            .dtlsHandshakesPerSecond(dtlsHandshakeRate)
             .build()) {
       enabler.start();
       PrintWriter out = spec.commandLine().getOut();

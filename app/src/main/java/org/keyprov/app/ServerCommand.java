@@ -34,6 +34,13 @@ final class ServerCommand implements Callable<Integer> {
   Integer coapPort;
 
   @Option(
+      names = "--dtls-sessions",
+      defaultValue = "150000",
+      description =
+          "DTLS sessions the DM server keeps, i.e. devices connected at once; new sessions are accepted at up to 1/140 of it per second (default: ${DEFAULT-VALUE}).")
+  int dtlsSessions;
+
+  @Option(
       names = "--https-port",
       defaultValue = "8443",
       description = "HTTPS port of the Enabler lookup API (default: ${DEFAULT-VALUE}).")
@@ -48,6 +55,12 @@ final class ServerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Ports.check("--coaps-port", coapsPort);
     Ports.check("--https-port", httpsPort);
+    if (dtlsSessions < 1) {
+      throw new UsageException(
+          "--dtls-sessions "
+              + dtlsSessions
+              + ": give the number of DTLS sessions to keep, at least 1");
+    }
     try (Storage store = storage.open()) {
       DmServer.Builder builder =
           DmServer.builder()
@@ -56,7 +69,8 @@ final class ServerCommand implements Callable<Integer> {
               .ledger(store.keyManager.ledger())
               .invalidations(store.keyManager.invalidations())
               .audit(store.keyManager.audit())
-              .coapsAddress(new InetSocketAddress(bind, coapsPort));
+              .coapsAddress(new InetSocketAddress(bind, coapsPort))
+              .dtlsSessions(dtlsSessions);
       if (coapPort != null) {
         Ports.check("--coap-port", coapPort);
         builder.coapAddress(new InetSocketAddress(bind, coapPort));

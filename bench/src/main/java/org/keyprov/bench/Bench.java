@@ -157,6 +157,24 @@ public final class Bench extends BenchCommand implements Runnable {
     @Option(names = "--protos", defaultValue = "dtls,tls", split = ",")
     List<String> protos;
 
+    @Option(
+        names = "--series",
+        defaultValue = "0",
+        description = "Also print handshakes/s per slice of this many seconds (0: no series).")
+    int series;
+
+    @Option(
+        names = "--dtls-handshake-rate",
+        defaultValue = "5000",
+        description = "The Enabler's sustained DTLS handshake rate (sizes its connection table).")
+    int dtlsHandshakeRate;
+
+    @Option(
+        names = "--cache-jitter",
+        defaultValue = "0.25",
+        description = "Share of the cache TTL each entry's life is shortened by, at random.")
+    double cacheJitter;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter out = out();
@@ -180,7 +198,11 @@ public final class Bench extends BenchCommand implements Runnable {
                     "--mode",
                     mode,
                     "--identities",
-                    identities.toString());
+                    identities.toString(),
+                    "--dtls-handshake-rate",
+                    String.valueOf(dtlsHandshakeRate),
+                    "--cache-jitter",
+                    String.valueOf(cacheJitter));
             BufferedReader sin =
                 new BufferedReader(
                     new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
@@ -201,22 +223,32 @@ public final class Bench extends BenchCommand implements Runnable {
                     "--seconds",
                     String.valueOf(seconds),
                     "--warmup",
-                    String.valueOf(warmup));
-            String[] result =
-                await(
-                        new BufferedReader(
-                            new InputStreamReader(load.getInputStream(), StandardCharsets.UTF_8)),
-                        "RESULT")
-                    .split(" ");
+                    String.valueOf(warmup),
+                    "--series",
+                    String.valueOf(series));
+            BufferedReader lin =
+                new BufferedReader(
+                    new InputStreamReader(load.getInputStream(), StandardCharsets.UTF_8));
+            String[] result = await(lin, "RESULT").split(" ");
+            String seriesLine = series > 0 ? await(lin, "SERIES").substring(7) : null;
             load.waitFor();
             server.getOutputStream().close();
             String[] cache = await(sin, "CACHE").split(" ");
+            String heap = await(sin, "HEAP").split(" ")[1];
+            String[] lookups = await(sin, "LOOKUPS").split(" ");
             server.waitFor();
             double rate = Double.parseDouble(result[1]);
             rates.computeIfAbsent(mode, m -> new ArrayList<>()).add(rate);
             out.printf(
-                "%s run %d %-14s %8.1f handshakes/s  (%s ok, %s errors; cache hits %s, misses %s)%n",
-                proto, run, mode, rate, result[2], result[3], cache[1], cache[2]);
+                "%s run %d %-14s %8.1f handshakes/s  (%s ok, %s errors; cache hits %s, misses %s;"
+                    + " Enabler heap after GC %s MiB)%n",
+                proto, run, mode, rate, result[2], result[3], cache[1], cache[2], heap);
+            if (seriesLine != null) {
+              out.printf("  handshakes/s per %d s: %s%n", series, seriesLine);
+              out.printf(
+                  "  Key Manager lookups/s per %d s: %s%n",
+                  series, slices(lookups, series, warmup));
+            }
           }
         }
         List<Double> base = rates.get("static");
@@ -236,6 +268,29 @@ public final class Bench extends BenchCommand implements Runnable {
     }
   }
 
+  /**
+   * Per-slice averages of a "LOOKUPS n0 n1 …" line of per-second counts, from the end of the
+   * warm-up on, with the busiest single second of each slice: "avg (max 1 s)".
+   */
+  static String slices(String[] perSecondLine, int slice, int skip) {
+    StringBuilder out = new StringBuilder();
+    for (int from = 1 + skip; from + slice <= perSecondLine.length; from += slice) {
+      long sum = 0;
+      long max = 0;
+      for (int i = from; i < from + slice; i++) {
+        long n = Long.parseLong(perSecondLine[i]);
+        sum += n;
+        max = Math.max(max, n);
+      }
+      out.append(out.length() == 0 ? "" : ", ")
+          .append(sum / slice)
+          .append(" (")
+          .append(max)
+          .append(')');
+    }
+    return out.toString();
+  }
+
   @Command(name = "handshake-server", hidden = true)
   static final class HandshakeServer extends BenchCommand implements Callable<Integer> {
     @Option(names = "--store", required = true)
@@ -247,6 +302,12 @@ public final class Bench extends BenchCommand implements Runnable {
     @Option(names = "--identities", required = true)
     Path identities;
 
+    @Option(names = "--dtls-handshake-rate", defaultValue = "5000")
+    int dtlsHandshakeRate;
+
+    @Option(names = "--cache-jitter", defaultValue = "0.25")
+    double cacheJitter;
+
     @Override
     public Integer call() throws Exception {
       BenchStore s = mode.equals("static") ? null : BenchStore.open(store, 16);
@@ -256,19 +317,45 @@ public final class Bench extends BenchCommand implements Runnable {
               .nafId(enabler().nafId())
               .lookup(lookup)
               .coapsAddress(LOOPBACK)
-              .tlsAddress(LOOPBACK);
+              .tlsAddress(LOOPBACK)
+              .dtlsHandshakesPerSecond(dtlsHandshakeRate)
+              .cacheJitter(cacheJitter);
       if (!mode.equals("keyed")) {
         b.cacheTtl(Duration.ZERO);
       }
       try (Enabler e = b.build()) {
         e.start();
+        // Key Manager lookups (cache misses) in each second since READY
+        List<Long> lookups = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ScheduledExecutorService sampler =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        long[] last = {0};
+        sampler.scheduleAtFixedRate(
+            () -> {
+              long misses = e.cacheHitsAndMisses()[1];
+              lookups.add(misses - last[0]);
+              last[0] = misses;
+            },
+            1,
+            1,
+            java.util.concurrent.TimeUnit.SECONDS);
         out().printf("READY %d %d%n", e.coapsUri().getPort(), e.tlsUri().getPort());
         out().flush();
         while (System.in.read() >= 0) {
           // run until the orchestrator closes our stdin
         }
+        sampler.shutdownNow();
         long[] hm = e.cacheHitsAndMisses();
         out().printf("CACHE %d %d%n", hm[0], hm[1]);
+        // what the connection table holds right after the load: Scandium keeps ~140 s of sessions
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        out().printf("HEAP %d%n", (rt.totalMemory() - rt.freeMemory()) >> 20);
+        StringBuilder line = new StringBuilder("LOOKUPS");
+        synchronized (lookups) {
+          lookups.forEach(n -> line.append(' ').append(n));
+        }
+        out().println(line);
         out().flush();
       } finally {
         if (s != null) {
@@ -308,6 +395,9 @@ public final class Bench extends BenchCommand implements Runnable {
     @Option(names = "--warmup", defaultValue = "0")
     int warmup;
 
+    @Option(names = "--series", defaultValue = "0")
+    int series;
+
     @Override
     public Integer call() throws Exception {
       List<BenchStore.Credential> creds = BenchStore.read(identities);
@@ -318,6 +408,10 @@ public final class Bench extends BenchCommand implements Runnable {
       out()
           .printf(
               "RESULT %.1f %d %d %.1f%n", r.perSecond(), r.handshakes(), r.errors(), r.seconds());
+      if (series > 0) {
+        out().printf("SERIES %s%n", r.series(series));
+      }
+      out().flush();
       return 0;
     }
   }

@@ -46,9 +46,23 @@ final class HandshakeLoad {
     DtlsConfig.register();
   }
 
-  record Result(long handshakes, long errors, double seconds) {
+  /** {@code bySecond[i]}: handshakes completed in second {@code i} of the run. */
+  record Result(long handshakes, long errors, double seconds, long[] bySecond) {
     double perSecond() {
       return handshakes / seconds;
+    }
+
+    /** Handshakes/s in consecutive slices of {@code slice} seconds, e.g. "3512 3498 0 0". */
+    String series(int slice) {
+      StringBuilder out = new StringBuilder();
+      for (int from = 0; from + slice <= bySecond.length; from += slice) {
+        long sum = 0;
+        for (int i = from; i < from + slice; i++) {
+          sum += bySecond[i];
+        }
+        out.append(out.length() == 0 ? "" : " ").append(sum / slice);
+      }
+      return out.toString();
     }
   }
 
@@ -59,6 +73,8 @@ final class HandshakeLoad {
       throws InterruptedException {
     AtomicLong ok = new AtomicLong();
     AtomicLong errors = new AtomicLong();
+    java.util.concurrent.atomic.AtomicLongArray bySecond =
+        new java.util.concurrent.atomic.AtomicLongArray(seconds + 1);
     CountDownLatch done = new CountDownLatch(clients);
     long start = System.nanoTime();
     long deadline = start + seconds * 1_000_000_000L;
@@ -67,10 +83,11 @@ final class HandshakeLoad {
           new Thread(
               () -> {
                 try {
+                  Counter counter = new Counter(ok, bySecond, start);
                   if (proto.equals("dtls")) {
-                    dtls(port, creds, deadline, ok, errors);
+                    dtls(port, creds, deadline, counter, errors);
                   } else {
-                    tls(port, creds, deadline, ok, errors);
+                    tls(port, creds, deadline, counter, errors);
                   }
                 } finally {
                   done.countDown();
@@ -80,7 +97,21 @@ final class HandshakeLoad {
       thread.start();
     }
     done.await();
-    return new Result(ok.get(), errors.get(), (System.nanoTime() - start) / 1e9);
+    long[] perSecond = new long[seconds];
+    for (int i = 0; i < seconds; i++) {
+      perSecond[i] = bySecond.get(i);
+    }
+    return new Result(ok.get(), errors.get(), (System.nanoTime() - start) / 1e9, perSecond);
+  }
+
+  /** Counts a completed handshake, in total and in the second of the run it completed in. */
+  private record Counter(
+      AtomicLong total, java.util.concurrent.atomic.AtomicLongArray bySecond, long start) {
+    void incrementAndGet() {
+      total.incrementAndGet();
+      int second = (int) ((System.nanoTime() - start) / 1_000_000_000L);
+      bySecond.incrementAndGet(Math.min(second, bySecond.length() - 1));
+    }
   }
 
   private static BenchStore.Credential pick(List<BenchStore.Credential> creds) {
@@ -88,11 +119,7 @@ final class HandshakeLoad {
   }
 
   private static void tls(
-      int port,
-      List<BenchStore.Credential> creds,
-      long deadline,
-      AtomicLong ok,
-      AtomicLong errors) {
+      int port, List<BenchStore.Credential> creds, long deadline, Counter ok, AtomicLong errors) {
     BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
     while (System.nanoTime() < deadline) {
       BenchStore.Credential c = pick(creds);
@@ -121,11 +148,7 @@ final class HandshakeLoad {
   }
 
   private static void dtls(
-      int port,
-      List<BenchStore.Credential> creds,
-      long deadline,
-      AtomicLong ok,
-      AtomicLong errors) {
+      int port, List<BenchStore.Credential> creds, long deadline, Counter ok, AtomicLong errors) {
     SwitchablePskStore store = new SwitchablePskStore();
     Configuration config = Configuration.createStandardWithoutFile();
     config.set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.CLIENT_ONLY);

@@ -52,7 +52,14 @@ public final class Enabler implements AutoCloseable {
     HandshakeListener fanOut = new FanOut(listeners);
     PskLookup lookup = b.lookup;
     if (!b.cacheTtl.isZero() && !b.cacheTtl.isNegative()) {
-      this.cache = new KeyCache(b.lookup, b.cacheSize, b.cacheTtl, b.clock);
+      this.cache =
+          new KeyCache(
+              b.lookup,
+              b.cacheSize,
+              b.cacheTtl,
+              b.cacheJitter,
+              b.clock,
+              () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
       lookup = cache;
     } else {
       this.cache = null;
@@ -79,12 +86,7 @@ public final class Enabler implements AutoCloseable {
     this.coaps =
         b.coapsAddress == null
             ? null
-            : new CoapsEndpoint(
-                b.coapsAddress,
-                resolver,
-                lookups,
-                b.maxDtlsConnections,
-                b.staleDtlsConnectionThreshold);
+            : new CoapsEndpoint(b.coapsAddress, resolver, lookups, b.dtlsHandshakesPerSecond);
     try {
       this.tls =
           b.tlsAddress == null
@@ -223,9 +225,9 @@ public final class Enabler implements AutoCloseable {
     private InetSocketAddress coapsAddress = new InetSocketAddress(5784);
     private InetSocketAddress tlsAddress;
     private int maxTlsConnections = 256;
-    private int maxDtlsConnections = 200_000;
-    private Duration staleDtlsConnectionThreshold = Duration.ofSeconds(60);
+    private int dtlsHandshakesPerSecond = 5_000;
     private Duration cacheTtl = Duration.ofSeconds(30);
+    private double cacheJitter = KeyCache.JITTER;
     private int cacheSize = 100_000;
     private java.time.Clock clock = java.time.Clock.systemUTC();
     private Duration lookupTimeout = Duration.ofSeconds(3);
@@ -260,15 +262,15 @@ public final class Enabler implements AutoCloseable {
     }
 
     /**
-     * DTLS connections kept, and the age after which an idle one may be evicted for a new
-     * handshake. Together they cap the sustained rate of new DTLS sessions at {@code max /
-     * threshold}. Defaults 200,000 and 60 s: about 3,300 new sessions/s, the full-handshake
-     * capacity measured on 2 cores, so a reconnect storm meets the CPU limit before this one; a
-     * full table is ~200 MB of session state.
+     * New DTLS sessions per second this Enabler accepts, sustained; beyond it Scandium drops new
+     * handshakes. Scandium holds each handshake of the last ~140 s in its connection table, so this
+     * sizes that table ({@code CoapsEndpoint.maxConnectionsFor}: 150 s × the rate). Default
+     * 5,000/s, above the full-handshake capacity measured on 2 cores (~3,500–4,800/s), so a
+     * reconnect storm meets the CPU limit first.
      */
-    public Builder dtlsConnections(int max, Duration staleThreshold) {
-      this.maxDtlsConnections = max;
-      this.staleDtlsConnectionThreshold = staleThreshold;
+    public Builder dtlsHandshakesPerSecond(int perSecond) {
+      CoapsEndpoint.maxConnectionsFor(perSecond); // fails early on a bad value
+      this.dtlsHandshakesPerSecond = perSecond;
       return this;
     }
 
@@ -285,6 +287,18 @@ public final class Enabler implements AutoCloseable {
      */
     public Builder cacheTtl(Duration ttl) {
       this.cacheTtl = ttl;
+      return this;
+    }
+
+    /**
+     * Share of the TTL by which each cached key's life is shortened at random, so keys cached in
+     * one burst do not all go back to the Key Manager at once; 0 for none. Default: 0.25.
+     */
+    public Builder cacheJitter(double share) {
+      if (!(share >= 0 && share < 1)) {
+        throw new IllegalArgumentException("cache jitter must be in [0, 1), not " + share);
+      }
+      this.cacheJitter = share;
       return this;
     }
 

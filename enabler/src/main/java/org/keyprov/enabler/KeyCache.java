@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 import org.keyprov.keys.LookupResult;
 import org.keyprov.keys.NafKey;
 import org.keyprov.keys.PskLookup;
@@ -15,26 +17,54 @@ import org.keyprov.keys.gba.NafId;
 
 /**
  * Keeps granted keys so a device's repeated handshakes do not each reach the Key Manager. An entry
- * lives at most {@code ttl} and never past the key's expiry, and goes at once when the Key Manager
- * announces its invalidation ({@link #invalidate}); {@code ttl} bounds how long a revoked key keeps
- * working here if that announcement is lost. Bounded to {@code maxEntries} (least recently used
- * first out). Refusals and failures are never cached. Thread-safe.
+ * lives at most {@code ttl} and never past the key's expiry; each entry's life is shortened by a
+ * random share of up to a quarter of {@code ttl}, so keys cached in one burst (an Enabler's start,
+ * a fleet reconnecting) do not all expire, and reach the Key Manager again, in the same moment. An
+ * entry goes at once when the Key Manager announces its invalidation ({@link #invalidate}); {@code
+ * ttl} bounds how long a revoked key keeps working here if that announcement is lost. Bounded to
+ * {@code maxEntries} (least recently used first out). Refusals and failures are never cached.
+ * Thread-safe.
  */
 public final class KeyCache implements PromptLookup {
   private record Entry(NafKey key, NafId nafId, Instant until) {}
 
   private final PskLookup delegate;
+
+  /** Default share of the ttl an entry's life is shortened by, at most, at random. */
+  public static final double JITTER = 0.25;
+
   private final Duration ttl;
+  private final double jitter;
   private final Clock clock;
+  private final DoubleSupplier random;
   private final Map<String, Entry> entries;
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
   private final AtomicLong generation = new AtomicLong();
 
   public KeyCache(PskLookup delegate, int maxEntries, Duration ttl, Clock clock) {
+    this(delegate, maxEntries, ttl, JITTER, clock, () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /**
+   * Entries live between {@code (1 - jitter) * ttl} and {@code ttl}; {@code random} yields values
+   * in [0, 1) that pick where.
+   */
+  public KeyCache(
+      PskLookup delegate,
+      int maxEntries,
+      Duration ttl,
+      double jitter,
+      Clock clock,
+      DoubleSupplier random) {
+    if (!(jitter >= 0 && jitter < 1)) {
+      throw new IllegalArgumentException("cache jitter must be in [0, 1), not " + jitter);
+    }
     this.delegate = delegate;
     this.ttl = ttl;
+    this.jitter = jitter;
     this.clock = clock;
+    this.random = random;
     this.entries =
         new LinkedHashMap<>(16, 0.75f, true) {
           private static final long serialVersionUID = 1L;
@@ -63,7 +93,8 @@ public final class KeyCache implements PromptLookup {
         && result instanceof LookupResult.Granted granted
         && generation.get() == generationBefore) {
       String cacheKey = btid.get().value();
-      Instant until = now.plus(ttl);
+      long ttlNanos = ttl.toNanos();
+      Instant until = now.plusNanos(ttlNanos - (long) (ttlNanos * jitter * random.getAsDouble()));
       if (granted.key().expiresAt().isBefore(until)) {
         until = granted.key().expiresAt();
       }

@@ -50,6 +50,42 @@ class KeyCacheTest {
   }
 
   @Test
+  void keys_cached_in_one_burst_expire_spread_over_the_last_quarter_of_the_ttl() {
+    java.util.Random random = new java.util.Random(7);
+    PskLookup anyDevice =
+        (identity, naf) ->
+            new LookupResult.Granted(
+                new org.keyprov.keys.NafKey(
+                    new org.keyprov.keys.gba.BTid(identity),
+                    new byte[16],
+                    clock.instant().plus(Duration.ofDays(1)),
+                    "impi@test",
+                    "ep",
+                    1));
+    KeyCache burst =
+        new KeyCache(
+            anyDevice, 10_000, Duration.ofSeconds(40), KeyCache.JITTER, clock, random::nextDouble);
+    java.util.List<String> identities = new java.util.ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      String identity = String.format("AAAAAAAAAAAAAAAAAA%04d==@km.test", i);
+      identities.add(identity);
+      burst.lookup(identity, NAF_A);
+    }
+
+    // 30 s = three quarters of the ttl: nothing has expired yet; then 10 slices of 1 s
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(identities).allMatch(id -> burst.answerNow(id, NAF_A).isPresent());
+    long left = identities.size();
+    for (int slice = 0; slice < 10; slice++) {
+      clock.advance(Duration.ofSeconds(1));
+      long now = identities.stream().filter(id -> burst.answerNow(id, NAF_A).isPresent()).count();
+      assertThat(left - now).as("expired in slice %d", slice).isBetween(50L, 150L);
+      left = now;
+    }
+    assertThat(left).isZero();
+  }
+
+  @Test
   void never_answers_for_another_naf_than_the_one_the_key_was_granted_to() {
     cache.lookup(IDENTITY, NAF_A);
 

@@ -46,23 +46,42 @@ public final class CoapsEndpoint implements AutoCloseable {
   private final DTLSConnector connector;
 
   /**
+   * Seconds over which Scandium 3.12 counts new handshakes against {@code DTLS_MAX_CONNECTIONS}: it
+   * remembers each one for twice its cookie lifetime plus 15 s (135 s, so that a repeated
+   * CLIENT_HELLO is not taken for a new one) and forgets them in a sweep every 5 s; at the cap it
+   * drops every new CLIENT_HELLO. 10 s more of headroom for bursts.
+   */
+  static final int RECENT_HANDSHAKE_WINDOW_SECONDS = 135 + 5 + 10;
+
+  /** Idle time after which a connection may make room for a new one in a full store. */
+  static final long STALE_CONNECTION_SECONDS = 60;
+
+  /** The {@code DTLS_MAX_CONNECTIONS} that sustains {@code handshakesPerSecond} without a stall. */
+  public static int maxConnectionsFor(int handshakesPerSecond) {
+    if (handshakesPerSecond < 1) {
+      throw new IllegalArgumentException(
+          "the DTLS handshake rate must be at least 1/s, not " + handshakesPerSecond);
+    }
+    return Math.toIntExact(
+        Math.max(50L, (long) handshakesPerSecond * RECENT_HANDSHAKE_WINDOW_SECONDS));
+  }
+
+  /**
    * Keys come from {@code resolver}; {@code handoff} runs Scandium's result handler when an answer
-   * arrives on a DTLS thread.
+   * arrives on a DTLS thread. New full handshakes are accepted at up to {@code
+   * handshakesPerSecond}, sustained.
    */
   public CoapsEndpoint(
       InetSocketAddress address,
       KeyResolver resolver,
       java.util.concurrent.Executor handoff,
-      int maxConnections,
-      java.time.Duration staleConnectionThreshold) {
+      int handshakesPerSecond) {
     KeyManagerPskStore pskStore = new KeyManagerPskStore(resolver, handoff);
     Configuration config = Configuration.createStandardWithoutFile();
-    // Scandium refuses new handshakes while maxConnections connections younger than the stale
-    // threshold exist: the sustained new-connection rate is capped at max / threshold.
-    config.set(DtlsConfig.DTLS_MAX_CONNECTIONS, maxConnections);
+    config.set(DtlsConfig.DTLS_MAX_CONNECTIONS, maxConnectionsFor(handshakesPerSecond));
     config.set(
         DtlsConfig.DTLS_STALE_CONNECTION_THRESHOLD,
-        staleConnectionThreshold.toSeconds(),
+        STALE_CONNECTION_SECONDS,
         java.util.concurrent.TimeUnit.SECONDS);
     // A device opens a new connection (new port) for each session and never resumes, so without
     // this every ended session stayed in the store until it was full: heap grew with the handshake
