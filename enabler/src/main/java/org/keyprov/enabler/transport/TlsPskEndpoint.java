@@ -1,8 +1,7 @@
 package org.keyprov.enabler.transport;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -172,17 +171,42 @@ public final class TlsPskEndpoint implements AutoCloseable {
     }
   }
 
+  /**
+   * Answers each line with the session's identity. Lines are read straight from the TLS stream into
+   * one small buffer (no reader and decoder buffers per connection) and cut at {@link #MAX_LINE}
+   * bytes: the rest of a longer line is skipped, so a client cannot make this buffer grow.
+   */
   private static void echo(TlsServerProtocol protocol, String identity) throws IOException {
-    BufferedReader in =
-        new BufferedReader(
-            new InputStreamReader(protocol.getInputStream(), StandardCharsets.UTF_8));
+    InputStream in = protocol.getInputStream();
     OutputStream out = protocol.getOutputStream();
-    String line;
-    while ((line = in.readLine()) != null) {
-      String text = line.length() > MAX_LINE ? line.substring(0, MAX_LINE) : line;
-      out.write(("identity=" + identity + " echo=" + text + "\n").getBytes(StandardCharsets.UTF_8));
+    byte[] prefix = ("identity=" + identity + " echo=").getBytes(StandardCharsets.UTF_8);
+    java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(64);
+    byte[] chunk = new byte[512];
+    int n;
+    while ((n = in.read(chunk)) >= 0) {
+      for (int i = 0; i < n; i++) {
+        byte b = chunk[i];
+        if (b == '\n') {
+          answer(out, prefix, line);
+        } else if (line.size() < MAX_LINE) {
+          line.write(b);
+        }
+      }
       out.flush();
     }
+  }
+
+  private static void answer(OutputStream out, byte[] prefix, java.io.ByteArrayOutputStream line)
+      throws IOException {
+    int length = line.size();
+    byte[] text = line.toByteArray();
+    if (length > 0 && text[length - 1] == '\r') {
+      length--;
+    }
+    out.write(prefix);
+    out.write(text, 0, length);
+    out.write('\n');
+    line.reset();
   }
 
   /**
