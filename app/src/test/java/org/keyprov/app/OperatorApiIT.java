@@ -312,6 +312,26 @@ class OperatorApiIT {
   }
 
   @Test
+  void roles_and_states_read_the_same_on_a_turkish_locale_jvm() throws Exception {
+    java.util.Locale before = java.util.Locale.getDefault();
+    java.util.Locale.setDefault(java.util.Locale.forLanguageTag("tr-TR"));
+    try {
+      h.km.operators().create("ilker", PASSWORD.toCharArray(), Role.ADMIN, "test");
+      Client admin = new Client().login("ilker");
+      assertThat(admin.json("GET", "session", null, 200).get("role").asText()).isEqualTo("admin");
+      admin.json(
+          "POST",
+          "operators",
+          "{\"username\":\"irmak\",\"password\":\"" + PASSWORD + "\",\"role\":\"admin\"}",
+          201);
+      assertThat(new Client().login("irmak").json("GET", "session", null, 200).get("role").asText())
+          .isEqualTo("admin");
+    } finally {
+      java.util.Locale.setDefault(before);
+    }
+  }
+
+  @Test
   void only_an_admin_creates_operators() throws Exception {
     h.km.operators().create("root", PASSWORD.toCharArray(), Role.ADMIN, "test");
     Client root = new Client().login("root");

@@ -49,7 +49,8 @@ public final class CoapsEndpoint implements AutoCloseable {
    * Seconds over which Scandium 3.12 counts new handshakes against {@code DTLS_MAX_CONNECTIONS}: it
    * remembers each one for twice its cookie lifetime plus 15 s (135 s, so that a repeated
    * CLIENT_HELLO is not taken for a new one) and forgets them in a sweep every 5 s; at the cap it
-   * drops every new CLIENT_HELLO. 10 s more of headroom for bursts.
+   * answers every new CLIENT_HELLO with only a HelloVerifyRequest, so no handshake starts. 10 s
+   * more of headroom for bursts.
    */
   static final int RECENT_HANDSHAKE_WINDOW_SECONDS = 135 + 5 + 10;
 

@@ -102,7 +102,8 @@ public final class ApiHandler extends Handler.Abstract {
             case CONFLICT -> 409;
             case STORAGE -> 500;
           };
-      answer = error(status, e.kind().name().toLowerCase(), null, e.getMessage());
+      answer =
+          error(status, e.kind().name().toLowerCase(java.util.Locale.ROOT), null, e.getMessage());
     } catch (IllegalArgumentException e) {
       answer = error(400, "invalid", null, e.getMessage());
     } catch (RuntimeException e) {
@@ -269,7 +270,7 @@ public final class ApiHandler extends Handler.Abstract {
   private ObjectNode me(Sessions.Session s) {
     return json.createObjectNode()
         .put("username", s.operator().username())
-        .put("role", s.operator().role().name().toLowerCase())
+        .put("role", s.operator().role().name().toLowerCase(java.util.Locale.ROOT))
         .put("csrfToken", s.csrf());
   }
 

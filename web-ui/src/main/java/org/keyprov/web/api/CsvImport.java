@@ -26,7 +26,10 @@ final class CsvImport {
     List<RowError> errors = new ArrayList<>();
     String[] lines = text.replace("\r\n", "\n").split("\n", -1);
     if (lines.length == 0
-        || !lines[0].trim().toLowerCase().startsWith("endpoint,dm_psk_identity,dm_psk_hex")) {
+        || !lines[0]
+            .trim()
+            .toLowerCase(java.util.Locale.ROOT)
+            .startsWith("endpoint,dm_psk_identity,dm_psk_hex")) {
       errors.add(
           new RowError(
               1,

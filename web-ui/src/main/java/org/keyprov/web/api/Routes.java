@@ -93,7 +93,7 @@ final class Routes {
                         api.json
                             .createObjectNode()
                             .put("username", o.username())
-                            .put("role", o.role().name().toLowerCase())));
+                            .put("role", o.role().name().toLowerCase(java.util.Locale.ROOT))));
         return api.ok(api.json.createObjectNode().set("items", items));
       }
       if (m.equals("POST")) {
@@ -101,7 +101,9 @@ final class Routes {
         String roleText = ApiHandler.text(in, "role", true);
         org.keyprov.keys.OperatorAccounts.Role role;
         try {
-          role = org.keyprov.keys.OperatorAccounts.Role.valueOf(roleText.toUpperCase());
+          role =
+              org.keyprov.keys.OperatorAccounts.Role.valueOf(
+                  roleText.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
           throw ApiException.badRequest("role", "role is admin, operator or auditor");
         }
@@ -120,7 +122,7 @@ final class Routes {
               api.json
                   .createObjectNode()
                   .put("username", o.username())
-                  .put("role", o.role().name().toLowerCase()));
+                  .put("role", o.role().name().toLowerCase(java.util.Locale.ROOT)));
         } catch (KeyManagerException e) {
           if (e.kind() == KeyManagerException.Kind.INVALID) {
             throw ApiException.badRequest(
@@ -176,7 +178,7 @@ final class Routes {
                   api.json
                       .createObjectNode()
                       .put("enabler", a.nafFqdn())
-                      .put("state", a.state().name().toLowerCase()));
+                      .put("state", a.state().name().toLowerCase(java.util.Locale.ROOT)));
             }
             row.put("online", api.dm.registration(d.endpoint()).isPresent());
             items.add(row);
@@ -249,7 +251,7 @@ final class Routes {
             api.json
                 .createObjectNode()
                 .put("enabler", a.nafFqdn())
-                .put("state", a.state().name().toLowerCase())
+                .put("state", a.state().name().toLowerCase(java.util.Locale.ROOT))
                 .put("detail", a.detail())
                 .put("attempts", a.attempts())
                 .put("lastConnectionResult", a.lastConnectionResult().orElse(null))
@@ -313,7 +315,9 @@ final class Routes {
     List<CsvImport.Row> good = new ArrayList<>();
     for (CsvImport.Row r : parsed.rows()) {
       List<String> unknown =
-          r.enablers().stream().filter(e -> !known.contains(e.toLowerCase())).toList();
+          r.enablers().stream()
+              .filter(e -> !known.contains(e.toLowerCase(java.util.Locale.ROOT)))
+              .toList();
       if (!unknown.isEmpty()) {
         errors.add(
             new CsvImport.RowError(r.line(), "unknown Enabler(s): " + String.join(";", unknown)));
