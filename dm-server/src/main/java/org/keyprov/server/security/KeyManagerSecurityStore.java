@@ -32,6 +32,20 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
   /** The PSK identity each endpoint last registered with: all a removal needs once it is gone. */
   private final Map<String, String> identities = new ConcurrentHashMap<>();
 
+  /**
+   * The credential a handshake just used, per endpoint, kept for the Register that follows on that
+   * session (Leshan checks it by endpoint): one database lookup per registration instead of two.
+   * Used once, for at most {@link #REUSE_NANOS}; dropped when the device is removed.
+   */
+  private final Map<String, Recent> justUsed = new ConcurrentHashMap<>();
+
+  private record Recent(DmPsk psk, long nanos) {}
+
+  private static final long REUSE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
+  /** Beyond this many unused entries (handshakes without a request), they are all dropped. */
+  private static final int MAX_JUST_USED = 10_000;
+
   private final ThrottledAudit refusals;
 
   /** {@code refusals}: where an unknown DTLS identity is reported. */
@@ -42,12 +56,24 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
 
   @Override
   public SecurityInfo getByEndpoint(String endpoint) {
+    Recent recent = justUsed.remove(endpoint);
+    if (recent != null && System.nanoTime() - recent.nanos() < REUSE_NANOS) {
+      return toInfo(recent.psk());
+    }
     return credentials.byEndpoint(endpoint).map(this::toInfo).orElse(null);
   }
 
   @Override
   public SecurityInfo getByIdentity(String pskIdentity) {
-    SecurityInfo info = credentials.byIdentity(pskIdentity).map(this::toInfo).orElse(null);
+    java.util.Optional<DmPsk> psk = credentials.byIdentity(pskIdentity);
+    psk.ifPresent(
+        p -> {
+          if (justUsed.size() >= MAX_JUST_USED) {
+            justUsed.clear();
+          }
+          justUsed.put(p.endpoint(), new Recent(p, System.nanoTime()));
+        });
+    SecurityInfo info = psk.map(this::toInfo).orElse(null);
     if (info == null) {
       refusals.record(
           "dm.handshake.refused",
@@ -89,6 +115,7 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
    */
   @Override
   public SecurityInfo remove(String endpoint, boolean infosAreCompromised) {
+    justUsed.remove(endpoint);
     String identity = identities.remove(endpoint);
     if (identity == null) {
       return null;
