@@ -151,7 +151,13 @@ public final class Bench extends BenchCommand implements Runnable {
     @Option(names = "--load-cpus", description = "Pin the load generator to these CPUs, e.g. 1.")
     String loadCpus;
 
-    @Option(names = "--modes", defaultValue = "static,keyed,keyed-nocache", split = ",")
+    @Option(
+        names = "--modes",
+        defaultValue = "static,keyed,keyed-nocache",
+        split = ",",
+        description =
+            "static (Enabler with a PSK table), keyed, keyed-nocache, bare (plain Bouncy Castle TLS"
+                + " server, --protos tls only)")
     List<String> modes;
 
     @Option(names = "--protos", defaultValue = "dtls,tls", split = ",")
@@ -178,6 +184,12 @@ public final class Bench extends BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintWriter out = out();
+      if (modes.contains("bare") && protos.contains("dtls")) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--modes bare is a Bouncy Castle TLS baseline: use it with --protos tls (the DTLS"
+                + " baseline is static)");
+      }
       long t0 = System.nanoTime();
       Path identities = store.resolve("identities.tsv");
       try (BenchStore s = BenchStore.seeded(store, devices, enabler())) {
@@ -187,6 +199,7 @@ public final class Bench extends BenchCommand implements Runnable {
           "seeded %d devices in %.1f s; %s%n", devices, (System.nanoTime() - t0) / 1e9, machine());
       for (String proto : protos) {
         java.util.Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
+        java.util.Map<String, List<Double>> cpu = new java.util.LinkedHashMap<>();
         for (int run = 1; run <= runs; run++) {
           for (String mode : modes) {
             Process server =
@@ -236,13 +249,17 @@ public final class Bench extends BenchCommand implements Runnable {
             String[] cache = await(sin, "CACHE").split(" ");
             String heap = await(sin, "HEAP").split(" ")[1];
             String[] lookups = await(sin, "LOOKUPS").split(" ");
+            long cpuNanos = Long.parseLong(await(sin, "CPU").split(" ")[1]);
+            long served = Long.parseLong(result[2]) + Long.parseLong(result[5]);
+            double cpuMicros = served == 0 ? 0 : cpuNanos / 1e3 / served;
+            cpu.computeIfAbsent(mode, m -> new ArrayList<>()).add(cpuMicros);
             server.waitFor();
             double rate = Double.parseDouble(result[1]);
             rates.computeIfAbsent(mode, m -> new ArrayList<>()).add(rate);
             out.printf(
                 "%s run %d %-14s %8.1f handshakes/s  (%s ok, %s errors; cache hits %s, misses %s;"
-                    + " Enabler heap after GC %s MiB)%n",
-                proto, run, mode, rate, result[2], result[3], cache[1], cache[2], heap);
+                    + " Enabler heap after GC %s MiB; server CPU %.0f µs/handshake)%n",
+                proto, run, mode, rate, result[2], result[3], cache[1], cache[2], heap, cpuMicros);
             if (seriesLine != null) {
               out.printf("  handshakes/s per %d s: %s%n", series, seriesLine);
               out.printf(
@@ -251,16 +268,24 @@ public final class Bench extends BenchCommand implements Runnable {
             }
           }
         }
-        List<Double> base = rates.get("static");
+        String baseline = rates.containsKey("bare") ? "bare" : "static";
+        List<Double> base = rates.get(baseline);
+        List<Double> baseCpu = cpu.get(baseline);
         out.printf("%n%s summary (min / median / max over %d runs):%n", proto, runs);
         for (var e : rates.entrySet()) {
           out.printf("  %-14s %s handshakes/s%n", e.getKey(), summary(e.getValue()));
-          if (base != null && !e.getKey().equals("static")) {
+          out.printf("  %-14s %s µs of server CPU/handshake%n", "", summary(cpu.get(e.getKey())));
+          if (base != null && !e.getKey().equals(baseline)) {
             List<Double> ratios = new ArrayList<>();
+            List<Double> cpuRatios = new ArrayList<>();
             for (int i = 0; i < e.getValue().size(); i++) {
               ratios.add(e.getValue().get(i) / base.get(i));
+              cpuRatios.add(cpu.get(e.getKey()).get(i) / baseCpu.get(i));
             }
-            out.printf("  %-14s ratio to static: %s%n", e.getKey(), summary(ratios));
+            out.printf("  %-14s ratio to %s: %s%n", e.getKey(), baseline, summary(ratios));
+            out.printf(
+                "  %-14s CPU/handshake ratio to %s: %s%n",
+                e.getKey(), baseline, summary(cpuRatios));
           }
         }
       }
@@ -310,6 +335,19 @@ public final class Bench extends BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      if (mode.equals("bare")) {
+        try (BareTlsServer bare = new BareTlsServer(BenchStore.read(identities))) {
+          long cpu0 = processCpuNanos();
+          out().printf("READY 0 %d%n", bare.port());
+          out().flush();
+          while (System.in.read() >= 0) {
+            // run until the orchestrator closes our stdin
+          }
+          out().printf("CACHE 0 0%nHEAP 0%nLOOKUPS%nCPU %d%n", processCpuNanos() - cpu0);
+          out().flush();
+        }
+        return 0;
+      }
       BenchStore s = mode.equals("static") ? null : BenchStore.open(store, 16);
       PskLookup lookup = s == null ? staticTable(BenchStore.read(identities)) : s.km.lookup();
       Enabler.Builder b =
@@ -339,6 +377,7 @@ public final class Bench extends BenchCommand implements Runnable {
             1,
             1,
             java.util.concurrent.TimeUnit.SECONDS);
+        long cpu0 = processCpuNanos();
         out().printf("READY %d %d%n", e.coapsUri().getPort(), e.tlsUri().getPort());
         out().flush();
         while (System.in.read() >= 0) {
@@ -356,6 +395,7 @@ public final class Bench extends BenchCommand implements Runnable {
           lookups.forEach(n -> line.append(' ').append(n));
         }
         out().println(line);
+        out().printf("CPU %d%n", processCpuNanos() - cpu0);
         out().flush();
       } finally {
         if (s != null) {
@@ -364,6 +404,13 @@ public final class Bench extends BenchCommand implements Runnable {
       }
       return 0;
     }
+  }
+
+  /** CPU time this JVM has used, all threads. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   static StaticPskTable staticTable(List<BenchStore.Credential> credentials) {
@@ -401,13 +448,15 @@ public final class Bench extends BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       List<BenchStore.Credential> creds = BenchStore.read(identities);
+      long warm = 0;
       if (warmup > 0) {
-        HandshakeLoad.run(proto, port, creds, clients, warmup);
+        warm = HandshakeLoad.run(proto, port, creds, clients, warmup).handshakes();
       }
       HandshakeLoad.Result r = HandshakeLoad.run(proto, port, creds, clients, seconds);
       out()
           .printf(
-              "RESULT %.1f %d %d %.1f%n", r.perSecond(), r.handshakes(), r.errors(), r.seconds());
+              "RESULT %.1f %d %d %.1f %d%n",
+              r.perSecond(), r.handshakes(), r.errors(), r.seconds(), warm);
       if (series > 0) {
         out().printf("SERIES %s%n", r.series(series));
       }

@@ -1,0 +1,110 @@
+package org.keyprov.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.PSKTlsServer;
+import org.bouncycastle.tls.TlsPSKIdentityManager;
+import org.bouncycastle.tls.TlsServerProtocol;
+import org.bouncycastle.tls.crypto.TlsCrypto;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+
+/**
+ * The baseline for the Enabler's PSK-TLS: Bouncy Castle as its examples use it, a thread per
+ * connection, a static identity table, one echo line per connection, the Enabler's first two TLS
+ * 1.2 suites so both negotiate the same one. No Key Manager, cache, listener or audit.
+ */
+final class BareTlsServer implements AutoCloseable {
+  private static final int[] SUITES = {
+    CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256, CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256
+  };
+
+  private final ServerSocket server;
+  private final Map<String, byte[]> keys = new ConcurrentHashMap<>();
+  private final TlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+  private final ExecutorService threads = Executors.newCachedThreadPool();
+
+  BareTlsServer(List<BenchStore.Credential> credentials) throws IOException {
+    credentials.forEach(c -> keys.put(c.identity(), c.key().clone()));
+    server = new ServerSocket();
+    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+    Thread acceptor = new Thread(this::accept, "bare-tls-accept");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  private void accept() {
+    while (!server.isClosed()) {
+      try {
+        Socket s = server.accept();
+        threads.execute(() -> serve(s));
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private void serve(Socket socket) {
+    try (socket) {
+      socket.setTcpNoDelay(true);
+      TlsServerProtocol protocol =
+          new TlsServerProtocol(socket.getInputStream(), socket.getOutputStream());
+      String[] identity = new String[1];
+      protocol.accept(
+          new PSKTlsServer(
+              crypto,
+              new TlsPSKIdentityManager() {
+                @Override
+                public byte[] getHint() {
+                  return null;
+                }
+
+                @Override
+                public byte[] getPSK(byte[] id) {
+                  identity[0] = new String(id, StandardCharsets.UTF_8);
+                  byte[] key = keys.get(identity[0]);
+                  return key == null ? null : key.clone();
+                }
+              }) {
+            @Override
+            protected int[] getSupportedCipherSuites() {
+              return SUITES.clone();
+            }
+          });
+      String line =
+          new BufferedReader(
+                  new InputStreamReader(protocol.getInputStream(), StandardCharsets.UTF_8))
+              .readLine();
+      OutputStream out = protocol.getOutputStream();
+      out.write(
+          ("identity=" + identity[0] + " echo=" + line + "\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      protocol.close();
+    } catch (IOException e) {
+      // the client went away: nothing to do in a baseline
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+    threads.shutdownNow();
+  }
+}
