@@ -236,14 +236,12 @@ public final class Bench extends BenchCommand implements Runnable {
                     "--seconds",
                     String.valueOf(seconds),
                     "--warmup",
-                    String.valueOf(warmup),
-                    "--series",
-                    String.valueOf(series));
+                    String.valueOf(warmup));
             BufferedReader lin =
                 new BufferedReader(
                     new InputStreamReader(load.getInputStream(), StandardCharsets.UTF_8));
             String[] result = await(lin, "RESULT").split(" ");
-            String seriesLine = series > 0 ? await(lin, "SERIES").substring(7) : null;
+            String[] perSecond = await(lin, "SERIES").split(" ");
             load.waitFor();
             server.getOutputStream().close();
             String[] cache = await(sin, "CACHE").split(" ");
@@ -260,8 +258,8 @@ public final class Bench extends BenchCommand implements Runnable {
                 "%s run %d %-14s %8.1f handshakes/s  (%s ok, %s errors; cache hits %s, misses %s;"
                     + " Enabler heap after GC %s MiB; server CPU %.0f µs/handshake)%n",
                 proto, run, mode, rate, result[2], result[3], cache[1], cache[2], heap, cpuMicros);
-            if (seriesLine != null) {
-              out.printf("  handshakes/s per %d s: %s%n", series, seriesLine);
+            if (series > 0) {
+              out.printf("  handshakes/s per %d s: %s%n", series, slices(perSecond, series, 0));
               out.printf(
                   "  Key Manager lookups/s per %d s: %s%n",
                   series, slices(lookups, series, warmup));
@@ -294,8 +292,8 @@ public final class Bench extends BenchCommand implements Runnable {
   }
 
   /**
-   * Per-slice averages of a "LOOKUPS n0 n1 …" line of per-second counts, from the end of the
-   * warm-up on, with the busiest single second of each slice: "avg (max 1 s)".
+   * Per-slice averages of a "NAME n0 n1 …" line of per-second counts (handshakes, lookups), after
+   * {@code skip} seconds, with the busiest single second of each slice: "avg (max)".
    */
   static String slices(String[] perSecondLine, int slice, int skip) {
     StringBuilder out = new StringBuilder();
@@ -442,9 +440,6 @@ public final class Bench extends BenchCommand implements Runnable {
     @Option(names = "--warmup", defaultValue = "0")
     int warmup;
 
-    @Option(names = "--series", defaultValue = "0")
-    int series;
-
     @Override
     public Integer call() throws Exception {
       List<BenchStore.Credential> creds = BenchStore.read(identities);
@@ -457,9 +452,11 @@ public final class Bench extends BenchCommand implements Runnable {
           .printf(
               "RESULT %.1f %d %d %.1f %d%n",
               r.perSecond(), r.handshakes(), r.errors(), r.seconds(), warm);
-      if (series > 0) {
-        out().printf("SERIES %s%n", r.series(series));
+      StringBuilder perSecond = new StringBuilder("SERIES");
+      for (long n : r.bySecond()) {
+        perSecond.append(' ').append(n);
       }
+      out().println(perSecond);
       out().flush();
       return 0;
     }

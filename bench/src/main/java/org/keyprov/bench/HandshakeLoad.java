@@ -51,19 +51,6 @@ final class HandshakeLoad {
     double perSecond() {
       return handshakes / seconds;
     }
-
-    /** Handshakes/s in consecutive slices of {@code slice} seconds, e.g. "3512 3498 0 0". */
-    String series(int slice) {
-      StringBuilder out = new StringBuilder();
-      for (int from = 0; from + slice <= bySecond.length; from += slice) {
-        long sum = 0;
-        for (int i = from; i < from + slice; i++) {
-          sum += bySecond[i];
-        }
-        out.append(out.length() == 0 ? "" : " ").append(sum / slice);
-      }
-      return out.toString();
-    }
   }
 
   private HandshakeLoad() {}

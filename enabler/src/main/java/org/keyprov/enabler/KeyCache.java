@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 import org.keyprov.keys.LookupResult;
@@ -41,10 +40,6 @@ public final class KeyCache implements PromptLookup {
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
   private final AtomicLong generation = new AtomicLong();
-
-  public KeyCache(PskLookup delegate, int maxEntries, Duration ttl, Clock clock) {
-    this(delegate, maxEntries, ttl, JITTER, clock, () -> ThreadLocalRandom.current().nextDouble());
-  }
 
   /**
    * Entries live between {@code (1 - jitter) * ttl} and {@code ttl}; {@code random} yields values

@@ -32,7 +32,8 @@ class KeyCacheTest {
           return fake.lookup(pskIdentity, nafId);
         }
       };
-  private final KeyCache cache = new KeyCache(keyManager, 100, Duration.ofSeconds(30), clock);
+  private final KeyCache cache =
+      new KeyCache(keyManager, 100, Duration.ofSeconds(30), KeyCache.JITTER, clock, () -> 0.5);
 
   @Test
   void answers_a_repeated_handshake_from_memory_until_the_ttl() {
