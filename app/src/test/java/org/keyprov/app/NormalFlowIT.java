@@ -224,4 +224,27 @@ class NormalFlowIT {
     assertThat(h.km.audit().recent(50))
         .anySatisfy(e -> assertThat(e.action()).isEqualTo("provisioning.failed"));
   }
+
+  @Test
+  void a_failed_observe_is_retried_so_the_connection_result_still_reaches_the_server() {
+    h.givenEnabler("a.enabler.test");
+    h.givenDevice("ep1", DM_PSK, "a.enabler.test");
+    List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+    h.dm.addListener(
+        new org.keyprov.server.ProvisioningListener() {
+          @Override
+          public void connectionReported(String endpoint, String nafFqdn, String result) {
+            reports.add(endpoint + " " + nafFqdn + " " + result);
+          }
+        });
+
+    var device = FlakyClient.refusingObserves(h, "ep1", "ep1-dm", DM_PSK, 3);
+    h.awaitState("ep1", "a.enabler.test", ProvisioningState.PROVISIONED);
+    device.reportConnection(0, "ok");
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(reports).containsExactly("ep1 a.enabler.test ok"));
+    assertThat(device.observes().get()).isGreaterThanOrEqualTo(4);
+  }
 }

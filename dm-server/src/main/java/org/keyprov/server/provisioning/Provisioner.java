@@ -76,6 +76,9 @@ public final class Provisioner implements RegistrationListener, ObservationListe
 
   private final Map<String, String> lastReported = new ConcurrentHashMap<>();
 
+  /** Failed Observe requests in a row, per endpoint, for the retry's backoff. */
+  private final Map<String, Integer> observeFailures = new ConcurrentHashMap<>();
+
   private final Unassignments unassigned;
 
   public Provisioner(
@@ -330,17 +333,45 @@ public final class Provisioner implements RegistrationListener, ObservationListe
     if (observing) {
       return;
     }
+    String endpoint = registration.getEndpoint();
     server.send(
         registration,
         new ObserveRequest(EnablerSecurityObject.ID),
         requestTimeoutMs,
         response -> {
           if (response.isSuccess()) {
+            observeFailures.remove(endpoint);
             onResponse(null, registration, response);
+          } else {
+            observeFailed(
+                endpoint, describe("observing object " + EnablerSecurityObject.ID, response));
           }
         },
         error ->
-            LOG.debug("{}: observe failed: {}", registration.getEndpoint(), error.getMessage()));
+            observeFailed(
+                endpoint,
+                error instanceof org.eclipse.leshan.core.request.exception.TimeoutException
+                    ? describe("observing object " + EnablerSecurityObject.ID, null)
+                    : "observing object "
+                        + EnablerSecurityObject.ID
+                        + " failed: "
+                        + error.getMessage()));
+  }
+
+  /**
+   * Without the observation the device's connection results never reach the ledger: try again with
+   * backoff, through a pass (which observes when nothing else is due, and stops when the device has
+   * gone).
+   */
+  private void observeFailed(String endpoint, String reason) {
+    int attempt = observeFailures.merge(endpoint, 1, Integer::sum);
+    Duration delay = backoff.delayAfter(attempt);
+    LOG.info("{}: {}; retry in {}", endpoint, reason, delay);
+    try {
+      timer.schedule(() -> provisionSoon(endpoint), delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      // the server is closing; the next registration observes again
+    }
   }
 
   // RegistrationListener: only enqueue, never block Leshan's threads.
@@ -362,7 +393,11 @@ public final class Provisioner implements RegistrationListener, ObservationListe
       Registration registration,
       Collection<Observation> observations,
       boolean expired,
-      Registration newReg) {}
+      Registration newReg) {
+    if (newReg == null) {
+      observeFailures.remove(registration.getEndpoint());
+    }
+  }
 
   // ObservationListener: connection results reported by devices.
 
