@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.store.H2Files;
+import org.keyprov.keys.store.JdbcKeyManager;
 
 /**
  * The Key Manager on its data directory: an H2 file ({@code keyprov.mv.db}) opened in auto-server
@@ -48,7 +49,12 @@ final class Storage implements AutoCloseable {
     HikariDataSource ds = new HikariDataSource(config);
     try {
       KeyManager km =
-          KeyManager.builder().dataSource(ds).masterKey(masterKey).domain(domain).build().start();
+          JdbcKeyManager.builder()
+              .dataSource(ds)
+              .masterKey(masterKey)
+              .domain(domain)
+              .build()
+              .start();
       return new Storage(dataDir, km, masterKey, ds);
     } catch (RuntimeException e) {
       ds.close();

@@ -499,7 +499,9 @@ class EnablerServiceIT {
     java.nio.file.Files.createDirectories(dir.resolve("other"));
     HttpsIdentity other =
         HttpsIdentity.loadOrCreate(
-            dir.resolve("other"), org.keyprov.keys.testing.TestKeyManagers.MASTER_KEY, List.of());
+            dir.resolve("other"),
+            org.keyprov.keys.store.testing.TestKeyManagers.MASTER_KEY,
+            List.of());
     String[] base = {"enabler", "--fqdn", FQDN, "--coaps-port", "0", "--tls-port", "-1"};
 
     Cli nobody = enablerCli(base, "https://127.0.0.1:1", cert, good);

@@ -17,7 +17,8 @@ import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.LookupResult.Refusal;
 import org.keyprov.keys.ProvisioningState;
 import org.keyprov.keys.gba.NafId;
-import org.keyprov.keys.testing.TestKeyManagers;
+import org.keyprov.keys.store.JdbcKeyManager;
+import org.keyprov.keys.store.testing.TestKeyManagers;
 import org.keyprov.server.DmServer;
 import org.keyprov.server.provisioning.Backoff;
 
@@ -46,7 +47,7 @@ final class Harness implements AutoCloseable {
   Harness(Path dir, org.keyprov.keys.RenewalPolicy renewal) {
     this.dir = dir;
     this.km =
-        org.keyprov.keys.KeyManager.builder()
+        JdbcKeyManager.builder()
             .dataSource(TestKeyManagers.h2(dir))
             .masterKey(TestKeyManagers.MASTER_KEY)
             .domain(TestKeyManagers.DOMAIN)

@@ -21,6 +21,7 @@ import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.NewDevice;
 import org.keyprov.keys.gba.BTid;
+import org.keyprov.keys.store.JdbcKeyManager;
 
 /**
  * A Key Manager on an H2 file holding N devices, each with an assignment and an active key record
@@ -53,7 +54,12 @@ final class BenchStore implements AutoCloseable {
     config.setMaximumPoolSize(poolSize);
     HikariDataSource ds = new HikariDataSource(config);
     KeyManager km =
-        KeyManager.builder().dataSource(ds).masterKey(MASTER_KEY).domain(DOMAIN).build().start();
+        JdbcKeyManager.builder()
+            .dataSource(ds)
+            .masterKey(MASTER_KEY)
+            .domain(DOMAIN)
+            .build()
+            .start();
     return new BenchStore(km, ds);
   }
 

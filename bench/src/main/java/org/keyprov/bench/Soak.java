@@ -28,6 +28,7 @@ import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.NewDevice;
 import org.keyprov.keys.store.H2Files;
+import org.keyprov.keys.store.JdbcKeyManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -355,8 +356,8 @@ final class Soak extends BenchCommand implements Callable<Integer> {
     ds.setURL(H2Files.url(data.resolve("keyprov"), "AUTO_SERVER=TRUE"));
     ds.setUser("keyprov");
     ds.setPassword("");
-    KeyManager km = KeyManager.builder().dataSource(ds).masterKey(master).domain(DOMAIN).build();
-    km.start();
+    KeyManager km =
+        JdbcKeyManager.builder().dataSource(ds).masterKey(master).domain(DOMAIN).build().start();
     List<NewDevice> list = new ArrayList<>();
     List<byte[]> psks = new ArrayList<>();
     java.security.SecureRandom random = new java.security.SecureRandom();

@@ -1,170 +1,38 @@
 package org.keyprov.keys;
 
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.util.Objects;
-import javax.sql.DataSource;
-import org.keyprov.keys.store.JdbcStores;
-
 /**
- * The Key Manager: devices, Enablers, GBA-named keys and the lookup Enablers ask at handshake time,
- * over a JDBC {@link DataSource}. Build with {@link #builder()}, then {@link #start()} to migrate
- * the schema. Thread-safe once started. Does not own the data source.
+ * The Key Manager: devices, Enablers, GBA-named keys and the lookup Enablers ask at handshake time.
+ * Thread-safe. The JDBC implementation lives in {@code keyprov-key-manager-jdbc}; everything that
+ * only uses a Key Manager depends on this interface.
  */
-public final class KeyManager implements AutoCloseable {
-  private final DataSource dataSource;
-  private final JdbcStores stores;
-  private final String domain;
-  private final RenewalPolicy renewal;
-  private volatile boolean started;
-
-  private KeyManager(Builder builder) {
-    this.dataSource = builder.dataSource;
-    this.domain = builder.domain;
-    this.stores =
-        JdbcStores.over(
-            builder.dataSource,
-            builder.masterKey,
-            builder.domain,
-            builder.clock,
-            builder.random,
-            builder.renewal);
-    this.renewal = builder.renewal;
-  }
-
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /** Brings the schema to the current version. */
-  public KeyManager start() {
-    JdbcStores.migrate(dataSource);
-    started = true;
-    return this;
-  }
-
+public interface KeyManager extends AutoCloseable {
   /** The Key Manager's domain: the part of each B-TID and IMPI after the {@code @}. */
-  public String domain() {
-    return domain;
-  }
+  String domain();
 
   /** When keys are renewed before they expire. */
-  public RenewalPolicy renewal() {
-    return renewal;
-  }
+  RenewalPolicy renewal();
 
-  public CredentialAdmin admin() {
-    return requireStarted().admin();
-  }
+  CredentialAdmin admin();
 
-  public DmCredentials dmCredentials() {
-    return requireStarted().dmCredentials();
-  }
+  DmCredentials dmCredentials();
 
   /** The in-process Zn-like lookup. */
-  public PskLookup lookup() {
-    return requireStarted().lookup();
-  }
+  PskLookup lookup();
 
-  public ProvisioningLedger ledger() {
-    return requireStarted().ledger();
-  }
+  ProvisioningLedger ledger();
 
   /** Credentials of Enablers using the remote lookup API. */
-  public EnablerCredentials enablerCredentials() {
-    return requireStarted().enablerCredentials();
-  }
+  EnablerCredentials enablerCredentials();
 
   /** Operator accounts of the web UI and REST API. */
-  public OperatorAccounts operators() {
-    return requireStarted().operators();
-  }
+  OperatorAccounts operators();
 
   /** Keys invalidated before their expiry, for Enablers to drop from their caches at once. */
-  public InvalidationFeed invalidations() {
-    return requireStarted().invalidations();
-  }
+  InvalidationFeed invalidations();
 
-  public AuditLog audit() {
-    return requireStarted().audit();
-  }
+  AuditLog audit();
 
-  private JdbcStores requireStarted() {
-    if (!started) {
-      throw new IllegalStateException("call start() before using the Key Manager");
-    }
-    return stores;
-  }
-
+  /** Stops serving; does not close the storage it was given. */
   @Override
-  public void close() {
-    started = false;
-  }
-
-  public static final class Builder {
-    private DataSource dataSource;
-    private MasterKey masterKey;
-    private String domain;
-    private Clock clock = Clock.systemUTC();
-    private SecureRandom random;
-    private RenewalPolicy renewal = RenewalPolicy.DEFAULT;
-
-    private Builder() {}
-
-    /**
-     * When keys are renewed: default {@link RenewalPolicy#DEFAULT}, the last tenth of a lifetime.
-     */
-    public Builder renewal(RenewalPolicy renewal) {
-      this.renewal = renewal;
-      return this;
-    }
-
-    /** Required: where devices, Enablers and key records live. */
-    public Builder dataSource(DataSource dataSource) {
-      this.dataSource = dataSource;
-      return this;
-    }
-
-    /** Required: the key that encrypts secrets at rest. */
-    public Builder masterKey(MasterKey masterKey) {
-      this.masterKey = masterKey;
-      return this;
-    }
-
-    /** Required: the domain of B-TIDs and default IMPIs, e.g. {@code km.example.org}. */
-    public Builder domain(String domain) {
-      this.domain = domain;
-      return this;
-    }
-
-    /** Default: the UTC system clock. */
-    public Builder clock(Clock clock) {
-      this.clock = clock;
-      return this;
-    }
-
-    /** Default: a new {@link SecureRandom}. */
-    public Builder random(SecureRandom random) {
-      this.random = random;
-      return this;
-    }
-
-    public KeyManager build() {
-      Objects.requireNonNull(dataSource, "dataSource");
-      Objects.requireNonNull(masterKey, "masterKey");
-      Objects.requireNonNull(domain, "domain");
-      Objects.requireNonNull(clock, "clock");
-      Objects.requireNonNull(renewal, "renewal");
-      if (domain.isBlank() || domain.contains("@") || domain.contains(" ")) {
-        throw new IllegalArgumentException(
-            "the Key Manager domain must be a host name such as km.example.org, got '"
-                + domain
-                + "'");
-      }
-      if (random == null) {
-        random = new SecureRandom();
-      }
-      return new KeyManager(this);
-    }
-  }
+  void close();
 }

@@ -1,4 +1,4 @@
-package org.keyprov.keys;
+package org.keyprov.keys.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.keyprov.keys.testing.TestKeyManagers;
+import org.keyprov.keys.Device;
+import org.keyprov.keys.KeyManager;
+import org.keyprov.keys.NewDevice;
+import org.keyprov.keys.store.testing.TestKeyManagers;
 
 class BulkAddTest {
   private static final byte[] PSK = "0123456789abcdef".getBytes();

@@ -1,4 +1,4 @@
-package org.keyprov.keys;
+package org.keyprov.keys.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,8 +7,14 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keyprov.keys.AuditEvent;
+import org.keyprov.keys.Device;
+import org.keyprov.keys.KeyManager;
+import org.keyprov.keys.KeyManagerException;
+import org.keyprov.keys.NewDevice;
+import org.keyprov.keys.OperatorAccounts;
 import org.keyprov.keys.OperatorAccounts.Role;
-import org.keyprov.keys.testing.TestKeyManagers;
+import org.keyprov.keys.store.testing.TestKeyManagers;
 
 class OperatorAccountsTest {
   @TempDir Path dir;

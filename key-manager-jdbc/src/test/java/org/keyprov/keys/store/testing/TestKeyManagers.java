@@ -1,4 +1,4 @@
-package org.keyprov.keys.testing;
+package org.keyprov.keys.store.testing;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -11,6 +11,7 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.MasterKey;
+import org.keyprov.keys.store.JdbcKeyManager;
 
 /** Real Key Managers on real H2 files for tests. */
 public final class TestKeyManagers {
@@ -32,7 +33,7 @@ public final class TestKeyManagers {
   }
 
   public static KeyManager started(Path dir, Clock clock, SecureRandom random) {
-    return KeyManager.builder()
+    return JdbcKeyManager.builder()
         .dataSource(h2(dir))
         .masterKey(MASTER_KEY)
         .domain(DOMAIN)

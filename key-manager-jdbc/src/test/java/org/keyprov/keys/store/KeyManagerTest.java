@@ -1,4 +1,4 @@
-package org.keyprov.keys;
+package org.keyprov.keys.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,14 +11,26 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keyprov.keys.Assignment;
+import org.keyprov.keys.AuditEvent;
+import org.keyprov.keys.EnablerParameters;
+import org.keyprov.keys.EnablerProfile;
+import org.keyprov.keys.KeyManager;
+import org.keyprov.keys.KeyManagerException;
+import org.keyprov.keys.LookupResult;
 import org.keyprov.keys.LookupResult.Granted;
 import org.keyprov.keys.LookupResult.Refusal;
 import org.keyprov.keys.LookupResult.Refused;
+import org.keyprov.keys.MasterKey;
+import org.keyprov.keys.NafKey;
+import org.keyprov.keys.ProvisioningState;
+import org.keyprov.keys.RenewalPolicy;
+import org.keyprov.keys.SimPersonalisation;
 import org.keyprov.keys.gba.BTid;
 import org.keyprov.keys.gba.GbaKdf;
+import org.keyprov.keys.store.testing.TestKeyManagers;
 import org.keyprov.keys.testing.MutableClock;
 import org.keyprov.keys.testing.RecordingRandom;
-import org.keyprov.keys.testing.TestKeyManagers;
 
 class KeyManagerTest {
   private static final byte[] DM_PSK = "0123456789abcdef".getBytes();
@@ -109,7 +121,7 @@ class KeyManagerTest {
   void the_renewal_share_is_configurable() throws Exception {
     Path other = Files.createDirectory(dir.resolve("other"));
     KeyManager half =
-        KeyManager.builder()
+        JdbcKeyManager.builder()
             .dataSource(TestKeyManagers.h2(other))
             .masterKey(TestKeyManagers.MASTER_KEY)
             .domain(TestKeyManagers.DOMAIN)
@@ -286,7 +298,7 @@ class KeyManagerTest {
   @Test
   void refuses_to_open_secrets_under_another_master_key() {
     KeyManager other =
-        KeyManager.builder()
+        JdbcKeyManager.builder()
             .dataSource(TestKeyManagers.h2(dir))
             .masterKey(MasterKey.of(new byte[32]))
             .domain("km.test")
