@@ -69,11 +69,15 @@ final class AdminCommand implements Runnable {
       String dmIdentity = identity == null ? endpoint : identity;
       try (Storage store = storage.open()) {
         CredentialAdmin admin = store.keyManager.admin();
-        DmPsk generated = psk == null ? admin.addDeviceWithNewPsk(endpoint, dmIdentity) : null;
+        DmPsk generated =
+            psk == null
+                ? admin.addDeviceWithNewPsk(endpoint, dmIdentity, CredentialAdmin.cliActor())
+                : null;
         Device d =
             psk == null
                 ? admin.device(endpoint).orElseThrow()
-                : admin.addDevice(endpoint, dmIdentity, Hex.parse("--dm-psk", psk));
+                : admin.addDevice(
+                    endpoint, dmIdentity, Hex.parse("--dm-psk", psk), CredentialAdmin.cliActor());
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
             "device %s added (IMPI %s, DM PSK identity %s)%n",
@@ -149,7 +153,7 @@ final class AdminCommand implements Runnable {
               codes,
               lifetime);
       try (Storage store = storage.open()) {
-        store.keyManager.admin().putEnabler(profile);
+        store.keyManager.admin().putEnabler(profile, CredentialAdmin.cliActor());
         spec.commandLine()
             .getOut()
             .printf(
@@ -184,7 +188,7 @@ final class AdminCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (Storage store = storage.open()) {
-        store.keyManager.admin().assign(endpoint, enabler);
+        store.keyManager.admin().assign(endpoint, enabler, CredentialAdmin.cliActor());
         spec.commandLine()
             .getOut()
             .printf(
@@ -215,7 +219,7 @@ final class AdminCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (Storage store = storage.open()) {
-        store.keyManager.admin().unassign(endpoint, enabler, "cli");
+        store.keyManager.admin().unassign(endpoint, enabler, CredentialAdmin.cliActor());
         spec.commandLine()
             .getOut()
             .printf("Enabler %s taken off %s; its keys no longer work%n", enabler, endpoint);
@@ -241,7 +245,7 @@ final class AdminCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (Storage store = storage.open()) {
-        DmPsk psk = store.keyManager.admin().changeDmPsk(endpoint, "cli");
+        DmPsk psk = store.keyManager.admin().changeDmPsk(endpoint, CredentialAdmin.cliActor());
         spec.commandLine()
             .getOut()
             .printf(
@@ -307,7 +311,7 @@ final class AdminCommand implements Runnable {
                       new UsageException(
                           "--btid '" + btid + "' is not a B-TID (base64(RAND)@domain)"));
       try (Storage store = storage.open()) {
-        store.keyManager.admin().revoke(id, "cli");
+        store.keyManager.admin().revoke(id, CredentialAdmin.cliActor());
         spec.commandLine().getOut().printf("revoked %s%n", id);
       }
       return 0;
@@ -337,7 +341,11 @@ final class AdminCommand implements Runnable {
         throw new UsageException("--role must be admin, operator or auditor, got '" + role + "'");
       }
       try (Storage store = storage.open()) {
-        String password = store.keyManager.operators().createWithNewPassword(username, r, "cli");
+        String password =
+            store
+                .keyManager
+                .operators()
+                .createWithNewPassword(username, r, CredentialAdmin.cliActor());
         spec.commandLine()
             .getOut()
             .printf(
@@ -363,7 +371,8 @@ final class AdminCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (Storage store = storage.open()) {
-        String password = store.keyManager.operators().resetPassword(username, "cli");
+        String password =
+            store.keyManager.operators().resetPassword(username, CredentialAdmin.cliActor());
         spec.commandLine()
             .getOut()
             .printf("new password for %s (shown once): %s%n", username, password);
@@ -394,7 +403,10 @@ final class AdminCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (Storage store = storage.open()) {
-        store.keyManager.ledger().reprovision(endpoint, enabler, overwriteSim, "cli");
+        store
+            .keyManager
+            .ledger()
+            .reprovision(endpoint, enabler, overwriteSim, CredentialAdmin.cliActor());
         spec.commandLine()
             .getOut()
             .printf(

@@ -19,6 +19,7 @@ import org.keyprov.client.ConnectionResult;
 import org.keyprov.client.DeviceClient;
 import org.keyprov.client.object.EnablerSecurityState;
 import org.keyprov.enabler.Enabler;
+import org.keyprov.keys.CredentialAdmin;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.server.DmServer;
@@ -104,7 +105,9 @@ final class Demo {
                 .build()) {
       enabler.start();
       km.admin()
-          .putEnabler(EnablerProfile.dtls(ENABLER_FQDN, enabler.coapsUri(), Duration.ofDays(1)));
+          .putEnabler(
+              EnablerProfile.dtls(ENABLER_FQDN, enabler.coapsUri(), Duration.ofDays(1)),
+              CredentialAdmin.cliActor());
       dm.start();
       out.printf(
           "keyprov demo: Key Manager on %s, DM server %s, Enabler %s at %s%n",
@@ -136,9 +139,9 @@ final class Demo {
     for (int i = 1; i <= devices; i++) {
       String ep = String.format("demo-%04d", i);
       if (km.admin().device(ep).isEmpty()) {
-        km.admin().addDeviceWithNewPsk(ep, ep);
+        km.admin().addDeviceWithNewPsk(ep, ep, CredentialAdmin.cliActor());
       }
-      km.admin().assign(ep, ENABLER_FQDN);
+      km.admin().assign(ep, ENABLER_FQDN, CredentialAdmin.cliActor());
       endpoints.add(ep);
     }
     return endpoints;

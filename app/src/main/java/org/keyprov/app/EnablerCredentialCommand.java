@@ -1,6 +1,7 @@
 package org.keyprov.app;
 
 import java.util.concurrent.Callable;
+import org.keyprov.keys.CredentialAdmin;
 import org.keyprov.keys.EnablerCredentials;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,7 +39,8 @@ final class EnablerCredentialCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (Storage store = storage.open()) {
-        EnablerCredentials.Issued issued = store.keyManager.enablerCredentials().issue(fqdn, "cli");
+        EnablerCredentials.Issued issued =
+            store.keyManager.enablerCredentials().issue(fqdn, CredentialAdmin.cliActor());
         spec.commandLine()
             .getOut()
             .printf(
@@ -89,7 +91,7 @@ final class EnablerCredentialCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       try (Storage store = storage.open()) {
-        store.keyManager.enablerCredentials().revoke(label, "cli");
+        store.keyManager.enablerCredentials().revoke(label, CredentialAdmin.cliActor());
         spec.commandLine().getOut().printf("credential %s revoked%n", label);
       }
       return 0;

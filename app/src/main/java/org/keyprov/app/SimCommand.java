@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.keyprov.keys.Assignment;
+import org.keyprov.keys.CredentialAdmin;
 import org.keyprov.keys.SimPersonalisation;
 import org.keyprov.uicc.SimProfile;
 import picocli.CommandLine.Command;
@@ -79,7 +80,8 @@ final class SimCommand implements Runnable {
           throw new UsageException(
               "device " + endpoint + " has no Enabler assigned; give --enabler FQDN");
         }
-        SimPersonalisation sim = store.keyManager.admin().personaliseSim(endpoint, fqdns, "cli");
+        SimPersonalisation sim =
+            store.keyManager.admin().personaliseSim(endpoint, fqdns, CredentialAdmin.cliActor());
         SimProfile profile;
         try {
           profile = SimProfile.of(sim, cardPin);

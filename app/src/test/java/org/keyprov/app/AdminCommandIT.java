@@ -99,5 +99,21 @@ class AdminCommandIT {
         .contains("enabler.unassigned")
         .contains("device.dm_psk_changed")
         .doesNotContain(psk);
+    try (Storage store = Storage.open(dir.resolve("data"), "km.test")) {
+      // every change made from the console names the OS user who made it
+      assertThat(store.keyManager.audit().recent(50))
+          .filteredOn(
+              e ->
+                  java.util.List.of(
+                          "enabler.added",
+                          "device.added",
+                          "enabler.assigned",
+                          "enabler.unassigned",
+                          "device.dm_psk_changed")
+                      .contains(e.action()))
+          .hasSize(5)
+          .allSatisfy(
+              e -> assertThat(e.actor()).isEqualTo("cli:" + System.getProperty("user.name")));
+    }
   }
 }

@@ -98,7 +98,7 @@ class DmRefusalsIT {
 
   @Test
   void a_handshake_with_a_wrong_dm_psk_for_a_known_device_is_audited_as_failed() {
-    h.km.admin().addDevice("ep1", "ep1-dm", DM_PSK);
+    h.km.admin().addDevice("ep1", "ep1-dm", DM_PSK, "test");
     h.startDevice("ep1", "ep1-dm", "not-the-dm-psk-0001".getBytes());
 
     await()
@@ -119,7 +119,7 @@ class DmRefusalsIT {
 
   @Test
   void a_changed_dm_psk_ends_the_session_at_once_and_only_the_new_one_registers() {
-    h.km.admin().addDevice("ep1", "ep1-dm", DM_PSK);
+    h.km.admin().addDevice("ep1", "ep1-dm", DM_PSK, "test");
     DeviceClient old = h.startDevice("ep1", "ep1-dm", DM_PSK);
     await().until(() -> h.dm.registration("ep1").isPresent());
     String firstRegistration = h.dm.registration("ep1").orElseThrow().getId();

@@ -53,10 +53,10 @@ class EnablerServiceIT {
     https = h.https();
     web = h.startWeb(0);
     // the profile's URIs are fixed once the Enabler's ports are known
-    h.km.admin().putEnabler(profile(URI.create("tls://127.0.0.1:1")));
+    h.km.admin().putEnabler(profile(URI.create("tls://127.0.0.1:1")), "test");
     credential = h.km.enablerCredentials().issue(FQDN, "test").secret();
     enabler = startEnabler(credential, Duration.ofSeconds(30));
-    h.km.admin().putEnabler(profile(enabler.tlsUri()));
+    h.km.admin().putEnabler(profile(enabler.tlsUri()), "test");
   }
 
   private Enabler startEnabler(String credential, Duration cacheTtl) {
@@ -145,7 +145,7 @@ class EnablerServiceIT {
   void device_connects_over_dtls_psk_with_a_key_served_by_the_remote_api() {
     EnablerSecurityState p = provisionedDevice();
     DeviceClient device = h.deviceClient("ep1");
-    h.km.admin().putEnabler(profile(enabler.coapsUri()));
+    h.km.admin().putEnabler(profile(enabler.coapsUri()), "test");
     h.dm.provisionNow("ep1");
     await().until(() -> device.enablerParameters().get(0).enablerUri().startsWith("coaps"));
 
@@ -537,7 +537,8 @@ class EnablerServiceIT {
         .admin()
         .putEnabler(
             EnablerProfile.dtls(
-                "other.enabler.test", URI.create("coaps://127.0.0.1:9"), Duration.ofDays(1)));
+                "other.enabler.test", URI.create("coaps://127.0.0.1:9"), Duration.ofDays(1)),
+            "test");
     otherCredential = h.km.enablerCredentials().issue("other.enabler.test", "test").secret();
     RemotePskLookup other =
         RemotePskLookup.builder()
@@ -606,7 +607,7 @@ class EnablerServiceIT {
     EnablerSecurityState p = provisionedDevice();
     DeviceClient device = h.deviceClient("ep1");
     Enabler shortCache = startEnabler(credential, Duration.ofSeconds(1));
-    h.km.admin().putEnabler(profile(shortCache.tlsUri()));
+    h.km.admin().putEnabler(profile(shortCache.tlsUri()), "test");
     h.dm.provisionNow("ep1");
     await()
         .until(

@@ -93,7 +93,8 @@ final class Harness implements AutoCloseable {
             .build();
     enabler.start();
     closeables.add(enabler);
-    return km.admin().putEnabler(EnablerProfile.dtls(fqdn, enabler.coapsUri(), keyLifetime));
+    return km.admin()
+        .putEnabler(EnablerProfile.dtls(fqdn, enabler.coapsUri(), keyLifetime), "test");
   }
 
   NafId nafIdOf(String fqdn) {
@@ -102,9 +103,9 @@ final class Harness implements AutoCloseable {
 
   /** Registers a device with the Key Manager and assigns it the given Enablers. */
   void givenDevice(String endpoint, byte[] dmPsk, String... enablers) {
-    km.admin().addDevice(endpoint, endpoint + "-dm", dmPsk);
+    km.admin().addDevice(endpoint, endpoint + "-dm", dmPsk, "test");
     for (String fqdn : enablers) {
-      km.admin().assign(endpoint, fqdn);
+      km.admin().assign(endpoint, fqdn, "test");
     }
   }
 

@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -243,6 +244,26 @@ class OperatorApiIT {
   }
 
   @Test
+  void the_audit_log_names_the_operator_who_added_a_device_an_enabler_an_assignment_or_an_import()
+      throws Exception {
+    Client alice = new Client().login("alice");
+    alice.json(
+        "POST", "enablers", "{\"fqdn\":\"a.enabler.test\",\"uri\":\"coaps://127.0.0.1:1\"}", 201);
+    alice.json("POST", "devices", "{\"endpoint\":\"ep-a\"}", 201);
+    alice.json("POST", "devices/ep-a/assignments", "{\"enabler\":\"a.enabler.test\"}", 201);
+    String csv = "endpoint,dm_psk_identity,dm_psk_hex\nep-b,,00112233445566778899aabbccddeeff\n";
+    assertThat(alice.send("POST", "devices/import", csv, "text/csv").statusCode()).isEqualTo(200);
+
+    assertThat(alice.json("GET", "audit", null, 200))
+        .filteredOn(
+            e ->
+                List.of("enabler.added", "device.added", "enabler.assigned")
+                    .contains(e.get("action").asText()))
+        .hasSize(4)
+        .allSatisfy(e -> assertThat(e.get("actor").asText()).isEqualTo("alice"));
+  }
+
+  @Test
   void revoking_a_key_puts_the_device_back_to_pending_and_provisions_it_again() throws Exception {
     h.givenEnabler("a.enabler.test");
     h.givenDevice("ep1", "device-dm-psk-0001".getBytes(), "a.enabler.test");
@@ -281,7 +302,9 @@ class OperatorApiIT {
 
   @Test
   void finds_a_device_whose_name_needs_percent_encoding() throws Exception {
-    h.km.admin().addDevice("<img src=x onerror=alert(1)>", "xss-id", "0123456789abcdef".getBytes());
+    h.km
+        .admin()
+        .addDevice("<img src=x onerror=alert(1)>", "xss-id", "0123456789abcdef".getBytes(), "test");
     Client alice = new Client().login("alice");
     HttpResponse<String> r =
         alice.send("GET", "devices/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", null);

@@ -62,11 +62,13 @@ class SimFlowIT {
     Enabler tls = enabler("tls.enabler.test");
     h.km
         .admin()
-        .putEnabler(EnablerProfile.dtls("dtls.enabler.test", dtls.coapsUri(), Duration.ofDays(1)));
+        .putEnabler(
+            EnablerProfile.dtls("dtls.enabler.test", dtls.coapsUri(), Duration.ofDays(1)), "test");
     h.km
         .admin()
-        .putEnabler(EnablerProfile.dtls("tls.enabler.test", tls.tlsUri(), Duration.ofDays(1)));
-    h.km.admin().addDevice("ep1", "ep1-dm", DM_PSK);
+        .putEnabler(
+            EnablerProfile.dtls("tls.enabler.test", tls.tlsUri(), Duration.ofDays(1)), "test");
+    h.km.admin().addDevice("ep1", "ep1-dm", DM_PSK, "test");
     SimPersonalisation sim =
         h.km
             .admin()

@@ -160,7 +160,7 @@ class WebUiIT {
   @Test
   void a_device_name_with_markup_renders_as_text() {
     String name = "<img src=x onerror=alert(1)>";
-    h.km.admin().addDevice(name, "xss-id", DM_PSK_HEX.getBytes());
+    h.km.admin().addDevice(name, "xss-id", DM_PSK_HEX.getBytes(), "test");
     login("alice");
 
     open("#/devices");
@@ -181,7 +181,7 @@ class WebUiIT {
 
   @Test
   void an_auditor_cannot_press_state_changing_buttons() {
-    h.km.admin().addDevice("seen-by-auditor", "seen-id", DM_PSK_HEX.getBytes());
+    h.km.admin().addDevice("seen-by-auditor", "seen-id", DM_PSK_HEX.getBytes(), "test");
     login("audrey");
 
     open("#/devices");

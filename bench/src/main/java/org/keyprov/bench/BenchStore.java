@@ -68,7 +68,7 @@ final class BenchStore implements AutoCloseable {
       throws SQLException, IOException {
     Files.createDirectories(dir);
     BenchStore store = open(dir, 16);
-    store.km.admin().putEnabler(enabler);
+    store.km.admin().putEnabler(enabler, "bench");
     int have = store.count();
     if (have >= devices) {
       return store;
@@ -82,7 +82,7 @@ final class BenchStore implements AutoCloseable {
         random.nextBytes(psk);
         list.add(new NewDevice(endpoint(i), endpoint(i), psk));
       }
-      store.km.admin().addDevices(list);
+      store.km.admin().addDevices(list, "bench");
       store.keyRecords(from, Math.min(devices, from + batch), enabler, random);
     }
     return store;

@@ -61,7 +61,7 @@ final class ProvisioningServer extends BenchCommand implements Callable<Integer>
     BenchStore keys = null;
     if (mode.equals("keyprov")) {
       keys = BenchStore.open(store, 16);
-      keys.km.admin().putEnabler(Bench.enabler());
+      keys.km.admin().putEnabler(Bench.enabler(), "bench");
       List<NewDevice> list = new ArrayList<>();
       for (int i = 0; i < devices; i++) {
         list.add(
@@ -70,9 +70,9 @@ final class ProvisioningServer extends BenchCommand implements Callable<Integer>
                 ProvisioningBench.endpoint(i),
                 ProvisioningBench.psk(ProvisioningBench.endpoint(i))));
       }
-      keys.km.admin().addDevices(list);
+      keys.km.admin().addDevices(list, "bench");
       for (int i = 0; i < devices; i++) {
-        keys.km.admin().assign(ProvisioningBench.endpoint(i), Bench.FQDN);
+        keys.km.admin().assign(ProvisioningBench.endpoint(i), Bench.FQDN, "bench");
       }
       DmServer dm =
           DmServer.builder()

@@ -367,9 +367,9 @@ final class Soak extends BenchCommand implements Callable<Integer> {
       psks.add(psk.clone());
       list.add(new NewDevice(endpoint(i), endpoint(i), psk));
     }
-    km.admin().addDevices(list);
+    km.admin().addDevices(list, "bench");
     for (int i = 0; i < devices; i++) {
-      km.admin().assign(endpoint(i), FQDN);
+      km.admin().assign(endpoint(i), FQDN, "bench");
     }
     km.close();
     return psks;

@@ -6,28 +6,37 @@ import org.keyprov.keys.gba.BTid;
 
 /**
  * Writes to the Key Manager: devices, Enablers, assignments, key minting and revocation. Every
- * change is audited. Thread-safe. Failures are {@link KeyManagerException}s whose message is fit
- * for the operator.
+ * change is audited under the {@code actor} it is given: the logged-in operator for the UI and API,
+ * {@link #cliActor()} for the command line, {@link #SYSTEM} for what keyprov does on its own.
+ * Thread-safe. Failures are {@link KeyManagerException}s whose message is fit for the operator.
  */
 public interface CredentialAdmin {
+  /** The actor of what the Key Manager and the DM server do without an operator. */
+  String SYSTEM = "key-manager";
+
+  /** The actor of a command-line change: {@code cli:} and the OS user who ran it. */
+  static String cliActor() {
+    String user = System.getProperty("user.name", "");
+    return "cli:" + (user.isBlank() ? "unknown" : user);
+  }
 
   /**
    * Registers a device with its DM (DTLS-PSK) credential and gives it a fresh random root key Ks.
    * Its IMPI is {@code <endpoint>@<domain>}.
    */
-  Device addDevice(String endpoint, String dmPskIdentity, byte[] dmPsk);
+  Device addDevice(String endpoint, String dmPskIdentity, byte[] dmPsk, String actor);
 
   /**
    * Adds a device with a new random 16-byte DM PSK and returns it, to be shown once for flashing
    * the device; it is stored sealed only.
    */
-  DmPsk addDeviceWithNewPsk(String endpoint, String dmPskIdentity);
+  DmPsk addDeviceWithNewPsk(String endpoint, String dmPskIdentity, String actor);
 
   /**
    * Adds many devices in one transaction: all of them, or (on any invalid or duplicate entry) none,
    * with the first problem in the exception's message.
    */
-  List<Device> addDevices(List<NewDevice> devices);
+  List<Device> addDevices(List<NewDevice> devices, String actor);
 
   Optional<Device> device(String endpoint);
 
@@ -50,14 +59,14 @@ public interface CredentialAdmin {
   java.util.Map<String, Long> counts();
 
   /** Adds an Enabler, or replaces the profile of the one with the same FQDN. */
-  EnablerProfile putEnabler(EnablerProfile enabler);
+  EnablerProfile putEnabler(EnablerProfile enabler, String actor);
 
   Optional<EnablerProfile> enabler(String fqdn);
 
   List<EnablerProfile> enablers();
 
   /** Assigns an Enabler to a device; provisioning follows on the device's next registration. */
-  void assign(String endpoint, String fqdn);
+  void assign(String endpoint, String fqdn, String actor);
 
   /**
    * Takes an Enabler off a device: its keys for that Enabler are revoked (Enablers refuse them at

@@ -31,6 +31,9 @@ final class JdbcAuditLog implements AuditLog {
   /** Appends inside the caller's transaction, so a change and its audit line land together. */
   void append(Connection c, String actor, String action, String subject, String detail)
       throws SQLException {
+    if (actor == null || actor.isBlank()) {
+      throw new IllegalArgumentException("an audited change needs the actor who made it");
+    }
     Database.update(
         c,
         "INSERT INTO audit_event(at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",

@@ -24,7 +24,7 @@ import org.keyprov.keys.SimPersonalisation;
 import org.keyprov.keys.gba.BTid;
 
 final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
-  static final String ACTOR_SYSTEM = "key-manager";
+  static final String ACTOR_SYSTEM = CredentialAdmin.SYSTEM;
   private static final int KS_LENGTH = 32;
   private static final int MIN_PSK_LENGTH = 16;
   private static final int MAX_PSK_LENGTH = 64;
@@ -55,11 +55,11 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   }
 
   @Override
-  public DmPsk addDeviceWithNewPsk(String endpoint, String dmPskIdentity) {
+  public DmPsk addDeviceWithNewPsk(String endpoint, String dmPskIdentity, String actor) {
     byte[] psk = new byte[16];
     random.nextBytes(psk);
     try {
-      Device d = addDevice(endpoint, dmPskIdentity, psk);
+      Device d = addDevice(endpoint, dmPskIdentity, psk, actor);
       return new DmPsk(d.endpoint(), d.dmPskIdentity(), psk);
     } finally {
       Arrays.fill(psk, (byte) 0);
@@ -67,7 +67,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   }
 
   @Override
-  public Device addDevice(String endpoint, String dmPskIdentity, byte[] dmPsk) {
+  public Device addDevice(String endpoint, String dmPskIdentity, byte[] dmPsk, String actor) {
     String ep = requireName("endpoint", endpoint);
     String identity = requireName("DM PSK identity", dmPskIdentity);
     requirePsk(dmPsk);
@@ -105,7 +105,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
                 device.createdAt());
             audit.append(
                 c,
-                ACTOR_SYSTEM,
+                actor,
                 "device.added",
                 ep,
                 "DM PSK identity " + identity + ", DM PSK " + Secrets.fingerprint(dmPsk));
@@ -117,7 +117,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   }
 
   @Override
-  public List<Device> addDevices(List<NewDevice> devices) {
+  public List<Device> addDevices(List<NewDevice> devices, String actor) {
     List<Device> added = new java.util.ArrayList<>(devices.size());
     java.util.Set<String> names = new java.util.HashSet<>();
     for (int row = 0; row < devices.size(); row++) {
@@ -169,7 +169,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
             }
             throw e;
           }
-          audit.append(c, ACTOR_SYSTEM, "device.added", devices.size() + " devices", "bulk add");
+          audit.append(c, actor, "device.added", devices.size() + " devices", "bulk add");
           return added;
         });
   }
@@ -244,7 +244,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   }
 
   @Override
-  public EnablerProfile putEnabler(EnablerProfile enabler) {
+  public EnablerProfile putEnabler(EnablerProfile enabler, String actor) {
     return db.inTransaction(
         "storing Enabler " + enabler.fqdn(),
         c -> {
@@ -283,7 +283,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
           }
           audit.append(
               c,
-              ACTOR_SYSTEM,
+              actor,
               updated == 0 ? "enabler.added" : "enabler.changed",
               enabler.fqdn(),
               "NAF_Id " + enabler.nafId() + ", URI " + enabler.uri());
@@ -308,7 +308,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   }
 
   @Override
-  public void assign(String endpoint, String fqdn) {
+  public void assign(String endpoint, String fqdn, String actor) {
     db.inTransaction(
         "assigning " + fqdn + " to " + endpoint,
         c -> {
@@ -327,8 +327,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
                   deviceId,
                   enablerId);
           if (inserted > 0) {
-            audit.append(
-                c, ACTOR_SYSTEM, "enabler.assigned", endpoint, "Enabler " + normalise(fqdn));
+            audit.append(c, actor, "enabler.assigned", endpoint, "Enabler " + normalise(fqdn));
           }
           return null;
         });
@@ -432,7 +431,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   @Override
   public SimPersonalisation personaliseSim(String endpoint, List<String> fqdns, String actor) {
     for (String fqdn : fqdns) {
-      assign(endpoint, fqdn);
+      assign(endpoint, fqdn, actor);
     }
     return keys.personaliseSim(endpoint, fqdns, actor);
   }

@@ -20,7 +20,8 @@ class BulkAddTest {
   void adds_all_devices_with_working_credentials() {
     KeyManager km = TestKeyManagers.started(dir);
     km.admin()
-        .addDevices(List.of(new NewDevice("a", "a-id", PSK), new NewDevice("b", "b-id", PSK)));
+        .addDevices(
+            List.of(new NewDevice("a", "a-id", PSK), new NewDevice("b", "b-id", PSK)), "test");
     assertThat(km.admin().devices()).extracting(Device::endpoint).containsExactly("a", "b");
     assertThat(km.dmCredentials().byIdentity("b-id").orElseThrow().key()).isEqualTo(PSK);
   }
@@ -28,20 +29,21 @@ class BulkAddTest {
   @Test
   void adds_none_when_one_entry_is_bad_and_says_which() {
     KeyManager km = TestKeyManagers.started(dir);
-    km.admin().addDevice("taken", "taken-id", PSK);
+    km.admin().addDevice("taken", "taken-id", PSK, "test");
 
     assertThatThrownBy(
             () ->
                 km.admin()
                     .addDevices(
-                        List.of(new NewDevice("a", "a-id", PSK), new NewDevice("b\tc", "b", PSK))))
+                        List.of(new NewDevice("a", "a-id", PSK), new NewDevice("b\tc", "b", PSK)),
+                        "test"))
         .hasMessageStartingWith("entry 2 (b\tc): the endpoint");
     assertThatThrownBy(
             () ->
                 km.admin()
                     .addDevices(
-                        List.of(
-                            new NewDevice("a", "a-id", PSK), new NewDevice("taken", "t2", PSK))))
+                        List.of(new NewDevice("a", "a-id", PSK), new NewDevice("taken", "t2", PSK)),
+                        "test"))
         .hasMessageContaining("already exists");
     assertThat(km.admin().devices()).extracting(Device::endpoint).containsExactly("taken");
   }

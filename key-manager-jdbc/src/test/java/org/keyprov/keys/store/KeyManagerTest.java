@@ -45,10 +45,10 @@ class KeyManagerTest {
   @BeforeEach
   void givenADeviceWithEnablerA() {
     km = TestKeyManagers.started(dir, clock, random);
-    enablerA = km.admin().putEnabler(TestKeyManagers.enabler("a.enabler.test", 5684));
-    enablerB = km.admin().putEnabler(TestKeyManagers.enabler("b.enabler.test", 5685));
-    km.admin().addDevice("ep1", "ep1-dm", DM_PSK);
-    km.admin().assign("ep1", "a.enabler.test");
+    enablerA = km.admin().putEnabler(TestKeyManagers.enabler("a.enabler.test", 5684), "test");
+    enablerB = km.admin().putEnabler(TestKeyManagers.enabler("b.enabler.test", 5685), "test");
+    km.admin().addDevice("ep1", "ep1-dm", DM_PSK, "test");
+    km.admin().assign("ep1", "a.enabler.test", "test");
   }
 
   @Test
@@ -129,9 +129,9 @@ class KeyManagerTest {
             .renewal(new RenewalPolicy(0.5))
             .build()
             .start();
-    half.admin().putEnabler(TestKeyManagers.enabler("a.enabler.test", 5684));
-    half.admin().addDevice("ep1", "ep1-dm", DM_PSK);
-    half.admin().assign("ep1", "a.enabler.test");
+    half.admin().putEnabler(TestKeyManagers.enabler("a.enabler.test", 5684), "test");
+    half.admin().addDevice("ep1", "ep1-dm", DM_PSK, "test");
+    half.admin().assign("ep1", "a.enabler.test", "test");
 
     EnablerParameters p = half.admin().currentParameters("ep1", "a.enabler.test");
 
@@ -238,8 +238,8 @@ class KeyManagerTest {
 
   @Test
   void reads_the_assignments_of_many_devices_together_in_the_order_asked() {
-    km.admin().assign("ep1", "b.enabler.test");
-    km.admin().addDevice("ep2", "ep2-dm", DM_PSK);
+    km.admin().assign("ep1", "b.enabler.test", "test");
+    km.admin().addDevice("ep2", "ep2-dm", DM_PSK, "test");
     List<String> many = new java.util.ArrayList<>(List.of("ep2", "nobody", "ep1"));
     for (int i = 0; i < 600; i++) {
       many.add("absent-" + i); // more than one IN list
@@ -268,14 +268,14 @@ class KeyManagerTest {
 
   @Test
   void rejects_bad_devices_with_operator_messages() {
-    assertThatThrownBy(() -> km.admin().addDevice("ep1", "other", DM_PSK))
+    assertThatThrownBy(() -> km.admin().addDevice("ep1", "other", DM_PSK, "test"))
         .isInstanceOf(KeyManagerException.class)
         .hasMessageContaining("already exists");
-    assertThatThrownBy(() -> km.admin().addDevice("ep\t2", "x", DM_PSK))
+    assertThatThrownBy(() -> km.admin().addDevice("ep\t2", "x", DM_PSK, "test"))
         .hasMessageContaining("control characters");
-    assertThatThrownBy(() -> km.admin().addDevice("ep2", "x", new byte[4]))
+    assertThatThrownBy(() -> km.admin().addDevice("ep2", "x", new byte[4], "test"))
         .hasMessageContaining("16 to 64 bytes");
-    assertThatThrownBy(() -> km.admin().assign("ep1", "nope.test"))
+    assertThatThrownBy(() -> km.admin().assign("ep1", "nope.test", "test"))
         .hasMessageContaining("no Enabler has NAF FQDN 'nope.test'");
   }
 
@@ -315,8 +315,8 @@ class KeyManagerTest {
     // entry
     for (int i = 0; i < 40; i++) {
       byte[] psk = ("reopen-device-psk-" + i).getBytes();
-      km.admin().addDevice("host-dev-" + i, "host-dev-" + i + "-dm", psk);
-      km.admin().assign("host-dev-" + i, "a.enabler.test");
+      km.admin().addDevice("host-dev-" + i, "host-dev-" + i + "-dm", psk, "test");
+      km.admin().assign("host-dev-" + i, "a.enabler.test", "test");
     }
     assertThat(km.admin().devices()).hasSize(41);
   }

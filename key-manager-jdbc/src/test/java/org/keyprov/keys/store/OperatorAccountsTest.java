@@ -151,7 +151,8 @@ class OperatorAccountsTest {
                 new NewDevice("a-1", "a-1", psk),
                 new NewDevice("a-2", "a-2", psk),
                 new NewDevice("a_3", "a_3", psk),
-                new NewDevice("b-1", "b-1", psk)));
+                new NewDevice("b-1", "b-1", psk)),
+            "test");
 
     assertThat(km.admin().devicePage("a-", "", 10))
         .extracting(Device::endpoint)

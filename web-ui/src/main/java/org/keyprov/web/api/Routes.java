@@ -204,12 +204,12 @@ final class Routes {
       DmPsk generated = null;
       try {
         if (hex == null) {
-          generated = api.km.admin().addDeviceWithNewPsk(endpoint, identity);
+          generated = api.km.admin().addDeviceWithNewPsk(endpoint, identity, c.actor());
           d = api.km.admin().device(endpoint).orElseThrow();
         } else {
           byte[] psk = HexFormat.of().parseHex(hex);
           try {
-            d = api.km.admin().addDevice(endpoint, identity, psk);
+            d = api.km.admin().addDevice(endpoint, identity, psk, c.actor());
           } finally {
             java.util.Arrays.fill(psk, (byte) 0);
           }
@@ -266,7 +266,7 @@ final class Routes {
     }
     if (p.size() == 3 && p.get(2).equals("assignments") && m.equals("POST")) {
       String fqdn = ApiHandler.text(api.body(c.body()), "enabler", true);
-      api.km.admin().assign(endpoint, fqdn);
+      api.km.admin().assign(endpoint, fqdn, c.actor());
       api.dm.provisionNow(endpoint);
       return new Answer(201, null, null);
     }
@@ -329,7 +329,7 @@ final class Routes {
     if (mode.equals("all")) {
       if (errors.isEmpty()) {
         try {
-          api.km.admin().addDevices(good.stream().map(CsvImport.Row::device).toList());
+          api.km.admin().addDevices(good.stream().map(CsvImport.Row::device).toList(), c.actor());
           imported = good.size();
         } catch (KeyManagerException e) {
           errors.add(new CsvImport.RowError(0, e.getMessage()));
@@ -339,7 +339,7 @@ final class Routes {
       for (CsvImport.Row r : good) {
         try {
           NewDevice d = r.device();
-          api.km.admin().addDevice(d.endpoint(), d.dmPskIdentity(), d.dmPsk());
+          api.km.admin().addDevice(d.endpoint(), d.dmPskIdentity(), d.dmPsk(), c.actor());
           imported++;
         } catch (KeyManagerException e) {
           errors.add(new CsvImport.RowError(r.line(), e.getMessage()));
@@ -351,7 +351,7 @@ final class Routes {
       for (CsvImport.Row r : good) {
         for (String e : r.enablers()) {
           if (api.km.admin().device(r.device().endpoint()).isPresent()) {
-            api.km.admin().assign(r.device().endpoint(), e);
+            api.km.admin().assign(r.device().endpoint(), e, c.actor());
           }
         }
       }
@@ -420,7 +420,7 @@ final class Routes {
             "Enabler " + fqdn + " exists; change it with PUT /api/v1/enablers/" + fqdn);
       }
       EnablerProfile profile = profile(fqdn, in);
-      api.km.admin().putEnabler(profile);
+      api.km.admin().putEnabler(profile, c.actor());
       return api.answer(p.size() == 1 ? 201 : 200, enabler(profile));
     }
     throw new ApiException(404, "not_found", null, "no such API route");
