@@ -23,7 +23,7 @@ import org.keyprov.keys.CredentialAdmin;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.server.DmServer;
-import org.keyprov.server.ProvisioningListener;
+import org.keyprov.server.provisioning.ProvisioningListener;
 
 /**
  * The whole normal flow in one process: Key Manager, DM server and Enabler on loopback, and N

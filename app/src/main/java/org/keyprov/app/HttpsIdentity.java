@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,29 +13,17 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Date;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.keyprov.app.transport.SelfSignedCertificate;
 import org.keyprov.keys.MasterKey;
 
 /**
@@ -79,7 +66,7 @@ final class HttpsIdentity {
     KeyPairGenerator kpg = KeyPairGenerator.getInstance("EC");
     kpg.initialize(new ECGenParameterSpec("secp256r1"));
     KeyPair pair = kpg.generateKeyPair();
-    X509Certificate cert = selfSigned(pair, hosts(extraHosts));
+    X509Certificate cert = SelfSignedCertificate.create(pair, hosts(extraHosts));
     ks.load(null, null);
     ks.setKeyEntry("https", pair.getPrivate(), password, new X509Certificate[] {cert});
     Files.deleteIfExists(store);
@@ -114,37 +101,6 @@ final class HttpsIdentity {
     }
     hosts.addAll(extra);
     return hosts;
-  }
-
-  private static X509Certificate selfSigned(KeyPair pair, Set<String> hosts)
-      throws GeneralSecurityException, IOException {
-    X500Name name = new X500Name("CN=keyprov Key Manager");
-    Instant now = Instant.now();
-    List<GeneralName> sans = new ArrayList<>();
-    for (String h : hosts) {
-      boolean ip = h.matches("[0-9.]+") || h.contains(":");
-      sans.add(new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, h));
-    }
-    JcaX509v3CertificateBuilder builder =
-        new JcaX509v3CertificateBuilder(
-            name,
-            new BigInteger(64, new SecureRandom()),
-            Date.from(now.minus(Duration.ofHours(1))),
-            Date.from(now.plus(Duration.ofDays(3650))),
-            name,
-            pair.getPublic());
-    builder.addExtension(
-        Extension.subjectAlternativeName,
-        false,
-        new GeneralNames(sans.toArray(new GeneralName[0])));
-    try {
-      return new JcaX509CertificateConverter()
-          .getCertificate(
-              builder.build(
-                  new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
-    } catch (OperatorCreationException e) {
-      throw new GeneralSecurityException("cannot sign the HTTPS certificate", e);
-    }
   }
 
   private static String toPem(X509Certificate cert) throws GeneralSecurityException {

@@ -1,7 +1,5 @@
 package org.keyprov.app;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,14 +16,13 @@ final class Storage implements AutoCloseable {
   final Path dataDir;
   final KeyManager keyManager;
   final MasterKey masterKey;
-  private final HikariDataSource dataSource;
+  private final H2Files.Pool pool;
 
-  private Storage(
-      Path dataDir, KeyManager keyManager, MasterKey masterKey, HikariDataSource dataSource) {
+  private Storage(Path dataDir, KeyManager keyManager, MasterKey masterKey, H2Files.Pool pool) {
     this.dataDir = dataDir;
     this.keyManager = keyManager;
     this.masterKey = masterKey;
-    this.dataSource = dataSource;
+    this.pool = pool;
   }
 
   static Storage open(Path dataDir, String domain) throws IOException {
@@ -37,27 +34,21 @@ final class Storage implements AutoCloseable {
               java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
     }
     MasterKey masterKey = MasterKeyFile.load(dataDir, System.getenv(MasterKeyFile.ENV));
-    HikariConfig config = new HikariConfig();
     // H2 caches 8 parsed statements per connection by default; a provisioning pass uses more, and
     // parsing them again was 5% of the DM server's CPU at 10,000 devices (BENCHMARKS.md §2)
-    config.setJdbcUrl(
-        H2Files.url(dataDir.resolve("keyprov"), "AUTO_SERVER=TRUE", "QUERY_CACHE_SIZE=64"));
-    config.setUsername("keyprov");
-    config.setPassword("");
-    config.setMaximumPoolSize(10);
-    config.setPoolName("keyprov");
-    HikariDataSource ds = new HikariDataSource(config);
+    H2Files.Pool pool =
+        H2Files.pool(dataDir.resolve("keyprov"), 10, "AUTO_SERVER=TRUE", "QUERY_CACHE_SIZE=64");
     try {
       KeyManager km =
           JdbcKeyManager.builder()
-              .dataSource(ds)
+              .dataSource(pool.dataSource())
               .masterKey(masterKey)
               .domain(domain)
               .build()
               .start();
-      return new Storage(dataDir, km, masterKey, ds);
+      return new Storage(dataDir, km, masterKey, pool);
     } catch (RuntimeException e) {
-      ds.close();
+      pool.close();
       throw e;
     }
   }
@@ -65,6 +56,6 @@ final class Storage implements AutoCloseable {
   @Override
   public void close() {
     keyManager.close();
-    dataSource.close();
+    pool.close();
   }
 }

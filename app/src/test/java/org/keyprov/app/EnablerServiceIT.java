@@ -19,7 +19,7 @@ import org.keyprov.client.ConnectionResult;
 import org.keyprov.client.DeviceClient;
 import org.keyprov.client.object.EnablerSecurityState;
 import org.keyprov.enabler.Enabler;
-import org.keyprov.enabler.HandshakeListener;
+import org.keyprov.enabler.lookup.HandshakeListener;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.LookupResult.Refusal;
 import org.keyprov.keys.ProvisioningState;

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.keyprov.client.DeviceClient;
 import org.keyprov.enabler.Enabler;
-import org.keyprov.enabler.HandshakeListener;
+import org.keyprov.enabler.lookup.HandshakeListener;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.LookupResult.Refusal;

@@ -209,7 +209,7 @@ class NormalFlowIT {
     h.givenDevice("ep1", DM_PSK, "a.enabler.test");
     List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
     h.dm.addListener(
-        new org.keyprov.server.ProvisioningListener() {
+        new org.keyprov.server.provisioning.ProvisioningListener() {
           @Override
           public void failed(String endpoint, String nafFqdn, String reason) {
             failures.add(reason);
@@ -231,7 +231,7 @@ class NormalFlowIT {
     h.givenDevice("ep1", DM_PSK, "a.enabler.test");
     List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
     h.dm.addListener(
-        new org.keyprov.server.ProvisioningListener() {
+        new org.keyprov.server.provisioning.ProvisioningListener() {
           @Override
           public void connectionReported(String endpoint, String nafFqdn, String result) {
             reports.add(endpoint + " " + nafFqdn + " " + result);

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.keyprov.enabler.Enabler;
-import org.keyprov.enabler.StaticPskTable;
+import org.keyprov.enabler.lookup.StaticPskTable;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.PskLookup;
 import picocli.CommandLine;

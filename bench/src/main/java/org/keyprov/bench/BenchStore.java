@@ -1,7 +1,5 @@
 package org.keyprov.bench;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,12 +13,14 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import javax.sql.DataSource;
 import org.keyprov.keys.EnablerParameters;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.NewDevice;
 import org.keyprov.keys.gba.BTid;
+import org.keyprov.keys.store.H2Files;
 import org.keyprov.keys.store.JdbcKeyManager;
 
 /**
@@ -37,30 +37,26 @@ final class BenchStore implements AutoCloseable {
   record Credential(String identity, byte[] key) {}
 
   final KeyManager km;
-  private final HikariDataSource ds;
+  private final H2Files.Pool pool;
+  private final DataSource ds;
 
-  private BenchStore(KeyManager km, HikariDataSource ds) {
+  private BenchStore(KeyManager km, H2Files.Pool pool) {
     this.km = km;
-    this.ds = ds;
+    this.pool = pool;
+    this.ds = pool.dataSource();
   }
 
   static BenchStore open(Path dir, int poolSize) {
-    HikariConfig config = new HikariConfig();
     // as keyprov server opens it (Storage): enough cached statements for a provisioning pass
-    config.setJdbcUrl(
-        org.keyprov.keys.store.H2Files.url(dir.resolve("bench"), "QUERY_CACHE_SIZE=64"));
-    config.setUsername("bench");
-    config.setPassword("");
-    config.setMaximumPoolSize(poolSize);
-    HikariDataSource ds = new HikariDataSource(config);
+    H2Files.Pool pool = H2Files.pool(dir.resolve("bench"), poolSize, "QUERY_CACHE_SIZE=64");
     KeyManager km =
         JdbcKeyManager.builder()
-            .dataSource(ds)
+            .dataSource(pool.dataSource())
             .masterKey(MASTER_KEY)
             .domain(DOMAIN)
             .build()
             .start();
-    return new BenchStore(km, ds);
+    return new BenchStore(km, pool);
   }
 
   /** Seeds {@code devices} devices for {@code enabler} unless the directory already holds them. */
@@ -182,6 +178,6 @@ final class BenchStore implements AutoCloseable {
   @Override
   public void close() {
     km.close();
-    ds.close();
+    pool.close();
   }
 }

@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
-import org.h2.jdbcx.JdbcDataSource;
 import org.keyprov.app.Main;
 import org.keyprov.client.ClientHost;
 import org.keyprov.client.ConnectionResult;
@@ -352,12 +351,14 @@ final class Soak extends BenchCommand implements Callable<Integer> {
   private List<byte[]> addDevices(Path data) throws IOException {
     MasterKey master =
         MasterKey.of(HexFormat.of().parseHex(Files.readString(data.resolve("master.key")).trim()));
-    JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL(H2Files.url(data.resolve("keyprov"), "AUTO_SERVER=TRUE"));
-    ds.setUser("keyprov");
-    ds.setPassword("");
+    H2Files.Pool pool = H2Files.pool(data.resolve("keyprov"), 2, "AUTO_SERVER=TRUE");
     KeyManager km =
-        JdbcKeyManager.builder().dataSource(ds).masterKey(master).domain(DOMAIN).build().start();
+        JdbcKeyManager.builder()
+            .dataSource(pool.dataSource())
+            .masterKey(master)
+            .domain(DOMAIN)
+            .build()
+            .start();
     List<NewDevice> list = new ArrayList<>();
     List<byte[]> psks = new ArrayList<>();
     java.security.SecureRandom random = new java.security.SecureRandom();
@@ -372,6 +373,7 @@ final class Soak extends BenchCommand implements Callable<Integer> {
       km.admin().assign(endpoint(i), FQDN, "bench");
     }
     km.close();
+    pool.close();
     return psks;
   }
 

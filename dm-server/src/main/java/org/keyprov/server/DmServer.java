@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,19 +13,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.leshan.core.endpoint.Protocol;
 import org.eclipse.leshan.core.request.DownlinkRequest;
 import org.eclipse.leshan.core.response.LwM2mResponse;
 import org.eclipse.leshan.server.LeshanServer;
 import org.eclipse.leshan.server.LeshanServerBuilder;
-import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
-import org.eclipse.leshan.server.californium.endpoint.ServerProtocolProvider;
-import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerProtocolProvider;
-import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerEndpointFactoryBuilder;
-import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerProtocolProvider;
+import org.eclipse.leshan.server.endpoint.LwM2mServerEndpointsProvider;
 import org.eclipse.leshan.server.model.VersionedModelProvider;
 import org.eclipse.leshan.server.registration.Registration;
+import org.eclipse.leshan.server.registration.RegistrationStore;
 import org.keyprov.keys.CredentialAdmin;
 import org.keyprov.keys.DmCredentials;
 import org.keyprov.keys.InvalidationFeed;
@@ -36,9 +31,10 @@ import org.keyprov.keys.ThrottledAudit;
 import org.keyprov.models.KeyprovModels;
 import org.keyprov.server.provisioning.Backoff;
 import org.keyprov.server.provisioning.Provisioner;
+import org.keyprov.server.provisioning.ProvisioningListener;
 import org.keyprov.server.security.KeyManagerAuthorizer;
 import org.keyprov.server.security.KeyManagerSecurityStore;
-import org.keyprov.server.security.WrongKeyDetector;
+import org.keyprov.server.transport.DmEndpoints;
 
 /**
  * The Key Manager's LwM2M server: devices register over CoAPs (DTLS-PSK with the credential the Key
@@ -72,37 +68,25 @@ public final class DmServer implements AutoCloseable {
     this.workers = Executors.newFixedThreadPool(b.workerThreads, threads("keyprov-provisioning"));
     this.timer = Executors.newSingleThreadScheduledExecutor(threads("keyprov-provisioning-retry"));
 
-    List<ServerProtocolProvider> protocols = new ArrayList<>();
-    protocols.add(new CoapsServerProtocolProvider());
-    if (b.coapAddress != null) {
-      protocols.add(new CoapServerProtocolProvider());
-    }
-    CaliforniumServerEndpointsProvider.Builder endpoints =
-        new CaliforniumServerEndpointsProvider.Builder(
-            protocols.toArray(new ServerProtocolProvider[0]));
     ThrottledAudit refusals =
         new ThrottledAudit(b.audit, b.clock, 60, "dm-server", "dm.refusals.suppressed");
-    WrongKeyDetector wrongPsk =
-        new WrongKeyDetector(
-            (identity, reason) -> refusals.record("dm.handshake.failed", identity, reason));
-    endpoints.addEndpoint(
-        new CoapsServerEndpointFactoryBuilder()
-            .setURI(b.coapsAddress)
-            .setDtlsConnectorConfig(
-                dtls ->
-                    dtls.setConnectionListener(wrongPsk)
-                        .set(DtlsConfig.DTLS_MAX_CONNECTIONS, b.dtlsSessions))
-            .build());
-    if (b.coapAddress != null) {
-      endpoints.addEndpoint(b.coapAddress, Protocol.COAP);
-    }
 
     LeshanServerBuilder builder = new LeshanServerBuilder();
     builder.setObjectModelProvider(new VersionedModelProvider(KeyprovModels.loadWithDefaults()));
     this.security = new KeyManagerSecurityStore(b.credentials, refusals);
     builder.setSecurityStore(security);
     builder.setAuthorizer(new KeyManagerAuthorizer(security, refusals));
-    builder.setEndpointsProviders(endpoints.build());
+    if (b.registrations != null) {
+      builder.setRegistrationStore(b.registrations);
+    }
+    builder.setEndpointsProviders(
+        b.endpoints != null
+            ? b.endpoints
+            : DmEndpoints.californium(
+                b.coapsAddress,
+                b.coapAddress,
+                b.dtlsSessions,
+                (identity, reason) -> refusals.record("dm.handshake.failed", identity, reason)));
     this.leshan = builder.build();
 
     ProvisioningListener fanOut = new FanOut(listeners);
@@ -280,6 +264,8 @@ public final class DmServer implements AutoCloseable {
     private int dtlsSessions = 150_000;
     private InvalidationFeed invalidations;
     private org.keyprov.keys.AuditLog audit;
+    private LwM2mServerEndpointsProvider endpoints;
+    private RegistrationStore registrations;
     private final List<ProvisioningListener> listeners = new CopyOnWriteArrayList<>();
 
     private Builder() {}
@@ -305,6 +291,21 @@ public final class DmServer implements AutoCloseable {
     /** The CoAPs (DTLS-PSK) address. Default: all interfaces, port 5684. */
     public Builder coapsAddress(InetSocketAddress address) {
       this.coapsAddress = address;
+      return this;
+    }
+
+    /**
+     * Where the server listens, instead of {@link #coapsAddress} and {@link #coapAddress} on
+     * Californium ({@code DmEndpoints.californium}); its DTLS must ask the server's security store.
+     */
+    public Builder endpoints(LwM2mServerEndpointsProvider endpoints) {
+      this.endpoints = endpoints;
+      return this;
+    }
+
+    /** Where LwM2M registrations and observations live. Default: Leshan's in-memory store. */
+    public Builder registrationStore(RegistrationStore store) {
+      this.registrations = store;
       return this;
     }
 

@@ -38,7 +38,6 @@ import org.keyprov.keys.EnablerParameters;
 import org.keyprov.keys.ProvisioningLedger;
 import org.keyprov.keys.ProvisioningState;
 import org.keyprov.models.EnablerSecurityObject;
-import org.keyprov.server.ProvisioningListener;
 import org.keyprov.server.provisioning.EnablerInstances.Existing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package org.keyprov.server.security;
+package org.keyprov.server.transport;
 
 import java.util.Collections;
 import java.util.Map;
@@ -16,14 +16,14 @@ import org.eclipse.californium.scandium.dtls.Handshaker;
  * Reports each such handshake once, as (identity, reason). The Enabler has its twin; a shared
  * Scandium transport module would hold one (see issue 11).
  */
-public final class WrongKeyDetector implements ConnectionListener {
+final class WrongKeyDetector implements ConnectionListener {
   private final BiConsumer<String, String> report;
 
   /** Handshakes already reported; weak, so a finished handshake is not kept. */
   private final Map<Handshaker, Boolean> reported =
       Collections.synchronizedMap(new WeakHashMap<>());
 
-  public WrongKeyDetector(BiConsumer<String, String> report) {
+  WrongKeyDetector(BiConsumer<String, String> report) {
     this.report = report;
   }
 

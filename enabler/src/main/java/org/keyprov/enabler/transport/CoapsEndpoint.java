@@ -19,7 +19,7 @@ import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
-import org.keyprov.enabler.KeyResolver;
+import org.keyprov.enabler.lookup.KeyResolver;
 
 /**
  * The Enabler's CoAPs (DTLS-PSK) endpoint with one resource, {@code /whoami}, that answers with the

@@ -13,8 +13,8 @@ import org.eclipse.californium.scandium.dtls.PskSecretResult;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedPskStore;
 import org.eclipse.californium.scandium.util.SecretUtil;
 import org.eclipse.californium.scandium.util.ServerNames;
-import org.keyprov.enabler.KeyResolver;
-import org.keyprov.enabler.Resolution;
+import org.keyprov.enabler.lookup.KeyResolver;
+import org.keyprov.enabler.lookup.Resolution;
 
 /**
  * Scandium's PSK store answered by the Key Manager. Asynchronous: {@link #requestPskSecretResult}

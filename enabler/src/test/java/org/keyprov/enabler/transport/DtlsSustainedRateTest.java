@@ -27,7 +27,7 @@ import org.eclipse.californium.scandium.util.SecretUtil;
 import org.eclipse.californium.scandium.util.ServerNames;
 import org.junit.jupiter.api.Test;
 import org.keyprov.enabler.Enabler;
-import org.keyprov.enabler.StaticPskTable;
+import org.keyprov.enabler.lookup.StaticPskTable;
 import org.keyprov.keys.gba.NafId;
 import org.keyprov.keys.gba.UaSecurityProtocolId;
 

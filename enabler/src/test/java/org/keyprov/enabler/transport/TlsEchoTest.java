@@ -16,7 +16,7 @@ import org.bouncycastle.tls.TlsClientProtocol;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.junit.jupiter.api.Test;
 import org.keyprov.enabler.Enabler;
-import org.keyprov.enabler.StaticPskTable;
+import org.keyprov.enabler.lookup.StaticPskTable;
 import org.keyprov.keys.gba.NafId;
 import org.keyprov.keys.gba.UaSecurityProtocolId;
 

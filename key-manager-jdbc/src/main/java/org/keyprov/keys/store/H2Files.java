@@ -1,6 +1,9 @@
 package org.keyprov.keys.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
+import javax.sql.DataSource;
 
 /** JDBC URLs of the embedded H2 file database, with the settings every opener must share. */
 public final class H2Files {
@@ -22,5 +25,37 @@ public final class H2Files {
       url.append(';').append(setting);
     }
     return url.append(";MAX_COMPACT_TIME=0").toString();
+  }
+
+  /**
+   * A connection pool over the H2 file at {@code base} (see {@link #url}), of at most {@code
+   * connections}. Closing it closes every connection.
+   */
+  public static Pool pool(Path base, int connections, String... settings) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url(base, settings));
+    config.setUsername("keyprov");
+    config.setPassword("");
+    config.setMaximumPoolSize(connections);
+    config.setPoolName("keyprov");
+    return new Pool(new HikariDataSource(config));
+  }
+
+  /** A pooled data source that is closed with the pool. */
+  public static final class Pool implements AutoCloseable {
+    private final HikariDataSource dataSource;
+
+    private Pool(HikariDataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    public DataSource dataSource() {
+      return dataSource;
+    }
+
+    @Override
+    public void close() {
+      dataSource.close();
+    }
   }
 }

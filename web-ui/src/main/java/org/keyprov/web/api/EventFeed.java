@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
-import org.keyprov.server.ProvisioningListener;
+import org.keyprov.server.provisioning.ProvisioningListener;
 
 /** Provisioning events fanned out to the browsers subscribed to {@code /api/v1/events}. */
 final class EventFeed implements ProvisioningListener {

@@ -1,4 +1,4 @@
-package org.keyprov.enabler;
+package org.keyprov.enabler.lookup;
 
 import org.keyprov.keys.LookupResult.Refusal;
 

@@ -1,4 +1,4 @@
-package org.keyprov.server;
+package org.keyprov.server.provisioning;
 
 /**
  * Hears what the DM server did for each (device, Enabler). Called from provisioning threads;

@@ -1,4 +1,4 @@
-package org.keyprov.enabler;
+package org.keyprov.enabler.lookup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.keyprov.enabler;
+package org.keyprov.enabler.lookup;
 
 import java.time.Clock;
 import java.time.Duration;

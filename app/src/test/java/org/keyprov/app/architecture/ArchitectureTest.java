@@ -1,0 +1,98 @@
+package org.keyprov.app.architecture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.keyprov.app.architecture.planted.cycle.CycleA;
+import org.keyprov.app.architecture.planted.transport.UsesBouncyCastleInTransport;
+import org.keyprov.client.planted.ImportsTheWebUi;
+import org.keyprov.keys.zn.planted.OpensAConnection;
+import org.keyprov.server.planted.UsesJetty;
+import org.keyprov.server.planted.UsesScandiumOutsideTransport;
+
+/**
+ * The build enforces DESIGN.md: every rule passes on keyprov's own classes (app's test classpath
+ * holds every module but bench), and each rule fails on a planted violation, so none can rot into a
+ * rule that checks nothing.
+ */
+class ArchitectureTest {
+  private static JavaClasses keyprov;
+
+  @BeforeAll
+  static void importKeyprov() {
+    keyprov =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            // other modules' test jars (a build of app alone takes them from the local repository)
+            .withImportOption(location -> !location.contains("-tests.jar"))
+            .importPackages("org.keyprov");
+    assertThat(keyprov.stream().map(c -> c.getPackageName()))
+        .as("every module's classes are imported")
+        .contains(
+            "org.keyprov.app",
+            "org.keyprov.web.api",
+            "org.keyprov.server",
+            "org.keyprov.enabler",
+            "org.keyprov.client",
+            "org.keyprov.uicc",
+            "org.keyprov.keys.store",
+            "org.keyprov.keys",
+            "org.keyprov.models");
+  }
+
+  @Test
+  void module_arrows_hold() {
+    Architecture.MODULE_ARROWS.check(keyprov);
+  }
+
+  @Test
+  void key_manager_api_uses_no_storage_or_transport() {
+    Architecture.KEY_MANAGER_API_IS_LIBRARY_FREE.check(keyprov);
+  }
+
+  @Test
+  void californium_scandium_and_bouncy_castle_only_in_transport_packages() {
+    Architecture.TRANSPORT_LIBRARIES_ONLY_IN_TRANSPORT.check(keyprov);
+  }
+
+  @Test
+  void jetty_only_in_web_ui_and_app() {
+    Architecture.JETTY_ONLY_IN_WEB.check(keyprov);
+  }
+
+  @Test
+  void no_package_cycles() {
+    Architecture.NO_PACKAGE_CYCLES.check(keyprov);
+  }
+
+  @Test
+  void each_rule_fails_on_a_planted_violation() {
+    assertFails(Architecture.MODULE_ARROWS, ImportsTheWebUi.class);
+    assertFails(Architecture.KEY_MANAGER_API_IS_LIBRARY_FREE, OpensAConnection.class);
+    assertFails(
+        Architecture.TRANSPORT_LIBRARIES_ONLY_IN_TRANSPORT, UsesScandiumOutsideTransport.class);
+    assertFails(Architecture.JETTY_ONLY_IN_WEB, UsesJetty.class);
+    assertFails(Architecture.NO_PACKAGE_CYCLES, CycleA.class);
+    // and the transport rule allows what it should
+    assertThat(
+            Architecture.TRANSPORT_LIBRARIES_ONLY_IN_TRANSPORT
+                .evaluate(
+                    new ClassFileImporter()
+                        .importClasses(UsesBouncyCastleInTransport.class, CycleA.class))
+                .hasViolation())
+        .isFalse();
+  }
+
+  private static void assertFails(ArchRule rule, Class<?> planted) {
+    JavaClasses classes =
+        new ClassFileImporter().importPackagesOf(planted, org.keyprov.web.api.ApiHandler.class);
+    assertThat(rule.evaluate(classes).hasViolation())
+        .as("%s fails on %s", rule.getDescription(), planted.getSimpleName())
+        .isTrue();
+  }
+}
