@@ -50,7 +50,7 @@ import org.keyprov.server.transport.DmEndpoints;
  * }
  * }</pre>
  */
-public final class DmServer implements AutoCloseable {
+public final class DmServer implements DeviceDirectory, AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DmServer.class);
 
   private final LeshanServer leshan;
@@ -160,8 +160,14 @@ public final class DmServer implements AutoCloseable {
     return leshan.getEndpoint(protocol).getURI();
   }
 
+  @Override
   public void addListener(ProvisioningListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public boolean isRegistered(String endpoint) {
+    return leshan.getRegistrationService().getByEndpoint(endpoint) != null;
   }
 
   /** The device's current registration, if it is registered. */
@@ -188,7 +194,7 @@ public final class DmServer implements AutoCloseable {
     return response;
   }
 
-  /** How many devices are registered now. */
+  @Override
   public long registeredCount() {
     long n = 0;
     for (java.util.Iterator<Registration> it =
@@ -200,7 +206,7 @@ public final class DmServer implements AutoCloseable {
     return n;
   }
 
-  /** Runs a provisioning pass for a registered device now (after an operator change). */
+  @Override
   public void provisionNow(String endpoint) {
     provisioner.provisionSoon(endpoint);
   }

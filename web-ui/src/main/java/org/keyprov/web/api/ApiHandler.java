@@ -24,7 +24,7 @@ import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.KeyManagerException;
 import org.keyprov.keys.OperatorAccounts.Operator;
 import org.keyprov.keys.OperatorAccounts.Role;
-import org.keyprov.server.DmServer;
+import org.keyprov.server.DeviceDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,11 +44,11 @@ public final class ApiHandler extends Handler.Abstract {
 
   final ObjectMapper json = new ObjectMapper();
   final KeyManager km;
-  final DmServer dm;
+  final DeviceDirectory dm;
   final Sessions sessions;
   private final Routes routes;
 
-  public ApiHandler(KeyManager km, DmServer dm, Clock clock) {
+  public ApiHandler(KeyManager km, DeviceDirectory dm, Clock clock) {
     this.km = km;
     this.dm = dm;
     this.sessions = new Sessions(km.operators(), clock, Duration.ofMinutes(30));

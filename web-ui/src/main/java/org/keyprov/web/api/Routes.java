@@ -180,7 +180,7 @@ final class Routes {
                       .put("enabler", a.nafFqdn())
                       .put("state", a.state().name().toLowerCase(java.util.Locale.ROOT)));
             }
-            row.put("online", api.dm.registration(d.endpoint()).isPresent());
+            row.put("online", api.dm.isRegistered(d.endpoint()));
             items.add(row);
           });
       ObjectNode out = api.json.createObjectNode();
@@ -244,7 +244,7 @@ final class Routes {
               .device(endpoint)
               .orElseThrow(() -> new ApiException(404, "not_found", null, "no device " + endpoint));
       ObjectNode out = device(d);
-      out.put("online", api.dm.registration(endpoint).isPresent());
+      out.put("online", api.dm.isRegistered(endpoint));
       ArrayNode as = api.array();
       for (Assignment a : api.km.ledger().assignments(endpoint)) {
         as.add(

@@ -1,0 +1,21 @@
+package org.keyprov.server;
+
+import org.keyprov.server.provisioning.ProvisioningListener;
+
+/**
+ * What the operator console and API need of the DM server: who is registered, a nudge to provision
+ * a device now, and the provisioning events. No Leshan types, so a fake stands in for tests.
+ */
+public interface DeviceDirectory {
+  /** Whether the device is registered now. */
+  boolean isRegistered(String endpoint);
+
+  /** How many devices are registered now. */
+  long registeredCount();
+
+  /** Runs a provisioning pass for the device now if it is registered (after an operator change). */
+  void provisionNow(String endpoint);
+
+  /** Hears every provisioning outcome and connection result from now on. */
+  void addListener(ProvisioningListener listener);
+}
