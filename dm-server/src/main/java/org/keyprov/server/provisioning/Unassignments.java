@@ -3,13 +3,8 @@ package org.keyprov.server.provisioning;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.leshan.core.request.DeleteRequest;
-import org.eclipse.leshan.core.request.ReadRequest;
-import org.eclipse.leshan.core.response.DeleteResponse;
-import org.eclipse.leshan.core.response.ReadResponse;
-import org.eclipse.leshan.server.LeshanServer;
-import org.eclipse.leshan.server.registration.Registration;
 import org.keyprov.models.EnablerSecurityObject;
+import org.keyprov.server.provisioning.DeviceRequests.Answer;
 import org.keyprov.server.provisioning.EnablerInstances.Existing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +18,10 @@ final class Unassignments {
   private static final Logger LOG = LoggerFactory.getLogger(Unassignments.class);
 
   private final Map<String, Set<String>> pending = new ConcurrentHashMap<>();
-  private final LeshanServer server;
-  private final long requestTimeoutMs;
+  private final DeviceRequests device;
 
-  Unassignments(LeshanServer server, long requestTimeoutMs) {
-    this.server = server;
-    this.requestTimeoutMs = requestTimeoutMs;
+  Unassignments(DeviceRequests device) {
+    this.device = device;
   }
 
   void add(String endpoint, String nafFqdn) {
@@ -37,39 +30,25 @@ final class Unassignments {
 
   /**
    * Deletes the DM-written instances of the device's unassigned Enablers; what fails is kept for
-   * the next pass. Call from the device's pass only.
+   * the next pass. Call from the device's pass only, for a device that implements the object.
    */
-  void apply(Registration registration) throws InterruptedException {
-    String endpoint = registration.getEndpoint();
+  void apply(String endpoint) throws InterruptedException {
     Set<String> fqdns = pending.remove(endpoint);
     if (fqdns == null || fqdns.isEmpty()) {
       return;
     }
-    if (!registration.getSupportedObject().containsKey(EnablerSecurityObject.ID)) {
-      return;
-    }
-    try {
-      ReadResponse read =
-          server.send(registration, new ReadRequest(EnablerSecurityObject.ID), requestTimeoutMs);
-      if (read == null || !read.isSuccess()) {
-        throw new IllegalStateException(read == null ? "no answer" : read.getCode().toString());
-      }
-      for (Existing e : EnablerInstances.parse(read.getContent())) {
+    Answer<java.util.List<Existing>> read = device.readInstances(endpoint);
+    String failure = read.failure();
+    if (read.ok()) {
+      for (Existing e : read.value()) {
         if (e.source() != EnablerSecurityObject.SOURCE_DM_SERVER
             || fqdns.stream().noneMatch(f -> f.equalsIgnoreCase(e.nafFqdn()))) {
           continue;
         }
-        DeleteResponse deleted =
-            server.send(
-                registration,
-                new DeleteRequest(EnablerSecurityObject.ID, e.instanceId()),
-                requestTimeoutMs);
-        if (deleted == null || !deleted.isSuccess()) {
-          throw new IllegalStateException(
-              "deleting instance "
-                  + e.instanceId()
-                  + ": "
-                  + (deleted == null ? "no answer" : deleted.getCode()));
+        Answer<Void> deleted = device.delete(endpoint, e.instanceId());
+        if (!deleted.ok()) {
+          failure = deleted.failure();
+          break;
         }
         LOG.info(
             "{}: Enabler {} unassigned; instance {} deleted",
@@ -77,12 +56,13 @@ final class Unassignments {
             e.nafFqdn(),
             e.instanceId());
       }
-    } catch (RuntimeException e) {
+    }
+    if (failure != null) {
       LOG.warn(
           "{}: cannot delete the instances of unassigned Enablers {} yet: {}",
           endpoint,
           fqdns,
-          e.getMessage());
+          failure);
       fqdns.forEach(f -> add(endpoint, f));
     }
   }

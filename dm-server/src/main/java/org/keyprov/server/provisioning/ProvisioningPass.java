@@ -1,0 +1,299 @@
+package org.keyprov.server.provisioning;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.keyprov.keys.Assignment;
+import org.keyprov.keys.CredentialAdmin;
+import org.keyprov.keys.EnablerParameters;
+import org.keyprov.keys.ProvisioningLedger;
+import org.keyprov.keys.ProvisioningState;
+import org.keyprov.models.EnablerSecurityObject;
+import org.keyprov.server.provisioning.DeviceRequests.Answer;
+import org.keyprov.server.provisioning.DeviceRequests.Device;
+import org.keyprov.server.provisioning.EnablerInstances.Existing;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One device's provisioning pass: deletes the instances of unassigned Enablers, reads what the
+ * device holds, creates or replaces the instance of each due Enabler, records each outcome, and
+ * schedules what comes next (a retry with backoff after a failure, a pass when a key is due for
+ * renewal, another Observe when one failed). Talks to the device through {@link DeviceRequests}
+ * only. Runs on a worker, one pass per device at a time ({@link Provisioner} sees to that).
+ */
+final class ProvisioningPass {
+  private static final Logger LOG = LoggerFactory.getLogger(ProvisioningPass.class);
+
+  private final DeviceRequests device;
+  private final CredentialAdmin admin;
+  private final ProvisioningLedger ledger;
+  private final ProvisioningListener listener;
+  private final Clock clock;
+  private final Backoff backoff;
+  private final Executor workers;
+  private final ScheduledExecutorService timer;
+
+  /** Asks for the device's next pass. */
+  private final Consumer<String> again;
+
+  /** The pending renewal of each (device, Enabler): {@code endpoint|fqdn}. */
+  private final Map<String, ScheduledFuture<?>> renewals = new ConcurrentHashMap<>();
+
+  /** The last connection result recorded per (device, Enabler), so repeats are not rewritten. */
+  private final Map<String, String> lastReported = new ConcurrentHashMap<>();
+
+  /** Failed Observe requests in a row, per endpoint, for the retry's backoff. */
+  private final Map<String, Integer> observeFailures = new ConcurrentHashMap<>();
+
+  private final Unassignments unassigned;
+
+  ProvisioningPass(
+      DeviceRequests device,
+      CredentialAdmin admin,
+      ProvisioningLedger ledger,
+      ProvisioningListener listener,
+      Clock clock,
+      Backoff backoff,
+      Executor workers,
+      ScheduledExecutorService timer,
+      Consumer<String> again) {
+    this.device = device;
+    this.admin = admin;
+    this.ledger = ledger;
+    this.listener = listener;
+    this.clock = clock;
+    this.backoff = backoff;
+    this.workers = workers;
+    this.timer = timer;
+    this.again = again;
+    this.unassigned = new Unassignments(device);
+  }
+
+  /** The Enabler was taken off the device: its instance goes in the next pass, renewals stop. */
+  void unassigned(String endpoint, String nafFqdn) {
+    String key = endpoint + "|" + nafFqdn;
+    ScheduledFuture<?> renewal = renewals.remove(key);
+    if (renewal != null) {
+      renewal.cancel(false);
+    }
+    lastReported.remove(key);
+    unassigned.add(endpoint, nafFqdn);
+  }
+
+  /** The device is gone (deregistered or expired, not re-registered). */
+  void gone(String endpoint) {
+    observeFailures.remove(endpoint);
+  }
+
+  void run(String endpoint) {
+    Optional<Device> found = device.registered(endpoint);
+    if (found.isEmpty() || !found.get().listening()) {
+      // a sleeping device gets what is due at its next update, when it listens again
+      return;
+    }
+    Device d = found.get();
+    try {
+      if (d.implementsObject()) {
+        unassigned.apply(endpoint);
+      }
+      List<Assignment> due = ledger.due(endpoint, clock.instant());
+      if (due.isEmpty()) {
+        observe(endpoint, d);
+        return;
+      }
+      if (!d.implementsObject()) {
+        unsupported(endpoint, due);
+        return;
+      }
+      List<Existing> existing;
+      boolean everWritten = due.stream().anyMatch(a -> a.keyVersion().isPresent());
+      if (!d.listsInstances() && !everWritten) {
+        // a first provisioning of a device whose object links list no instance: nothing to read.
+        // Once a key was written the links may lag behind (they are only as fresh as the last
+        // registration update), so a renewal always reads what the device holds.
+        existing = new ArrayList<>();
+      } else {
+        Answer<List<Existing>> read = device.readInstances(endpoint);
+        if (!read.ok()) {
+          for (Assignment a : due) {
+            failed(endpoint, a, read.failure());
+          }
+          return;
+        }
+        existing = new ArrayList<>(read.value());
+      }
+      for (Assignment a : due) {
+        provisionOne(endpoint, a, existing);
+      }
+      observe(endpoint, d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void unsupported(String endpoint, List<Assignment> due) {
+    String reason =
+        "the device's client does not implement object "
+            + EnablerSecurityObject.ID
+            + " (Enabler Security Parameters)";
+    List<Assignment> newly =
+        due.stream().filter(a -> a.state() != ProvisioningState.UNSUPPORTED).toList();
+    for (Assignment a : newly) {
+      ledger.unsupported(endpoint, a.nafFqdn(), reason);
+    }
+    if (!newly.isEmpty()) {
+      listener.unsupported(endpoint, reason);
+    }
+  }
+
+  private void provisionOne(String endpoint, Assignment a, List<Existing> existing)
+      throws InterruptedException {
+    Optional<Existing> current =
+        existing.stream().filter(e -> e.nafFqdn().equalsIgnoreCase(a.nafFqdn())).findFirst();
+    if (current.isPresent()
+        && current.get().source() == EnablerSecurityObject.SOURCE_SIM
+        && !a.overwriteSim()) {
+      ledger.fromSim(endpoint, a.nafFqdn());
+      LOG.info("{}: Enabler {} comes from the SIM; not overwritten", endpoint, a.nafFqdn());
+      return;
+    }
+    EnablerParameters params;
+    try {
+      params = admin.currentParameters(endpoint, a.nafFqdn());
+    } catch (RuntimeException e) {
+      failed(endpoint, a, "minting the parameters failed: " + e.getMessage());
+      return;
+    }
+    Answer<Void> written;
+    if (current.isPresent()) {
+      written = device.replace(endpoint, current.get().instanceId(), params);
+    } else {
+      int id = EnablerInstances.freeInstanceId(existing);
+      written = device.create(endpoint, id, params);
+      existing.add(
+          new Existing(id, a.nafFqdn(), EnablerSecurityObject.SOURCE_DM_SERVER, Optional.empty()));
+    }
+    if (!written.ok()) {
+      failed(endpoint, a, written.failure());
+      return;
+    }
+    ledger.provisioned(
+        endpoint, a.nafFqdn(), params.keyVersion(), params.expiresAt(), params.renewAt());
+    lastReported.remove(endpoint + "|" + a.nafFqdn());
+    scheduleRenewal(endpoint, a.nafFqdn(), params.renewAt());
+    LOG.info(
+        "{}: provisioned Enabler {} with B-TID {} (version {})",
+        endpoint,
+        a.nafFqdn(),
+        params.btid(),
+        params.keyVersion());
+    listener.provisioned(endpoint, a.nafFqdn(), params.keyVersion());
+  }
+
+  private void failed(String endpoint, Assignment a, String reason) {
+    Duration delay = backoff.delayAfter(a.attempts() + 1);
+    Instant next = clock.instant().plus(delay);
+    ledger.failed(endpoint, a.nafFqdn(), reason, next);
+    LOG.warn(
+        "{}: provisioning Enabler {} failed ({}); retry in {}",
+        endpoint,
+        a.nafFqdn(),
+        reason,
+        delay);
+    listener.failed(endpoint, a.nafFqdn(), reason);
+    later(endpoint, delay.toMillis());
+  }
+
+  /** A pass when the key is due for renewal, replacing the one scheduled for its last version. */
+  private void scheduleRenewal(String endpoint, String fqdn, Instant renewAt) {
+    // a little late rather than early: a pass a millisecond before renewAt finds nothing due
+    long delayMs = Math.max(0, Duration.between(clock.instant(), renewAt).toMillis()) + 100;
+    String key = endpoint + "|" + fqdn;
+    try {
+      ScheduledFuture<?> next =
+          timer.schedule(
+              () -> {
+                renewals.remove(key);
+                again.accept(endpoint);
+              },
+              delayMs,
+              TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> previous = renewals.put(key, next);
+      if (previous != null) {
+        previous.cancel(false);
+      }
+    } catch (RejectedExecutionException stopping) {
+      // the server is closing; the device's next registration renews what is due
+    }
+  }
+
+  private void later(String endpoint, long delayMs) {
+    try {
+      timer.schedule(() -> again.accept(endpoint), delayMs, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopping) {
+      // the server is closing; the next registration picks it up
+    }
+  }
+
+  /** Observes object 33001 so the device's connection results reach the ledger. */
+  private void observe(String endpoint, Device d) {
+    if (!d.implementsObject() || device.observed(endpoint)) {
+      return;
+    }
+    device.observe(
+        endpoint,
+        instances -> {
+          observeFailures.remove(endpoint);
+          reported(endpoint, instances);
+        },
+        reason -> observeFailed(endpoint, reason));
+  }
+
+  /**
+   * Without the observation the device's connection results never reach the ledger: try again with
+   * backoff, through a pass (which observes when nothing else is due, and stops when the device has
+   * gone).
+   */
+  private void observeFailed(String endpoint, String reason) {
+    int attempt = observeFailures.merge(endpoint, 1, Integer::sum);
+    Duration delay = backoff.delayAfter(attempt);
+    LOG.info("{}: {}; retry in {}", endpoint, reason, delay);
+    later(endpoint, delay.toMillis());
+  }
+
+  /** What the device holds now (an Observe answer or notification): new results are recorded. */
+  void reported(String endpoint, List<Existing> instances) {
+    for (Existing e : instances) {
+      if (e.lastConnectionResult().isEmpty() || e.nafFqdn().isEmpty()) {
+        continue;
+      }
+      String result = e.lastConnectionResult().get();
+      if (result.equals(lastReported.put(endpoint + "|" + e.nafFqdn(), result))) {
+        continue;
+      }
+      workers.execute(() -> record(endpoint, e.nafFqdn(), result));
+    }
+  }
+
+  private void record(String endpoint, String fqdn, String result) {
+    try {
+      ledger.connectionReported(endpoint, fqdn, result);
+      listener.connectionReported(endpoint, fqdn, result);
+    } catch (RuntimeException ex) {
+      LOG.warn(
+          "{}: cannot record the connection result for {}: {}", endpoint, fqdn, ex.getMessage());
+    }
+  }
+}
