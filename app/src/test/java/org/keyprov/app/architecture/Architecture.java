@@ -1,10 +1,15 @@
 package org.keyprov.app.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 
 /** DESIGN.md's module arrows and library rules, as ArchUnit rules over every keyprov class. */
 final class Architecture {
@@ -94,4 +99,46 @@ final class Architecture {
   /** Every package can be read without the ones that use it. */
   static final ArchRule NO_PACKAGE_CYCLES =
       slices().matching("org.keyprov.(**)").should().beFreeOfCycles();
+
+  /**
+   * A public top-level type is used from another module: everything else is package-private (a
+   * module's surface is what its neighbours use, plus the entry points listed in {@code API}).
+   */
+  static ArchRule publicOnlyWhatAnotherModuleUses(java.util.Set<String> api) {
+    return classes()
+        .that()
+        .arePublic()
+        .and()
+        .areTopLevelClasses()
+        .should(
+            new ArchCondition<JavaClass>("be used from another module or be listed as API") {
+              @Override
+              public void check(JavaClass type, ConditionEvents events) {
+                String module = module(type.getPackageName());
+                boolean used =
+                    type.getDirectDependenciesToSelf().stream()
+                        .map(d -> d.getOriginClass().getPackageName())
+                        .anyMatch(p -> !module(p).equals(module));
+                if (!used && !api.contains(type.getName())) {
+                  events.add(
+                      SimpleConditionEvent.violated(
+                          type,
+                          type.getName()
+                              + " is public but no other module uses it: make it package-private"));
+                }
+              }
+            });
+  }
+
+  /** The keyprov module a package belongs to (DESIGN.md's module map). */
+  static String module(String pkg) {
+    if (pkg.startsWith("org.keyprov.keys.store")) {
+      return "key-manager-jdbc";
+    }
+    if (pkg.startsWith("org.keyprov.keys")) {
+      return "key-manager";
+    }
+    String[] parts = pkg.split("\\.");
+    return parts.length > 2 ? parts[2] : pkg;
+  }
 }

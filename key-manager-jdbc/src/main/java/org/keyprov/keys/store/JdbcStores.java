@@ -19,7 +19,7 @@ import org.keyprov.keys.RenewalPolicy;
  * The JDBC-backed parts of the Key Manager over one {@link DataSource}. Used by {@code KeyManager};
  * not an API of its own.
  */
-public record JdbcStores(
+record JdbcStores(
     CredentialAdmin admin,
     DmCredentials dmCredentials,
     PskLookup lookup,
