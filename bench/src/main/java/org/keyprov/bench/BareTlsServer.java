@@ -12,11 +12,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
+import java.util.Vector;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.bouncycastle.tls.BasicTlsPSKExternal;
 import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.PRFAlgorithm;
 import org.bouncycastle.tls.PSKTlsServer;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.PskIdentity;
+import org.bouncycastle.tls.TlsPSKExternal;
 import org.bouncycastle.tls.TlsPSKIdentityManager;
 import org.bouncycastle.tls.TlsServerProtocol;
 import org.bouncycastle.tls.crypto.TlsCrypto;
@@ -29,7 +35,9 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
  */
 final class BareTlsServer implements AutoCloseable {
   private static final int[] SUITES = {
-    CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256, CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256
+    CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256,
+    CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256,
+    CipherSuite.TLS_AES_128_GCM_SHA256
   };
 
   private final ServerSocket server;
@@ -86,6 +94,25 @@ final class BareTlsServer implements AutoCloseable {
             @Override
             protected int[] getSupportedCipherSuites() {
               return SUITES.clone();
+            }
+
+            @Override
+            protected ProtocolVersion[] getSupportedVersions() {
+              return ProtocolVersion.TLSv13.downTo(ProtocolVersion.TLSv12);
+            }
+
+            @Override
+            public TlsPSKExternal getExternalPSK(Vector identities) {
+              for (Object o : identities) {
+                byte[] raw = ((PskIdentity) o).getIdentity();
+                byte[] key = keys.get(new String(raw, StandardCharsets.UTF_8));
+                if (key != null) {
+                  identity[0] = new String(raw, StandardCharsets.UTF_8);
+                  return new BasicTlsPSKExternal(
+                      raw, getCrypto().createSecret(key.clone()), PRFAlgorithm.tls13_hkdf_sha256);
+                }
+              }
+              return null;
             }
           });
       String line =

@@ -201,7 +201,13 @@ public final class Bench extends BenchCommand implements Runnable {
         java.util.Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
         java.util.Map<String, List<Double>> cpu = new java.util.LinkedHashMap<>();
         for (int run = 1; run <= runs; run++) {
-          for (String mode : modes) {
+          // every other run in the reverse order, so a machine that slows down or speeds up
+          // during the series does not favour the mode that always runs first
+          List<String> order = new ArrayList<>(modes);
+          if (run % 2 == 0) {
+            java.util.Collections.reverse(order);
+          }
+          for (String mode : order) {
             Process server =
                 pinnedChild(
                     serverCpus,
@@ -240,6 +246,10 @@ public final class Bench extends BenchCommand implements Runnable {
             BufferedReader lin =
                 new BufferedReader(
                     new InputStreamReader(load.getInputStream(), StandardCharsets.UTF_8));
+            await(lin, "WARM");
+            // the server's CPU per handshake is counted from here: steady state, no JIT warm-up
+            server.getOutputStream().write("MARK\n".getBytes(StandardCharsets.US_ASCII));
+            server.getOutputStream().flush();
             String[] result = await(lin, "RESULT").split(" ");
             String[] perSecond = await(lin, "SERIES").split(" ");
             load.waitFor();
@@ -247,8 +257,9 @@ public final class Bench extends BenchCommand implements Runnable {
             String[] cache = await(sin, "CACHE").split(" ");
             String heap = await(sin, "HEAP").split(" ")[1];
             String[] lookups = await(sin, "LOOKUPS").split(" ");
-            long cpuNanos = Long.parseLong(await(sin, "CPU").split(" ")[1]);
-            long served = Long.parseLong(result[2]) + Long.parseLong(result[5]);
+            // CPU since MARK over the handshakes of the measured seconds
+            long cpuNanos = Long.parseLong(await(sin, "CPU").split(" ")[2]);
+            long served = Long.parseLong(result[2]);
             double cpuMicros = served == 0 ? 0 : cpuNanos / 1e3 / served;
             cpu.computeIfAbsent(mode, m -> new ArrayList<>()).add(cpuMicros);
             server.waitFor();
@@ -338,10 +349,9 @@ public final class Bench extends BenchCommand implements Runnable {
           long cpu0 = processCpuNanos();
           out().printf("READY 0 %d%n", bare.port());
           out().flush();
-          while (System.in.read() >= 0) {
-            // run until the orchestrator closes our stdin
-          }
-          out().printf("CACHE 0 0%nHEAP 0%nLOOKUPS%nCPU %d%n", processCpuNanos() - cpu0);
+          long mark = untilStdinCloses(cpu0);
+          long cpu = processCpuNanos();
+          out().printf("CACHE 0 0%nHEAP 0%nLOOKUPS%nCPU %d %d%n", cpu - cpu0, cpu - mark);
           out().flush();
         }
         return 0;
@@ -378,9 +388,8 @@ public final class Bench extends BenchCommand implements Runnable {
         long cpu0 = processCpuNanos();
         out().printf("READY %d %d%n", e.coapsUri().getPort(), e.tlsUri().getPort());
         out().flush();
-        while (System.in.read() >= 0) {
-          // run until the orchestrator closes our stdin
-        }
+        long mark = untilStdinCloses(cpu0);
+        long cpu = processCpuNanos();
         sampler.shutdownNow();
         long[] hm = e.cacheHitsAndMisses();
         out().printf("CACHE %d %d%n", hm[0], hm[1]);
@@ -393,7 +402,7 @@ public final class Bench extends BenchCommand implements Runnable {
           lookups.forEach(n -> line.append(' ').append(n));
         }
         out().println(line);
-        out().printf("CPU %d%n", processCpuNanos() - cpu0);
+        out().printf("CPU %d %d%n", cpu - cpu0, cpu - mark);
         out().flush();
       } finally {
         if (s != null) {
@@ -402,6 +411,22 @@ public final class Bench extends BenchCommand implements Runnable {
       }
       return 0;
     }
+  }
+
+  /**
+   * Runs until the orchestrator closes our stdin; returns this JVM's CPU time when it wrote {@code
+   * MARK} (the load's warm-up is over), or {@code start} if it never did.
+   */
+  static long untilStdinCloses(long start) throws java.io.IOException {
+    long mark = start;
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      if (line.equals("MARK")) {
+        mark = processCpuNanos();
+      }
+    }
+    return mark;
   }
 
   /** CPU time this JVM has used, all threads. */
@@ -447,6 +472,8 @@ public final class Bench extends BenchCommand implements Runnable {
       if (warmup > 0) {
         warm = HandshakeLoad.run(proto, port, creds, clients, warmup).handshakes();
       }
+      out().printf("WARM %d%n", warm);
+      out().flush();
       HandshakeLoad.Result r = HandshakeLoad.run(proto, port, creds, clients, seconds);
       out()
           .printf(

@@ -1,6 +1,7 @@
 package org.keyprov.bench;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -8,12 +9,22 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Vector;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.SecretKey;
+import org.bouncycastle.tls.AbstractTlsClient;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.BasicTlsPSKExternal;
+import org.bouncycastle.tls.PRFAlgorithm;
 import org.bouncycastle.tls.PSKTlsClient;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.TlsAuthentication;
 import org.bouncycastle.tls.TlsClientProtocol;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsPSKExternal;
+import org.bouncycastle.tls.crypto.TlsCrypto;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
@@ -74,7 +85,7 @@ final class HandshakeLoad {
                   if (proto.equals("dtls")) {
                     dtls(port, creds, deadline, counter, errors);
                   } else {
-                    tls(port, creds, deadline, counter, errors);
+                    tls(port, creds, deadline, counter, errors, proto.equals("tls13"));
                   }
                 } finally {
                   done.countDown();
@@ -105,8 +116,14 @@ final class HandshakeLoad {
     return creds.get(ThreadLocalRandom.current().nextInt(creds.size()));
   }
 
+  /** TLS 1.2 PSK handshakes (the server picks the suite), or TLS 1.3 external PSK ones. */
   private static void tls(
-      int port, List<BenchStore.Credential> creds, long deadline, Counter ok, AtomicLong errors) {
+      int port,
+      List<BenchStore.Credential> creds,
+      long deadline,
+      Counter ok,
+      AtomicLong errors,
+      boolean tls13) {
     BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
     while (System.nanoTime() < deadline) {
       BenchStore.Credential c = pick(creds);
@@ -115,9 +132,11 @@ final class HandshakeLoad {
         s.setSoTimeout(10_000);
         s.setTcpNoDelay(true);
         TlsClientProtocol p = new TlsClientProtocol(s.getInputStream(), s.getOutputStream());
+        byte[] identity = c.identity().getBytes(StandardCharsets.UTF_8);
         p.connect(
-            new PSKTlsClient(
-                crypto, c.identity().getBytes(StandardCharsets.UTF_8), c.key().clone()));
+            tls13
+                ? new Tls13PskClient(crypto, identity, c.key().clone())
+                : new PSKTlsClient(crypto, identity, c.key().clone()));
         p.getOutputStream().write("x\n".getBytes(StandardCharsets.US_ASCII));
         String line =
             new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
@@ -183,6 +202,41 @@ final class HandshakeLoad {
   }
 
   /** A client PSK store whose identity the thread changes before each handshake. */
+  /** A TLS 1.3 client with one external PSK (psk_dhe_ke, as openssl and gnutls offer). */
+  private static final class Tls13PskClient extends AbstractTlsClient {
+    private final TlsPSKExternal psk;
+
+    Tls13PskClient(TlsCrypto crypto, byte[] identity, byte[] key) {
+      super(crypto);
+      psk =
+          new BasicTlsPSKExternal(
+              identity, crypto.createSecret(key), PRFAlgorithm.tls13_hkdf_sha256);
+    }
+
+    @Override
+    protected ProtocolVersion[] getSupportedVersions() {
+      return ProtocolVersion.TLSv13.only();
+    }
+
+    @Override
+    protected int[] getSupportedCipherSuites() {
+      return new int[] {org.bouncycastle.tls.CipherSuite.TLS_AES_128_GCM_SHA256};
+    }
+
+    @Override
+    public Vector<TlsPSKExternal> getExternalPSKs() {
+      Vector<TlsPSKExternal> psks = new Vector<>();
+      psks.add(psk);
+      return psks;
+    }
+
+    @Override
+    public TlsAuthentication getAuthentication() throws IOException {
+      // an external PSK handshake has no certificate to check
+      throw new TlsFatalAlert(AlertDescription.unexpected_message);
+    }
+  }
+
   private static final class SwitchablePskStore implements AdvancedPskStore {
     volatile BenchStore.Credential current;
 

@@ -62,6 +62,44 @@ class BenchSmokeIT {
   }
 
   @Test
+  void handshake_benchmark_compares_tls13_with_bare_bouncy_castle() {
+    String out =
+        run(
+            "handshakes",
+            "--store",
+            dir.resolve("store13").toString(),
+            "--devices",
+            "50",
+            "--sample",
+            "20",
+            "--runs",
+            "1",
+            "--seconds",
+            "2",
+            "--warmup",
+            "1",
+            "--clients",
+            "2",
+            "--modes",
+            "bare,static",
+            "--protos",
+            "tls13");
+    for (String mode : new String[] {"bare", "static"}) {
+      Matcher m =
+          Pattern.compile(
+                  "tls13 run 1 "
+                      + mode
+                      + " +([0-9.]+) handshakes/s +\\((\\d+) ok, (\\d+) errors.*server CPU (\\d+)")
+              .matcher(out);
+      assertThat(m.find()).as(out).isTrue();
+      assertThat(Double.parseDouble(m.group(1))).isPositive();
+      assertThat(m.group(3)).isEqualTo("0");
+      assertThat(Long.parseLong(m.group(4))).as("CPU per handshake, measured window").isPositive();
+    }
+    assertThat(out).contains("static         CPU/handshake ratio to bare");
+  }
+
+  @Test
   void provisioning_benchmark_provisions_every_device_in_both_modes() {
     String out = run("provisioning", "--devices", "3", "--runs", "1");
     assertThat(out)
