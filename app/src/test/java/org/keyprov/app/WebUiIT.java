@@ -87,6 +87,12 @@ class WebUiIT {
           "#/import", "Import",
           "#/audit", "Audit log");
 
+  /** The text of an element, found again if the page redraws it meanwhile. */
+  private String textOf(By what) {
+    return wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> d.findElement(what).getText());
+  }
+
   /** Goes to a page the way an operator does: with the navigation bar. */
   private void open(String hash) {
     String link = NAV.get(hash);
@@ -155,6 +161,43 @@ class WebUiIT {
     assertThat(device.enablerParameters().get(0).pskIdentity()).isNotEqualTo(btid);
     assertThat(h.km.audit().recent(50))
         .anySatisfy(e -> assertThat(e.action()).isEqualTo("key.revoked"));
+  }
+
+  @Test
+  void a_generated_dm_psk_stays_on_screen_through_the_list_redraw_until_dismissed() {
+    login("alice");
+    open("#/devices");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("new-endpoint")))
+        .sendKeys("ui-new-1");
+    browser.findElement(By.cssSelector("form.inline button[type=submit]")).click();
+
+    // the list redraws with the new device; the PSK shown once must survive it
+    wait.until(
+        ExpectedConditions.presenceOfElementLocated(
+            By.cssSelector("tr[data-endpoint='ui-new-1']")));
+    // on the page, not in a hidden attribute: the operator reads it off the screen
+    java.util.regex.Matcher psk =
+        java.util.regex.Pattern.compile("DM PSK for ui-new-1 .*: ([0-9a-f]{32})")
+            .matcher(textOf(By.id("created")));
+    assertThat(psk.find()).as("the generated DM PSK is on screen after the redraw").isTrue();
+    String shown = psk.group(1);
+    assertThat(java.util.HexFormat.of().parseHex(shown))
+        .isEqualTo(h.km.dmCredentials().byEndpoint("ui-new-1").orElseThrow().key());
+    // and so must any later redraw of the page (here: a search), until the operator dismisses it
+    browser.findElement(By.id("search")).sendKeys("ui-new");
+    browser.findElement(By.cssSelector("form.toolbar button[type=submit]")).click();
+    wait.until(ExpectedConditions.attributeToBe(By.id("search"), "value", "ui-new"));
+    wait.until(
+        ExpectedConditions.presenceOfElementLocated(
+            By.cssSelector("tr[data-endpoint='ui-new-1']")));
+    assertThat(textOf(By.id("created-psk"))).isEqualTo(shown);
+
+    browser.findElement(By.id("dismiss-created")).click();
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("created-psk")));
+    open("#/");
+    open("#/devices");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("devices")));
+    assertThat(browser.findElements(By.id("created-psk"))).isEmpty();
   }
 
   @Test

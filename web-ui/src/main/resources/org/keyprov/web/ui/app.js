@@ -88,7 +88,9 @@ function eventRow(at, action, subject, detail) {
   return el('tr', {}, el('td', {}, at), el('td', {}, action), el('td', {}, subject), el('td', {}, detail));
 }
 
-let devicesState = { search: '', after: '', history: [] };
+// created: the DM PSK of a device just created, shown once: kept across the page's redraws (its own,
+// live updates) until the operator says it is saved, never stored anywhere else
+let devicesState = { search: '', after: '', history: [], created: null };
 
 async function devices() {
   const at = location.hash; // a late answer must not draw over the page the operator moved to
@@ -104,15 +106,18 @@ async function devices() {
     ev.preventDefault();
     try {
       const r = (await api('POST', 'devices', { endpoint: $('#new-endpoint').value })).data;
-      $('#created').replaceChildren(el('div', { class: 'secret' }, 'DM PSK for ' + r.endpoint + ' (shown once, flash it to the device): ' + r.dmPsk));
+      devicesState.created = { endpoint: r.endpoint, dmPsk: r.dmPsk };
       devices();
     } catch (e) { toast(e.message); }
   } }, el('input', { id: 'new-endpoint', placeholder: 'new device endpoint' }), el('button', { type: 'submit', disabled: !canWrite() }, 'Create device'));
   show(at,
     el('h1', {}, 'Devices'),
-    el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); devicesState = { search: search.value, after: '', history: [] }; devices(); } },
+    el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); devicesState = { ...devicesState, search: search.value, after: '', history: [] }; devices(); } },
       search, el('button', { type: 'submit', class: 'secondary' }, 'Search')),
-    create, el('div', { id: 'created' }),
+    create, el('div', { id: 'created' }, devicesState.created && el('div', { class: 'secret' },
+      'DM PSK for ' + devicesState.created.endpoint + ' (shown once, flash it to the device): ',
+      el('code', { id: 'created-psk' }, devicesState.created.dmPsk), ' ',
+      el('button', { class: 'secondary', id: 'dismiss-created', onclick: () => { devicesState.created = null; $('#created').replaceChildren(); } }, 'I have saved it'))),
     el('table', { id: 'devices' }, el('thead', {}, el('tr', {}, el('th', {}, 'Endpoint'), el('th', {}, ''), el('th', {}, 'Enablers'), el('th', {}, 'DM PSK identity'))), el('tbody', {}, rows)),
     el('div', { class: 'toolbar' },
       el('button', { class: 'secondary', disabled: devicesState.history.length === 0, onclick: () => { devicesState.after = devicesState.history.pop(); devices(); } }, 'Previous'),
@@ -333,6 +338,6 @@ async function route() {
 
 window.addEventListener('hashchange', route);
 window.addEventListener('DOMContentLoaded', () => {
-  $('#logout').addEventListener('click', async () => { await api('DELETE', 'session'); me = null; if (events) { events.close(); events = null; } location.hash = '#/'; route(); });
+  $('#logout').addEventListener('click', async () => { await api('DELETE', 'session'); me = null; devicesState.created = null; if (events) { events.close(); events = null; } location.hash = '#/'; route(); });
   route();
 });
