@@ -201,6 +201,23 @@ class WebUiIT {
   }
 
   @Test
+  void an_unknown_device_address_says_so_instead_of_showing_the_previous_device() {
+    h.km.admin().addDevice("ui-known", "ui-known", DM_PSK_HEX.getBytes(), "test");
+    login("alice");
+    open("#/devices/ui-known");
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("device-name"), "ui-known"));
+
+    open("#/devices/ui-unknown");
+
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("device-missing"), "no device ui-unknown"));
+    assertThat(browser.findElements(By.id("delete-device"))).isEmpty();
+    assertThat(browser.findElements(By.id("device-name"))).isEmpty();
+  }
+
+  @Test
   void a_device_name_with_markup_renders_as_text() {
     String name = "<img src=x onerror=alert(1)>";
     h.km.admin().addDevice(name, "xss-id", DM_PSK_HEX.getBytes(), "test");

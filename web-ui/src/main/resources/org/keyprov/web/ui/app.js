@@ -126,7 +126,15 @@ async function devices() {
 
 async function deviceDetail(endpoint) {
   const at = location.hash; // a late answer must not draw over the page the operator moved to
-  const d = (await api('GET', 'devices/' + encodeURIComponent(endpoint))).data;
+  let d;
+  try {
+    d = (await api('GET', 'devices/' + encodeURIComponent(endpoint))).data;
+  } catch (e) {
+    // never leave the previous device's page (and its Delete button) under this address
+    show(at, el('h1', {}, 'No such device'),
+      el('p', { id: 'device-missing' }, e.message, ' · ', el('a', { href: '#/devices' }, 'all devices')));
+    return;
+  }
   const enablers = (await api('GET', 'enablers')).data.items;
   const rows = d.assignments.map((a) => el('tr', { 'data-enabler': a.enabler },
     el('td', {}, a.enabler), el('td', {}, badge(a.state, a.state)), el('td', {}, a.detail), el('td', {}, a.lastConnectionResult || ''),
