@@ -134,10 +134,12 @@ final class ProvisioningPass {
         }
         existing = new ArrayList<>(read.value());
       }
+      // asked to observe before it learns its parameters: the device reports its Enabler connection
+      // right after, and a change made before the observation exists is never notified
+      observe(endpoint, d);
       for (Assignment a : due) {
         provisionOne(endpoint, a, existing);
       }
-      observe(endpoint, d);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -247,7 +249,7 @@ final class ProvisioningPass {
     }
   }
 
-  /** Observes object 33001 so the device's connection results reach the ledger. */
+  /** Observes object 33001 so the device's connection results reach the ledger; never blocks. */
   private void observe(String endpoint, Device d) {
     if (!d.implementsObject() || device.observed(endpoint)) {
       return;

@@ -98,10 +98,10 @@ class ProvisioningPassTest {
   }
 
   @Test
-  void a_first_pass_creates_instance_0_records_the_key_and_observes() {
+  void a_first_pass_observes_then_creates_instance_0_and_records_the_key() {
     pass.run(EP);
 
-    assertThat(device.requests).containsExactly("create 0 v1", "observe");
+    assertThat(device.requests).containsExactly("observe", "create 0 v1");
     assertThat(assignment().state()).isEqualTo(ProvisioningState.PROVISIONED);
     assertThat(assignment().keyVersion()).contains(1);
     assertThat(heard).containsExactly("provisioned " + FQDN + " v1");
@@ -117,7 +117,7 @@ class ProvisioningPassTest {
 
     pass.run(EP);
 
-    assertThat(device.requests).containsExactly("read", "replace 3 v1", "observe");
+    assertThat(device.requests).containsExactly("read", "observe", "replace 3 v1");
   }
 
   @Test
@@ -128,7 +128,7 @@ class ProvisioningPassTest {
 
     pass.run(EP);
 
-    assertThat(device.requests).containsExactly("read", "create 1 v1", "observe");
+    assertThat(device.requests).containsExactly("read", "observe", "create 1 v1");
   }
 
   @Test
