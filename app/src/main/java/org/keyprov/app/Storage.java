@@ -3,29 +3,46 @@ package org.keyprov.app;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.MasterKey;
-import org.keyprov.keys.store.H2Files;
 import org.keyprov.keys.store.JdbcKeyManager;
+import org.keyprov.keys.store.JdbcPool;
 
 /**
- * The Key Manager on its data directory: an H2 file ({@code keyprov.mv.db}) opened in auto-server
- * mode, so {@code keyprov admin …} can work while {@code keyprov server} runs, and the master key.
+ * The Key Manager on its data directory: the master key, and an H2 file ({@code keyprov.mv.db})
+ * opened in auto-server mode, so {@code keyprov admin …} can work while {@code keyprov server} runs
+ * — or a PostgreSQL database ({@link DatabaseSettings}), which any number of keyprov processes
+ * share.
  */
 final class Storage implements AutoCloseable {
   final Path dataDir;
   final KeyManager keyManager;
   final MasterKey masterKey;
-  private final H2Files.Pool pool;
+  private final JdbcPool pool;
 
-  private Storage(Path dataDir, KeyManager keyManager, MasterKey masterKey, H2Files.Pool pool) {
+  private Storage(Path dataDir, KeyManager keyManager, MasterKey masterKey, JdbcPool pool) {
     this.dataDir = dataDir;
     this.keyManager = keyManager;
     this.masterKey = masterKey;
     this.pool = pool;
   }
 
+  /** The domain of a new database when none is given. */
+  static final String DEFAULT_DOMAIN = "km.keyprov.local";
+
+  /** The Key Manager on the H2 file in {@code dataDir}. */
   static Storage open(Path dataDir, String domain) throws IOException {
+    return open(dataDir, Optional.of(domain), Optional.empty());
+  }
+
+  /**
+   * On {@code database}, or on the H2 file in {@code dataDir} if empty; with {@code domain}, which
+   * must be the database's own, or if empty the database's own ({@link #DEFAULT_DOMAIN} for a new
+   * one).
+   */
+  static Storage open(Path dataDir, Optional<String> domain, Optional<DatabaseSettings> database)
+      throws IOException {
     if (!Files.exists(dataDir)) {
       // the database holds only sealed secrets, but nobody else needs to read it either
       Files.createDirectories(
@@ -36,14 +53,21 @@ final class Storage implements AutoCloseable {
     MasterKey masterKey = MasterKeyFile.load(dataDir, System.getenv(MasterKeyFile.ENV));
     // H2 caches 8 parsed statements per connection by default; a provisioning pass uses more, and
     // parsing them again was 5% of the DM server's CPU at 10,000 devices (BENCHMARKS.md §2)
-    H2Files.Pool pool =
-        H2Files.pool(dataDir.resolve("keyprov"), 10, "AUTO_SERVER=TRUE", "QUERY_CACHE_SIZE=64");
+    JdbcPool pool =
+        database
+            .map(d -> JdbcPool.open(d.url(), d.user(), d.password(), 10))
+            .orElseGet(
+                () ->
+                    JdbcPool.h2(
+                        dataDir.resolve("keyprov"), 10, "AUTO_SERVER=TRUE", "QUERY_CACHE_SIZE=64"));
     try {
       KeyManager km =
           JdbcKeyManager.builder()
               .dataSource(pool.dataSource())
               .masterKey(masterKey)
-              .domain(domain)
+              .domain(
+                  domain.orElseGet(
+                      () -> JdbcKeyManager.storedDomain(pool.dataSource()).orElse(DEFAULT_DOMAIN)))
               .build()
               .start();
       return new Storage(dataDir, km, masterKey, pool);

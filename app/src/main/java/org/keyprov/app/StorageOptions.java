@@ -9,16 +9,40 @@ final class StorageOptions {
   @Option(
       names = "--data-dir",
       defaultValue = "keyprov-data",
-      description = "Data directory: H2 database and master.key (default: ${DEFAULT-VALUE}).")
+      description =
+          "Data directory: master.key, the H2 database unless --db-url is given, and "
+              + DatabaseSettings.FILE
+              + " (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
   @Option(
       names = "--domain",
-      defaultValue = "km.keyprov.local",
-      description = "Key Manager domain, used in B-TIDs and IMPIs (default: ${DEFAULT-VALUE}).")
+      description =
+          "Key Manager domain, used in B-TIDs and IMPIs; fixed when the database is created,"
+              + " checked afterwards (default: the database's own; for a new one "
+              + Storage.DEFAULT_DOMAIN
+              + ").")
   String domain;
 
+  @Option(
+      names = "--db-url",
+      paramLabel = "URL",
+      description =
+          "PostgreSQL database, jdbc:postgresql://HOST[:PORT]/DATABASE (default: "
+              + DatabaseSettings.URL_ENV
+              + ", else db.url in DATA_DIR/"
+              + DatabaseSettings.FILE
+              + ", else the H2 file in --data-dir). User and password come from "
+              + DatabaseSettings.USER_ENV
+              + " and "
+              + DatabaseSettings.PASSWORD_ENV
+              + " or db.user and db.password in that file, never from a flag.")
+  String dbUrl;
+
   Storage open() throws IOException {
-    return Storage.open(dataDir, domain);
+    return Storage.open(
+        dataDir,
+        java.util.Optional.ofNullable(domain),
+        DatabaseSettings.resolve(dataDir, dbUrl, System.getenv()));
   }
 }

@@ -25,13 +25,42 @@ class AdminCommandIT {
     assertThat(reset.out()).startsWith("new password for olga (shown once): ");
     String second = reset.out().substring(reset.out().lastIndexOf(' ') + 1).trim();
     assertThat(second).isNotEqualTo(first);
-    try (Storage store = Storage.open(dir.resolve("data"), "km.test")) {
+    try (Storage store = Storage.open(dir.resolve("data"), "km.keyprov.local")) {
       assertThat(store.keyManager.operators().authenticate("olga", first.toCharArray())).isEmpty();
       assertThat(store.keyManager.operators().authenticate("olga", second.toCharArray()))
           .isPresent();
     }
     Cli audit = Cli.run("admin", "audit", "--data-dir", data);
     assertThat(audit.out()).contains("operator.password-reset").doesNotContain(second);
+  }
+
+  @Test
+  void commands_use_the_databases_own_domain_and_refuse_another_one() {
+    String data = dir.resolve("data").toString();
+    Cli created =
+        Cli.run(
+            "admin",
+            "add-operator",
+            "--data-dir",
+            data,
+            "--domain",
+            "km.example.org",
+            "--username",
+            "olga",
+            "--role",
+            "admin");
+    assertThat(created.exitCode()).as(created.err()).isZero();
+
+    Cli withoutDomain = Cli.run("admin", "audit", "--data-dir", data);
+    Cli otherDomain = Cli.run("admin", "audit", "--data-dir", data, "--domain", "km.other.org");
+
+    assertThat(withoutDomain.exitCode()).as(withoutDomain.err()).isZero();
+    assertThat(withoutDomain.out()).contains("olga");
+    assertThat(otherDomain.exitCode()).isNotZero();
+    assertThat(otherDomain.err())
+        .contains("belongs to Key Manager domain 'km.example.org', not 'km.other.org'")
+        .contains("--domain km.example.org")
+        .doesNotContain("\tat ");
   }
 
   @Test
@@ -87,7 +116,7 @@ class AdminCommandIT {
     assertThat(change.exitCode()).as(change.err()).isZero();
     String psk = change.out().substring(change.out().lastIndexOf(' ') + 1).trim();
     assertThat(psk).matches("[0-9a-f]{32}");
-    try (Storage store = Storage.open(dir.resolve("data"), "km.test")) {
+    try (Storage store = Storage.open(dir.resolve("data"), "km.keyprov.local")) {
       assertThat(store.keyManager.dmCredentials().byEndpoint("ep1").orElseThrow().key())
           .isEqualTo(java.util.HexFormat.of().parseHex(psk));
       assertThat(store.keyManager.ledger().assignments("ep1")).isEmpty();
@@ -99,7 +128,7 @@ class AdminCommandIT {
         .contains("enabler.unassigned")
         .contains("device.dm_psk_changed")
         .doesNotContain(psk);
-    try (Storage store = Storage.open(dir.resolve("data"), "km.test")) {
+    try (Storage store = Storage.open(dir.resolve("data"), "km.keyprov.local")) {
       // every change made from the console names the OS user who made it
       assertThat(store.keyManager.audit().recent(50))
           .filteredOn(

@@ -23,8 +23,9 @@ import org.keyprov.server.DmServer;
 import org.keyprov.server.provisioning.Backoff;
 
 /**
- * The whole normal flow on loopback: a real Key Manager on an H2 file, a real Leshan DM server over
- * DTLS-PSK, real Enablers over DTLS-PSK and real Leshan device clients. Close it after use.
+ * The whole normal flow on loopback: a real Key Manager on an H2 file (or PostgreSQL), a real
+ * Leshan DM server over DTLS-PSK, real Enablers over DTLS-PSK and real Leshan device clients. Close
+ * it after use.
  */
 final class Harness implements AutoCloseable {
   static final InetSocketAddress LOOPBACK_ANY_PORT =
@@ -45,10 +46,15 @@ final class Harness implements AutoCloseable {
 
   /** With keys renewed once {@code renewal}'s share of their lifetime is left. */
   Harness(Path dir, org.keyprov.keys.RenewalPolicy renewal) {
+    this(dir, TestKeyManagers.h2(dir), renewal);
+  }
+
+  /** On {@code database} instead of an H2 file in {@code dir}. */
+  Harness(Path dir, javax.sql.DataSource database, org.keyprov.keys.RenewalPolicy renewal) {
     this.dir = dir;
     this.km =
         JdbcKeyManager.builder()
-            .dataSource(TestKeyManagers.h2(dir))
+            .dataSource(database)
             .masterKey(TestKeyManagers.MASTER_KEY)
             .domain(TestKeyManagers.DOMAIN)
             .renewal(renewal)

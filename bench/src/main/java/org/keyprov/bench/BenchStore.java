@@ -20,8 +20,8 @@ import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.NewDevice;
 import org.keyprov.keys.gba.BTid;
-import org.keyprov.keys.store.H2Files;
 import org.keyprov.keys.store.JdbcKeyManager;
+import org.keyprov.keys.store.JdbcPool;
 
 /**
  * A Key Manager on an H2 file holding N devices, each with an assignment and an active key record
@@ -37,10 +37,10 @@ final class BenchStore implements AutoCloseable {
   record Credential(String identity, byte[] key) {}
 
   final KeyManager km;
-  private final H2Files.Pool pool;
+  private final JdbcPool pool;
   private final DataSource ds;
 
-  private BenchStore(KeyManager km, H2Files.Pool pool) {
+  private BenchStore(KeyManager km, JdbcPool pool) {
     this.km = km;
     this.pool = pool;
     this.ds = pool.dataSource();
@@ -48,7 +48,7 @@ final class BenchStore implements AutoCloseable {
 
   static BenchStore open(Path dir, int poolSize) {
     // as keyprov server opens it (Storage): enough cached statements for a provisioning pass
-    H2Files.Pool pool = H2Files.pool(dir.resolve("bench"), poolSize, "QUERY_CACHE_SIZE=64");
+    JdbcPool pool = JdbcPool.h2(dir.resolve("bench"), poolSize, "QUERY_CACHE_SIZE=64");
     KeyManager km =
         JdbcKeyManager.builder()
             .dataSource(pool.dataSource())

@@ -26,8 +26,8 @@ import org.keyprov.client.object.EnablerSecurityState;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.NewDevice;
-import org.keyprov.keys.store.H2Files;
 import org.keyprov.keys.store.JdbcKeyManager;
+import org.keyprov.keys.store.JdbcPool;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -351,7 +351,7 @@ final class Soak extends BenchCommand implements Callable<Integer> {
   private List<byte[]> addDevices(Path data) throws IOException {
     MasterKey master =
         MasterKey.of(HexFormat.of().parseHex(Files.readString(data.resolve("master.key")).trim()));
-    H2Files.Pool pool = H2Files.pool(data.resolve("keyprov"), 2, "AUTO_SERVER=TRUE");
+    JdbcPool pool = JdbcPool.h2(data.resolve("keyprov"), 2, "AUTO_SERVER=TRUE");
     KeyManager km =
         JdbcKeyManager.builder()
             .dataSource(pool.dataSource())

@@ -23,6 +23,9 @@ final class Database {
     T map(ResultSet rs) throws SQLException;
   }
 
+  /** SQLSTATE of a unique constraint violation, in H2 and PostgreSQL alike. */
+  private static final String UNIQUE_VIOLATION = "23505";
+
   private final DataSource dataSource;
 
   Database(DataSource dataSource) {
@@ -42,6 +45,16 @@ final class Database {
         throw e;
       }
     } catch (SQLException e) {
+      if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        // a check-then-insert lost a race against another transaction (another node, another
+        // request): the database kept the first, and this one changed nothing
+        throw new KeyManagerException(
+            Kind.CONFLICT,
+            "nothing was changed while "
+                + what
+                + ": the same name was stored by another request at the same moment",
+            e);
+      }
       throw new KeyManagerException(
           Kind.STORAGE, "storage failed while " + what + ": " + e.getMessage(), e);
     }

@@ -25,6 +25,7 @@ public final class JdbcKeyManager implements KeyManager {
   private final JdbcStores stores;
   private final String domain;
   private final RenewalPolicy renewal;
+  private final DatabaseOwner owner;
   private volatile boolean started;
 
   private JdbcKeyManager(Builder builder) {
@@ -39,15 +40,33 @@ public final class JdbcKeyManager implements KeyManager {
             builder.random,
             builder.renewal);
     this.renewal = builder.renewal;
+    this.owner =
+        new DatabaseOwner(
+            new Database(builder.dataSource),
+            new SecretBox(builder.masterKey, builder.random),
+            builder.domain);
+  }
+
+  /**
+   * The domain the database at {@code dataSource} was created with, empty if it is new: for tools
+   * that open an existing Key Manager without being told its domain. Brings the schema up to date.
+   */
+  public static java.util.Optional<String> storedDomain(DataSource dataSource) {
+    JdbcStores.migrate(dataSource);
+    return DatabaseOwner.domainOf(new Database(dataSource));
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Brings the schema to the current version. */
+  /**
+   * Brings the schema to the current version and checks the database is this Key Manager's: same
+   * domain and master key as the first one started on it (see {@link DatabaseOwner}).
+   */
   public JdbcKeyManager start() {
     JdbcStores.migrate(dataSource);
+    owner.claimOrCheck();
     started = true;
     return this;
   }

@@ -29,11 +29,16 @@ record JdbcStores(
     OperatorAccounts operators,
     InvalidationFeed invalidations) {
 
-  /** Applies the versioned schema migrations (Flyway) to the database. */
-  public static void migrate(DataSource dataSource) {
+  /**
+   * Applies the versioned schema migrations (Flyway) to the database: the shared ones ({@code
+   * migration/common}) and the database's own ({@code migration/h2} or {@code
+   * migration/postgresql}, which differ only in binary column types).
+   */
+  static void migrate(DataSource dataSource) {
+    String base = "classpath:org/keyprov/keys/store/migration/";
     Flyway.configure()
         .dataSource(dataSource)
-        .locations("classpath:org/keyprov/keys/store/migration")
+        .locations(base + "common", base + Vendor.of(dataSource).migrations)
         .load()
         .migrate();
   }

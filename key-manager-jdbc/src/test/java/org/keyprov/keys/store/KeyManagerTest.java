@@ -8,9 +8,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.keyprov.keys.Assignment;
 import org.keyprov.keys.AuditEvent;
 import org.keyprov.keys.EnablerParameters;
@@ -28,23 +32,29 @@ import org.keyprov.keys.RenewalPolicy;
 import org.keyprov.keys.SimPersonalisation;
 import org.keyprov.keys.gba.BTid;
 import org.keyprov.keys.gba.GbaKdf;
+import org.keyprov.keys.store.testing.TestDatabase;
 import org.keyprov.keys.store.testing.TestKeyManagers;
 import org.keyprov.keys.testing.MutableClock;
 import org.keyprov.keys.testing.RecordingRandom;
 
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
 class KeyManagerTest {
+  @Parameter TestDatabase database;
   private static final byte[] DM_PSK = "0123456789abcdef".getBytes();
 
   @TempDir Path dir;
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T12:00:00Z"));
   private final RecordingRandom random = new RecordingRandom();
+  private DataSource ds;
   private KeyManager km;
   private EnablerProfile enablerA;
   private EnablerProfile enablerB;
 
   @BeforeEach
   void givenADeviceWithEnablerA() {
-    km = TestKeyManagers.started(dir, clock, random);
+    ds = database.create(dir);
+    km = TestKeyManagers.started(ds, clock, random);
     enablerA = km.admin().putEnabler(TestKeyManagers.enabler("a.enabler.test", 5684), "test");
     enablerB = km.admin().putEnabler(TestKeyManagers.enabler("b.enabler.test", 5685), "test");
     km.admin().addDevice("ep1", "ep1-dm", DM_PSK, "test");
@@ -122,7 +132,7 @@ class KeyManagerTest {
     Path other = Files.createDirectory(dir.resolve("other"));
     KeyManager half =
         JdbcKeyManager.builder()
-            .dataSource(TestKeyManagers.h2(other))
+            .dataSource(database.create(other))
             .masterKey(TestKeyManagers.MASTER_KEY)
             .domain(TestKeyManagers.DOMAIN)
             .clock(clock)
@@ -280,32 +290,112 @@ class KeyManagerTest {
   }
 
   @Test
-  void keeps_no_key_in_the_database_file() throws Exception {
+  void keeps_no_key_in_the_database() throws Exception {
     EnablerParameters p = km.admin().currentParameters("ep1", "a.enabler.test");
     byte[] ks = random.handedOut(32).get(0);
 
-    byte[] file = Files.readAllBytes(dir.resolve("keyprov.mv.db"));
+    List<byte[]> stored = new java.util.ArrayList<>(everyCell(ds));
+    if (database == TestDatabase.H2) {
+      stored.add(Files.readAllBytes(dir.resolve("keyprov.mv.db")));
+    }
 
-    assertThat(indexOf(file, ks)).as("Ks").isEqualTo(-1);
-    assertThat(indexOf(file, DM_PSK)).as("DM PSK").isEqualTo(-1);
-    assertThat(indexOf(file, p.key())).as("Ks_NAF").isEqualTo(-1);
-    assertThat(indexOf(file, TestKeyManagers.MASTER_KEY.bytes())).as("master key").isEqualTo(-1);
-    assertThat(indexOf(file, "ep1-dm".getBytes()))
-        .as("sanity: the file holds the data")
-        .isPositive();
+    for (byte[] bytes : stored) {
+      assertThat(indexOf(bytes, ks)).as("Ks").isEqualTo(-1);
+      assertThat(indexOf(bytes, DM_PSK)).as("DM PSK").isEqualTo(-1);
+      assertThat(indexOf(bytes, p.key())).as("Ks_NAF").isEqualTo(-1);
+      assertThat(indexOf(bytes, TestKeyManagers.MASTER_KEY.bytes())).as("master key").isEqualTo(-1);
+    }
+    assertThat(stored)
+        .as("sanity: the cells hold the data")
+        .anySatisfy(bytes -> assertThat(indexOf(bytes, "ep1-dm".getBytes())).isNotNegative());
+  }
+
+  /** Every value of every column of every keyprov table, as bytes. */
+  private static List<byte[]> everyCell(DataSource ds) throws java.sql.SQLException {
+    List<byte[]> cells = new java.util.ArrayList<>();
+    try (java.sql.Connection c = ds.getConnection()) {
+      List<String> tables = new java.util.ArrayList<>();
+      try (java.sql.ResultSet rs =
+          c.getMetaData().getTables(null, null, "%", new String[] {"TABLE"})) {
+        while (rs.next()) {
+          String schema = rs.getString("TABLE_SCHEM");
+          if (!schema.equalsIgnoreCase("information_schema")
+              && !schema.equalsIgnoreCase("pg_catalog")) {
+            tables.add(rs.getString("TABLE_NAME"));
+          }
+        }
+      }
+      assertThat(tables).as("tables").isNotEmpty();
+      for (String table : tables) {
+        try (java.sql.Statement s = c.createStatement();
+            java.sql.ResultSet rs = s.executeQuery("SELECT * FROM \"" + table + "\"")) {
+          while (rs.next()) {
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+              int type = rs.getMetaData().getColumnType(i);
+              boolean binary =
+                  type == java.sql.Types.BINARY
+                      || type == java.sql.Types.VARBINARY
+                      || type == java.sql.Types.LONGVARBINARY;
+              String text = binary ? null : rs.getString(i);
+              byte[] bytes = binary ? rs.getBytes(i) : text == null ? null : text.getBytes();
+              if (bytes != null) {
+                cells.add(bytes);
+              }
+            }
+          }
+        }
+      }
+    }
+    return cells;
   }
 
   @Test
-  void refuses_to_open_secrets_under_another_master_key() {
-    KeyManager other =
+  void refuses_to_start_under_another_master_key_or_domain() {
+    JdbcKeyManager otherKey =
         JdbcKeyManager.builder()
-            .dataSource(TestKeyManagers.h2(dir))
+            .dataSource(ds)
             .masterKey(MasterKey.of(new byte[32]))
-            .domain("km.test")
-            .build()
-            .start();
-    assertThatThrownBy(() -> other.dmCredentials().byEndpoint("ep1"))
+            .domain(TestKeyManagers.DOMAIN)
+            .build();
+    assertThatThrownBy(otherKey::start)
         .hasMessageContaining("master key is not the one this database was created with");
+
+    JdbcKeyManager otherDomain =
+        JdbcKeyManager.builder()
+            .dataSource(ds)
+            .masterKey(TestKeyManagers.MASTER_KEY)
+            .domain("km.other")
+            .build();
+    assertThatThrownBy(otherDomain::start)
+        .hasMessage(
+            "this database belongs to Key Manager domain 'km.test', not 'km.other': its devices'"
+                + " IMPIs and B-TIDs carry that domain, so start with --domain km.test");
+    assertThat(km.admin().devices()).as("nothing changed").hasSize(1);
+  }
+
+  @Test
+  void a_database_from_before_the_owner_check_is_claimed_only_by_its_own_key_and_domain()
+      throws Exception {
+    try (var c = ds.getConnection()) {
+      c.createStatement().executeUpdate("DELETE FROM key_manager_setting");
+    }
+    JdbcKeyManager otherKey =
+        JdbcKeyManager.builder()
+            .dataSource(ds)
+            .masterKey(MasterKey.of(new byte[32]))
+            .domain(TestKeyManagers.DOMAIN)
+            .build();
+    assertThatThrownBy(otherKey::start).hasMessageContaining("master key is not the one");
+    JdbcKeyManager otherDomain =
+        JdbcKeyManager.builder()
+            .dataSource(ds)
+            .masterKey(TestKeyManagers.MASTER_KEY)
+            .domain("km.other")
+            .build();
+    assertThatThrownBy(otherDomain::start).hasMessageContaining("start with --domain km.test");
+
+    KeyManager again = TestKeyManagers.started(ds, clock, random);
+    assertThat(again.dmCredentials().byEndpoint("ep1")).isPresent();
   }
 
   @Test
@@ -324,7 +414,7 @@ class KeyManagerTest {
   @Test
   void survives_a_restart_on_the_same_file() {
     EnablerParameters p = km.admin().currentParameters("ep1", "a.enabler.test");
-    KeyManager again = TestKeyManagers.started(dir, clock, random);
+    KeyManager again = TestKeyManagers.started(ds, clock, random);
     assertThat(again.lookup().lookup(p.btid().value(), enablerA.nafId()))
         .isInstanceOf(Granted.class);
     assertThat(BTid.fromPskIdentity(p.btid().value())).contains(p.btid());

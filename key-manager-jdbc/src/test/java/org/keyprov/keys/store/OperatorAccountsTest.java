@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.keyprov.keys.AuditEvent;
 import org.keyprov.keys.Device;
 import org.keyprov.keys.KeyManager;
@@ -14,14 +19,24 @@ import org.keyprov.keys.KeyManagerException;
 import org.keyprov.keys.NewDevice;
 import org.keyprov.keys.OperatorAccounts;
 import org.keyprov.keys.OperatorAccounts.Role;
+import org.keyprov.keys.store.testing.TestDatabase;
 import org.keyprov.keys.store.testing.TestKeyManagers;
 
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
 class OperatorAccountsTest {
+  @Parameter TestDatabase database;
   @TempDir Path dir;
+  private DataSource ds;
+
+  @BeforeEach
+  void openTheDatabase() {
+    ds = database.create(dir);
+  }
 
   @Test
   void creates_the_initial_admin_once_with_a_working_password() {
-    KeyManager km = TestKeyManagers.started(dir);
+    KeyManager km = TestKeyManagers.started(ds);
     String password = km.operators().createInitialAdmin().orElseThrow();
 
     assertThat(km.operators().authenticate("admin", password.toCharArray()))
@@ -33,9 +48,9 @@ class OperatorAccountsTest {
 
   @Test
   void stores_only_a_salted_pbkdf2_hash() throws Exception {
-    KeyManager km = TestKeyManagers.started(dir);
+    KeyManager km = TestKeyManagers.started(ds);
     km.operators().create("alice", "correct horse battery".toCharArray(), Role.AUDITOR, "test");
-    try (var c = TestKeyManagers.h2(dir).getConnection();
+    try (var c = ds.getConnection();
         var rs = c.createStatement().executeQuery("SELECT password_hash FROM operator")) {
       rs.next();
       assertThat(rs.getString(1)).startsWith("pbkdf2-sha256$310000$").doesNotContain("horse");
@@ -44,7 +59,7 @@ class OperatorAccountsTest {
 
   @Test
   void refuses_weak_passwords_and_odd_names() {
-    KeyManager km = TestKeyManagers.started(dir);
+    KeyManager km = TestKeyManagers.started(ds);
     assertThatThrownBy(
             () -> km.operators().create("bob", "short".toCharArray(), Role.OPERATOR, "t"))
         .hasMessageContaining("at least 12 characters");
@@ -57,7 +72,7 @@ class OperatorAccountsTest {
 
   @Test
   void an_operator_changes_their_password_only_with_the_current_one() {
-    KeyManager km = TestKeyManagers.started(dir);
+    KeyManager km = TestKeyManagers.started(ds);
     km.operators().create("carol", "first password 1".toCharArray(), Role.OPERATOR, "test");
 
     assertThat(
@@ -87,7 +102,7 @@ class OperatorAccountsTest {
 
   @Test
   void a_reset_gives_a_new_random_password_and_is_audited_with_its_actor() {
-    KeyManager km = TestKeyManagers.started(dir);
+    KeyManager km = TestKeyManagers.started(ds);
     String first = km.operators().createInitialAdmin().orElseThrow();
 
     String second = km.operators().resetPassword("admin", "cli");
@@ -108,7 +123,7 @@ class OperatorAccountsTest {
 
   @Test
   void the_credential_stamp_changes_with_the_password_and_goes_with_the_account() {
-    KeyManager km = TestKeyManagers.started(dir);
+    KeyManager km = TestKeyManagers.started(ds);
     km.operators().create("dave", "first password 1".toCharArray(), Role.OPERATOR, "test");
     String before = km.operators().credentialStamp("dave").orElseThrow();
     assertThat(km.operators().credentialStamp("dave")).contains(before);
@@ -127,7 +142,7 @@ class OperatorAccountsTest {
 
   @Test
   void the_last_admin_cannot_be_deleted() {
-    KeyManager km = TestKeyManagers.started(dir);
+    KeyManager km = TestKeyManagers.started(ds);
     km.operators().createInitialAdmin();
 
     assertThatThrownBy(() -> km.operators().delete("admin", "test"))
@@ -143,7 +158,7 @@ class OperatorAccountsTest {
 
   @Test
   void pages_devices_by_prefix_without_offsets() {
-    KeyManager km = TestKeyManagers.started(dir);
+    KeyManager km = TestKeyManagers.started(ds);
     byte[] psk = "0123456789abcdef".getBytes();
     km.admin()
         .addDevices(

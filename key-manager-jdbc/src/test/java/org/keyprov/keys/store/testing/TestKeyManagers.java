@@ -13,7 +13,7 @@ import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.store.JdbcKeyManager;
 
-/** Real Key Managers on real H2 files for tests. */
+/** Real Key Managers on real databases (H2 files, or {@link PostgresServer}) for tests. */
 public final class TestKeyManagers {
   public static final String DOMAIN = "km.test";
   public static final MasterKey MASTER_KEY =
@@ -26,15 +26,19 @@ public final class TestKeyManagers {
   /** An H2 file database in {@code dir}, closed when its last connection closes. */
   public static DataSource h2(Path dir) {
     JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL(org.keyprov.keys.store.H2Files.url(dir.resolve("keyprov"), "DB_CLOSE_DELAY=0"));
+    ds.setURL(org.keyprov.keys.store.JdbcPool.h2Url(dir.resolve("keyprov"), "DB_CLOSE_DELAY=0"));
     ds.setUser("keyprov");
     ds.setPassword("");
     return ds;
   }
 
   public static KeyManager started(Path dir, Clock clock, SecureRandom random) {
+    return started(h2(dir), clock, random);
+  }
+
+  public static KeyManager started(DataSource database, Clock clock, SecureRandom random) {
     return JdbcKeyManager.builder()
-        .dataSource(h2(dir))
+        .dataSource(database)
         .masterKey(MASTER_KEY)
         .domain(DOMAIN)
         .clock(clock)
@@ -45,6 +49,10 @@ public final class TestKeyManagers {
 
   public static KeyManager started(Path dir) {
     return started(dir, Clock.systemUTC(), new SecureRandom());
+  }
+
+  public static KeyManager started(DataSource database) {
+    return started(database, Clock.systemUTC(), new SecureRandom());
   }
 
   /** A DTLS-PSK Enabler profile with a one-day key lifetime. */
