@@ -71,6 +71,10 @@ final class ServerCommand implements Callable<Integer> {
               .audit(store.keyManager.audit())
               .coapsAddress(new InetSocketAddress(bind, coapsPort))
               .dtlsSessions(dtlsSessions);
+      if (store.shared) {
+        // other keyprov servers may provision from the same database
+        builder.leases(store.keyManager.leases(), Storage.nodeName());
+      }
       if (coapPort != null) {
         Ports.check("--coap-port", coapPort);
         builder.coapAddress(new InetSocketAddress(bind, coapPort));

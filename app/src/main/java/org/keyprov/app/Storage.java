@@ -19,13 +19,27 @@ final class Storage implements AutoCloseable {
   final Path dataDir;
   final KeyManager keyManager;
   final MasterKey masterKey;
+
+  /** On a database other processes may share as nodes (PostgreSQL), not this data directory's. */
+  final boolean shared;
+
   private final JdbcPool pool;
 
-  private Storage(Path dataDir, KeyManager keyManager, MasterKey masterKey, JdbcPool pool) {
+  private Storage(
+      Path dataDir, KeyManager keyManager, MasterKey masterKey, boolean shared, JdbcPool pool) {
     this.dataDir = dataDir;
     this.keyManager = keyManager;
     this.masterKey = masterKey;
+    this.shared = shared;
     this.pool = pool;
+  }
+
+  /** This process's name among the nodes of a shared database: pid, host and start time. */
+  static String nodeName() {
+    ProcessHandle self = ProcessHandle.current();
+    return java.lang.management.ManagementFactory.getRuntimeMXBean().getName()
+        + "/"
+        + self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
   }
 
   /** The domain of a new database when none is given. */
@@ -70,7 +84,7 @@ final class Storage implements AutoCloseable {
                       () -> JdbcKeyManager.storedDomain(pool.dataSource()).orElse(DEFAULT_DOMAIN)))
               .build()
               .start();
-      return new Storage(dataDir, km, masterKey, pool);
+      return new Storage(dataDir, km, masterKey, database.isPresent(), pool);
     } catch (RuntimeException e) {
       pool.close();
       throw e;

@@ -51,6 +51,28 @@ final class Harness implements AutoCloseable {
 
   /** On {@code database} instead of an H2 file in {@code dir}. */
   Harness(Path dir, javax.sql.DataSource database, org.keyprov.keys.RenewalPolicy renewal) {
+    this(dir, database, renewal, null, LOOPBACK_ANY_PORT);
+  }
+
+  /**
+   * One of several server nodes on the shared {@code database}, named {@code node}, its DM server
+   * on {@code coaps}, as {@code keyprov server} runs on PostgreSQL (provisioning leases taken).
+   */
+  static Harness node(Path dir, javax.sql.DataSource database, String node, int coapsPort) {
+    return new Harness(
+        dir,
+        database,
+        org.keyprov.keys.RenewalPolicy.DEFAULT,
+        node,
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), coapsPort));
+  }
+
+  private Harness(
+      Path dir,
+      javax.sql.DataSource database,
+      org.keyprov.keys.RenewalPolicy renewal,
+      String node,
+      InetSocketAddress coaps) {
     this.dir = dir;
     this.km =
         JdbcKeyManager.builder()
@@ -60,17 +82,20 @@ final class Harness implements AutoCloseable {
             .renewal(renewal)
             .build()
             .start();
-    this.dm =
+    DmServer.Builder builder =
         DmServer.builder()
             .credentials(km.dmCredentials())
             .admin(km.admin())
             .ledger(km.ledger())
             .invalidations(km.invalidations())
             .audit(km.audit())
-            .coapsAddress(LOOPBACK_ANY_PORT)
+            .coapsAddress(coaps)
             .backoff(new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)))
-            .requestTimeout(Duration.ofSeconds(5))
-            .build();
+            .requestTimeout(Duration.ofSeconds(5));
+    if (node != null) {
+      builder.leases(km.leases(), node);
+    }
+    this.dm = builder.build();
     dm.start();
     closeables.add(dm);
   }

@@ -3,6 +3,10 @@ package org.keyprov.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -11,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.keyprov.client.ConnectionResult;
 import org.keyprov.client.DeviceClient;
+import org.keyprov.keys.OperatorAccounts.Role;
 import org.keyprov.keys.ProvisioningState;
 import org.keyprov.keys.RenewalPolicy;
 import org.keyprov.keys.store.testing.PostgresServer;
@@ -19,6 +24,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 /** keyprov on a real PostgreSQL server: the normal flow, and the CLI's database settings. */
 class PostgresIT {
   private static final byte[] DM_PSK = "device-dm-psk-0001".getBytes();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
 
@@ -47,6 +53,70 @@ class PostgresIT {
                       .filter(r -> r.startsWith("OK"))
                       .isPresent());
     }
+  }
+
+  @Test
+  void an_operator_logged_in_on_one_node_works_on_the_other_and_across_a_restart()
+      throws Exception {
+    javax.sql.DataSource db = PostgresServer.shared().newDatabase();
+    try (Harness nodeA = new Harness(dir, db, RenewalPolicy.DEFAULT);
+        Harness nodeB = new Harness(dir, db, RenewalPolicy.DEFAULT)) {
+      nodeA
+          .km
+          .operators()
+          .create("olga", "a long enough password".toCharArray(), Role.OPERATOR, "test");
+      org.keyprov.web.WebServer webA = nodeA.startWeb(0);
+      org.keyprov.web.WebServer webB = nodeB.startWeb(0);
+      HttpClient http = HttpClient.newBuilder().sslContext(nodeA.pinnedTls()).build();
+      HttpResponse<String> login =
+          http.send(
+              request(webA, "session")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"username\":\"olga\",\"password\":\"a long enough password\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+      String cookie = login.headers().firstValue("set-cookie").orElseThrow().split(";")[0];
+      String csrf = JSON.readTree(login.body()).get("csrfToken").asText();
+
+      HttpResponse<String> added =
+          http.send(
+              request(webB, "devices")
+                  .header("Cookie", cookie)
+                  .header("X-CSRF-Token", csrf)
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"endpoint\":\"ep-b\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(added.statusCode())
+          .as("node B knows node A's session: " + added.body())
+          .isEqualTo(201);
+
+      webA.close();
+      org.keyprov.web.WebServer restarted = nodeA.startWeb(0);
+      HttpResponse<String> me =
+          http.send(
+              request(restarted, "session").header("Cookie", cookie).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(me.statusCode()).as(me.body()).isEqualTo(200);
+      assertThat(JSON.readTree(me.body()).get("csrfToken").asText()).isEqualTo(csrf);
+
+      http.send(
+          request(webB, "session").header("Cookie", cookie).DELETE().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(
+              http.send(
+                      request(restarted, "session").header("Cookie", cookie).GET().build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .as("logged out on node B, so on node A too")
+          .isEqualTo(401);
+    }
+  }
+
+  private static HttpRequest.Builder request(org.keyprov.web.WebServer web, String path) {
+    return HttpRequest.newBuilder(java.net.URI.create(web.uri() + "/api/v1/" + path))
+        .header("Content-Type", "application/json");
   }
 
   @Test

@@ -53,6 +53,12 @@ import org.keyprov.server.transport.DmEndpoints;
 public final class DmServer implements DeviceDirectory, AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DmServer.class);
 
+  /**
+   * A lease lasts as long as this many device requests can take at their timeout: more than a pass
+   * makes (a read, a write per Enabler, a delete per unassigned one).
+   */
+  private static final int LEASE_REQUESTS = 12;
+
   private final LeshanServer leshan;
   private final Provisioner provisioner;
   private final ExecutorService workers;
@@ -100,7 +106,9 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
             b.backoff,
             b.requestTimeout,
             workers,
-            timer);
+            timer,
+            b.leases,
+            b.node);
     leshan.getRegistrationService().addListener(provisioner);
     leshan.getObservationService().addListener(provisioner);
     this.invalidations =
@@ -272,6 +280,8 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     private org.keyprov.keys.AuditLog audit;
     private LwM2mServerEndpointsProvider endpoints;
     private RegistrationStore registrations;
+    private org.keyprov.keys.ProvisioningLeases leases;
+    private String node;
     private final List<ProvisioningListener> listeners = new CopyOnWriteArrayList<>();
 
     private Builder() {}
@@ -375,6 +385,17 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
      */
     public Builder audit(org.keyprov.keys.AuditLog audit) {
       this.audit = audit;
+      return this;
+    }
+
+    /**
+     * For one of several DM server nodes on one database: each provisioning pass holds the device's
+     * lease as {@code node} (a name unique among the nodes), so two nodes never write to one device
+     * at once. Default: none (one DM server per database).
+     */
+    public Builder leases(org.keyprov.keys.ProvisioningLeases leases, String node) {
+      this.leases = Objects.requireNonNull(leases, "leases");
+      this.node = Objects.requireNonNull(node, "node");
       return this;
     }
 

@@ -21,11 +21,17 @@ public interface KeyManager extends AutoCloseable {
 
   ProvisioningLedger ledger();
 
+  /** Per-device provisioning leases, for DM server nodes sharing the database. */
+  ProvisioningLeases leases();
+
   /** Credentials of Enablers using the remote lookup API. */
   EnablerCredentials enablerCredentials();
 
   /** Operator accounts of the web UI and REST API. */
   OperatorAccounts operators();
+
+  /** Signed-in sessions of those operators, shared by every process on the same database. */
+  OperatorSessions sessions();
 
   /** Keys invalidated before their expiry, for Enablers to drop from their caches at once. */
   InvalidationFeed invalidations();

@@ -48,20 +48,12 @@ public interface OperatorAccounts {
   String resetPassword(String username, String actor);
 
   /**
-   * Deletes the account; sessions holding it end at their next request (see {@link
-   * #credentialStamp}).
+   * Deletes the account and its sessions ({@link OperatorSessions}).
    *
    * @throws KeyManagerException {@code NOT_FOUND} if there is no such account, {@code CONFLICT} if
    *     it is the last admin
    */
   void delete(String username, String actor);
-
-  /**
-   * A value that changes whenever the account's password or role changes, and is empty once the
-   * account is gone, whichever process changed it: a session remembers it at login and ends when it
-   * differs. Reveals nothing about the password.
-   */
-  Optional<String> credentialStamp(String username);
 
   /**
    * Creates the account {@code admin} with a random password if no account exists yet, and returns

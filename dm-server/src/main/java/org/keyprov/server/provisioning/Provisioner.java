@@ -16,6 +16,7 @@ import org.eclipse.leshan.server.registration.Registration;
 import org.eclipse.leshan.server.registration.RegistrationListener;
 import org.eclipse.leshan.server.registration.RegistrationUpdate;
 import org.keyprov.keys.CredentialAdmin;
+import org.keyprov.keys.ProvisioningLeases;
 import org.keyprov.keys.ProvisioningLedger;
 import org.keyprov.models.EnablerSecurityObject;
 import org.slf4j.Logger;
@@ -31,14 +32,25 @@ import org.slf4j.LoggerFactory;
  * next key version at its next contact.
  *
  * <p>This class is the glue to Leshan: its listeners only enqueue work; passes run on {@code
- * workers}, one per device at a time.
+ * workers}, one per device at a time (and with several nodes on one database, only on the node
+ * holding the device's {@link PassLease}).
  */
 public final class Provisioner implements RegistrationListener, ObservationListener {
   private static final Logger LOG = LoggerFactory.getLogger(Provisioner.class);
 
+  /**
+   * A lease lasts as long as this many device requests can take at their timeout: more than a pass
+   * makes (a read, a write per Enabler, a delete per unassigned one).
+   */
+  private static final int LEASE_REQUESTS = 12;
+
   private final SerialScheduler passes;
   private final ProvisioningPass pass;
 
+  /**
+   * With {@code leases} (and this node's name, {@code node}), each pass holds the device's lease:
+   * for several DM servers on one database; {@code null} for one alone.
+   */
   public Provisioner(
       LeshanServer server,
       CredentialAdmin admin,
@@ -48,7 +60,9 @@ public final class Provisioner implements RegistrationListener, ObservationListe
       Backoff backoff,
       Duration requestTimeout,
       ExecutorService workers,
-      ScheduledExecutorService timer) {
+      ScheduledExecutorService timer,
+      ProvisioningLeases leases,
+      String node) {
     this.pass =
         new ProvisioningPass(
             new LeshanDeviceRequests(server, requestTimeout.toMillis()),
@@ -59,6 +73,10 @@ public final class Provisioner implements RegistrationListener, ObservationListe
             backoff,
             workers,
             timer,
+            leases == null
+                ? PassLease.SINGLE_NODE
+                : PassLease.shared(
+                    leases, node, clock, requestTimeout.multipliedBy(LEASE_REQUESTS)),
             this::provisionSoon);
     this.passes = new SerialScheduler(workers, pass::run);
   }

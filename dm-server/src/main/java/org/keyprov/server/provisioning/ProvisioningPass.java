@@ -59,6 +59,11 @@ final class ProvisioningPass {
 
   private final Unassignments unassigned;
 
+  /** How long to wait before asking again when another node holds the device's lease. */
+  private static final long LEASE_WAIT_MS = 1_000;
+
+  private final PassLease lease;
+
   ProvisioningPass(
       DeviceRequests device,
       CredentialAdmin admin,
@@ -68,8 +73,10 @@ final class ProvisioningPass {
       Backoff backoff,
       Executor workers,
       ScheduledExecutorService timer,
+      PassLease lease,
       Consumer<String> again) {
     this.device = device;
+    this.lease = lease;
     this.admin = admin;
     this.ledger = ledger;
     this.listener = listener;
@@ -104,44 +111,56 @@ final class ProvisioningPass {
       return;
     }
     Device d = found.get();
+    if (!lease.take(endpoint)) {
+      LOG.debug(
+          "{}: another node is provisioning it; trying again in {} ms", endpoint, LEASE_WAIT_MS);
+      later(endpoint, LEASE_WAIT_MS);
+      return;
+    }
     try {
-      if (d.implementsObject()) {
-        unassigned.apply(endpoint);
-      }
-      List<Assignment> due = ledger.due(endpoint, clock.instant());
-      if (due.isEmpty()) {
-        observe(endpoint, d);
-        return;
-      }
-      if (!d.implementsObject()) {
-        unsupported(endpoint, due);
-        return;
-      }
-      List<Existing> existing;
-      boolean everWritten = due.stream().anyMatch(a -> a.keyVersion().isPresent());
-      if (!d.listsInstances() && !everWritten) {
-        // a first provisioning of a device whose object links list no instance: nothing to read.
-        // Once a key was written the links may lag behind (they are only as fresh as the last
-        // registration update), so a renewal always reads what the device holds.
-        existing = new ArrayList<>();
-      } else {
-        Answer<List<Existing>> read = device.readInstances(endpoint);
-        if (!read.ok()) {
-          for (Assignment a : due) {
-            failed(endpoint, a, read.failure());
-          }
-          return;
-        }
-        existing = new ArrayList<>(read.value());
-      }
-      // asked to observe before it learns its parameters: the device reports its Enabler connection
-      // right after, and a change made before the observation exists is never notified
-      observe(endpoint, d);
-      for (Assignment a : due) {
-        provisionOne(endpoint, a, existing);
-      }
+      provision(endpoint, d);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      lease.release(endpoint);
+    }
+  }
+
+  private void provision(String endpoint, Device d) throws InterruptedException {
+    if (d.implementsObject()) {
+      unassigned.apply(endpoint);
+    }
+    List<Assignment> due = ledger.due(endpoint, clock.instant());
+    if (due.isEmpty()) {
+      observe(endpoint, d);
+      return;
+    }
+    if (!d.implementsObject()) {
+      unsupported(endpoint, due);
+      return;
+    }
+    List<Existing> existing;
+    boolean everWritten = due.stream().anyMatch(a -> a.keyVersion().isPresent());
+    if (!d.listsInstances() && !everWritten) {
+      // a first provisioning of a device whose object links list no instance: nothing to read.
+      // Once a key was written the links may lag behind (they are only as fresh as the last
+      // registration update), so a renewal always reads what the device holds.
+      existing = new ArrayList<>();
+    } else {
+      Answer<List<Existing>> read = device.readInstances(endpoint);
+      if (!read.ok()) {
+        for (Assignment a : due) {
+          failed(endpoint, a, read.failure());
+        }
+        return;
+      }
+      existing = new ArrayList<>(read.value());
+    }
+    // asked to observe before it learns its parameters: the device reports its Enabler connection
+    // right after, and a change made before the observation exists is never notified
+    observe(endpoint, d);
+    for (Assignment a : due) {
+      provisionOne(endpoint, a, existing);
     }
   }
 

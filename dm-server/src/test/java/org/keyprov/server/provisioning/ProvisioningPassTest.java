@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -74,17 +75,24 @@ class ProvisioningPassTest {
             heard.add("connection " + nafFqdn + " " + result);
           }
         };
-    pass =
-        new ProvisioningPass(
-            device,
-            km.admin(),
-            km.ledger(),
-            listener,
-            Clock.systemUTC(),
-            new Backoff(Duration.ofMillis(20), Duration.ofMillis(100)),
-            Runnable::run,
-            timer,
-            again::add);
+    this.listener = listener;
+    pass = pass(PassLease.SINGLE_NODE);
+  }
+
+  private ProvisioningListener listener;
+
+  private ProvisioningPass pass(PassLease lease) {
+    return new ProvisioningPass(
+        device,
+        km.admin(),
+        km.ledger(),
+        listener,
+        Clock.systemUTC(),
+        new Backoff(Duration.ofMillis(20), Duration.ofMillis(100)),
+        Runnable::run,
+        timer,
+        lease,
+        again::add);
   }
 
   @AfterEach
@@ -105,6 +113,27 @@ class ProvisioningPassTest {
     assertThat(assignment().state()).isEqualTo(ProvisioningState.PROVISIONED);
     assertThat(assignment().keyVersion()).contains(1);
     assertThat(heard).containsExactly("provisioned " + FQDN + " v1");
+  }
+
+  @Test
+  void a_device_another_node_is_provisioning_is_left_to_it_and_tried_again_after() {
+    ProvisioningPass nodeA =
+        pass(PassLease.shared(km.leases(), "node-a", Clock.systemUTC(), Duration.ofMinutes(1)));
+    assertThat(km.leases().take(EP, "node-b", Instant.now(), Duration.ofMinutes(1))).isTrue();
+
+    nodeA.run(EP);
+
+    assertThat(device.requests).isEmpty();
+    await().atMost(Duration.ofSeconds(5)).until(() -> again.contains(EP));
+    assertThat(assignment().state()).isEqualTo(ProvisioningState.PENDING);
+
+    km.leases().release(EP, "node-b");
+    nodeA.run(EP);
+
+    assertThat(device.requests).containsExactly("observe", "create 0 v1");
+    assertThat(km.leases().take(EP, "node-b", Instant.now(), Duration.ofMinutes(1)))
+        .as("node A gave the lease back after its pass")
+        .isTrue();
   }
 
   @Test

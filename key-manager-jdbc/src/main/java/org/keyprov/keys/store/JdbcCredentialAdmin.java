@@ -397,13 +397,14 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
                             rs -> rs.getString(1),
                             endpoint)
                         .orElseThrow(() -> unknownDevice(endpoint));
+                // the feed's sequence before the device row (see JdbcInvalidations.record)
+                JdbcInvalidations.record(
+                    c, "", endpoint, "", org.keyprov.keys.InvalidationFeed.DM_PSK_CHANGED, clock);
                 Database.update(
                     c,
                     "UPDATE device SET dm_psk_enc = ? WHERE endpoint = ?",
                     box.seal(psk, "device.dm_psk:" + endpoint),
                     endpoint);
-                JdbcInvalidations.record(
-                    c, "", endpoint, "", org.keyprov.keys.InvalidationFeed.DM_PSK_CHANGED, clock);
                 audit.append(
                     c,
                     actor,

@@ -12,6 +12,8 @@ import org.keyprov.keys.InvalidationFeed;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.OperatorAccounts;
+import org.keyprov.keys.OperatorSessions;
+import org.keyprov.keys.ProvisioningLeases;
 import org.keyprov.keys.ProvisioningLedger;
 import org.keyprov.keys.PskLookup;
 import org.keyprov.keys.RenewalPolicy;
@@ -109,6 +111,16 @@ public final class JdbcKeyManager implements KeyManager {
   @Override
   public OperatorAccounts operators() {
     return requireStarted().operators();
+  }
+
+  @Override
+  public OperatorSessions sessions() {
+    return requireStarted().sessions();
+  }
+
+  @Override
+  public ProvisioningLeases leases() {
+    return requireStarted().leases();
   }
 
   @Override

@@ -140,24 +140,16 @@ final class JdbcOperatorAccounts implements OperatorAccounts {
         });
   }
 
-  @Override
-  public Optional<String> credentialStamp(String username) {
-    return db.inTransaction(
-            "reading operator " + username,
-            c ->
-                Database.queryOne(
-                    c,
-                    "SELECT password_hash, role FROM operator WHERE username = ?",
-                    rs -> rs.getString(1) + "/" + rs.getString(2),
-                    username))
-        .map(JdbcOperatorAccounts::stamp);
-  }
-
-  private static String stamp(String hashAndRole) {
+  /**
+   * A value that changes whenever the account's password or role changes; reveals nothing about the
+   * password.
+   */
+  static String stamp(String passwordHash, String role) {
     try {
       byte[] digest =
           java.security.MessageDigest.getInstance("SHA-256")
-              .digest(hashAndRole.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+              .digest(
+                  (passwordHash + "/" + role).getBytes(java.nio.charset.StandardCharsets.UTF_8));
       return java.util.HexFormat.of().formatHex(digest, 0, 16);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);

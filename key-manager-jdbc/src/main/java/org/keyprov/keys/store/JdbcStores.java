@@ -11,6 +11,8 @@ import org.keyprov.keys.EnablerCredentials;
 import org.keyprov.keys.InvalidationFeed;
 import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.OperatorAccounts;
+import org.keyprov.keys.OperatorSessions;
+import org.keyprov.keys.ProvisioningLeases;
 import org.keyprov.keys.ProvisioningLedger;
 import org.keyprov.keys.PskLookup;
 import org.keyprov.keys.RenewalPolicy;
@@ -27,6 +29,8 @@ record JdbcStores(
     AuditLog audit,
     EnablerCredentials enablerCredentials,
     OperatorAccounts operators,
+    OperatorSessions sessions,
+    ProvisioningLeases leases,
     InvalidationFeed invalidations) {
 
   /**
@@ -63,6 +67,8 @@ record JdbcStores(
         audit,
         new JdbcEnablerCredentials(db, audit, clock, random),
         new JdbcOperatorAccounts(db, audit, clock, random),
+        new JdbcOperatorSessions(db),
+        new JdbcLeases(db),
         new JdbcInvalidations(db, clock));
   }
 }

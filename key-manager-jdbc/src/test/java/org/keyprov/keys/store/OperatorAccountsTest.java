@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +20,7 @@ import org.keyprov.keys.KeyManagerException;
 import org.keyprov.keys.NewDevice;
 import org.keyprov.keys.OperatorAccounts;
 import org.keyprov.keys.OperatorAccounts.Role;
+import org.keyprov.keys.OperatorSessions;
 import org.keyprov.keys.store.testing.TestDatabase;
 import org.keyprov.keys.store.testing.TestKeyManagers;
 
@@ -122,22 +124,65 @@ class OperatorAccountsTest {
   }
 
   @Test
-  void the_credential_stamp_changes_with_the_password_and_goes_with_the_account() {
+  void a_session_is_seen_by_every_node_and_ends_with_a_password_change_or_the_account()
+      throws Exception {
+    KeyManager nodeA = TestKeyManagers.started(ds);
+    KeyManager nodeB = TestKeyManagers.started(ds);
+    nodeA.operators().create("dave", "first password 1".toCharArray(), Role.OPERATOR, "test");
+    Instant login = Instant.parse("2026-12-04T10:00:00Z");
+    nodeA.sessions().open("hash-1", "dave", login);
+    nodeA.sessions().open("hash-2", "dave", login);
+
+    assertThat(nodeB.sessions().find("hash-1"))
+        .contains(
+            new OperatorSessions.Session(
+                new OperatorAccounts.Operator("dave", Role.OPERATOR), login));
+    nodeB.sessions().touch("hash-1", login.plusSeconds(60));
+    assertThat(nodeA.sessions().find("hash-1").orElseThrow().lastSeen())
+        .isEqualTo(login.plusSeconds(60));
+
+    assertThat(
+            nodeA
+                .operators()
+                .changePassword(
+                    "dave", "first password 1".toCharArray(), "second password 2".toCharArray()))
+        .isTrue();
+    nodeA.sessions().renew("hash-1");
+    assertThat(nodeB.sessions().find("hash-1"))
+        .as("renewed by its own password change")
+        .isPresent();
+    assertThat(nodeB.sessions().find("hash-2")).as("another session of the account").isEmpty();
+
+    nodeA.sessions().open("hash-3", "dave", login);
+    assertThat(nodeB.sessions().closeIdleSince(login.plusSeconds(30))).isEqualTo(1);
+    assertThat(nodeA.sessions().find("hash-3")).isEmpty();
+    assertThat(nodeA.sessions().find("hash-1")).isPresent();
+
+    nodeA.operators().create("erin", "first password 1".toCharArray(), Role.ADMIN, "test");
+    nodeB.operators().delete("dave", "test");
+    assertThat(nodeA.sessions().find("hash-1")).isEmpty();
+    assertThat(count("SELECT COUNT(*) FROM operator_session")).isZero();
+    assertThatThrownBy(() -> nodeA.sessions().open("hash-4", "dave", login))
+        .hasMessageContaining("no operator 'dave'");
+  }
+
+  @Test
+  void a_session_ends_when_an_admin_resets_its_password() {
     KeyManager km = TestKeyManagers.started(ds);
     km.operators().create("dave", "first password 1".toCharArray(), Role.OPERATOR, "test");
-    String before = km.operators().credentialStamp("dave").orElseThrow();
-    assertThat(km.operators().credentialStamp("dave")).contains(before);
-    assertThat(before).doesNotContain("pbkdf2");
+    km.sessions().open("hash-1", "dave", Instant.now());
 
     km.operators().resetPassword("dave", "test");
-    String after = km.operators().credentialStamp("dave").orElseThrow();
-    assertThat(after).isNotEqualTo(before);
 
-    km.operators().delete("dave", "test");
-    assertThat(km.operators().credentialStamp("dave")).isEmpty();
-    assertThat(km.operators().list()).extracting(OperatorAccounts.Operator::username).isEmpty();
-    assertThatThrownBy(() -> km.operators().delete("dave", "test"))
-        .hasMessageContaining("no operator 'dave'");
+    assertThat(km.sessions().find("hash-1")).isEmpty();
+  }
+
+  private long count(String sql) throws Exception {
+    try (var c = ds.getConnection();
+        var rs = c.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   @Test

@@ -51,7 +51,7 @@ public final class ApiHandler extends Handler.Abstract {
   public ApiHandler(KeyManager km, DeviceDirectory dm, Clock clock) {
     this.km = km;
     this.dm = dm;
-    this.sessions = new Sessions(km.operators(), clock, Duration.ofMinutes(30));
+    this.sessions = new Sessions(km.sessions(), clock, Duration.ofMinutes(30));
     this.routes = new Routes(this);
     dm.addListener(feed);
   }

@@ -1,43 +1,52 @@
 package org.keyprov.web.api;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Map;
+import java.util.HexFormat;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import org.keyprov.keys.OperatorAccounts;
 import org.keyprov.keys.OperatorAccounts.Operator;
+import org.keyprov.keys.OperatorSessions;
 
 /**
- * Operator sessions, in memory: a random token in an HttpOnly cookie, a CSRF token the browser
- * sends back in a header on every state-changing request, and an idle timeout. A session also ends
- * when its account's password or role changes or the account is deleted, by any process on the same
- * database (the account's credential stamp is compared on every request).
+ * Operator sessions: a random token in an HttpOnly cookie, a CSRF token the browser sends back in a
+ * header on every state-changing request, and an idle timeout. Sessions are stored in the Key
+ * Manager's database under a hash of the token ({@link OperatorSessions}), so a login works on
+ * every node behind a load balancer and survives a restart; a session ends when its account's
+ * password or role changes or the account is deleted, by any process on the same database.
+ *
+ * <p>The CSRF token is derived from the session token (a hash under another label), so every node
+ * can check it without storing it, and it reveals neither the token nor the stored hash.
  */
 final class Sessions {
-  record Session(String token, Operator operator, String csrf, Instant lastSeen, String stamp) {}
+  record Session(String token, Operator operator, String csrf) {}
 
-  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  /** How stale the stored last use may be: fewer writes, an idle timeout this much less exact. */
+  private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
+
   private final SecureRandom random = new SecureRandom();
-  private final OperatorAccounts accounts;
+  private final OperatorSessions store;
   private final Clock clock;
   private final Duration idle;
 
-  Sessions(OperatorAccounts accounts, Clock clock, Duration idle) {
-    this.accounts = accounts;
+  Sessions(OperatorSessions store, Clock clock, Duration idle) {
+    this.store = store;
     this.clock = clock;
     this.idle = idle;
   }
 
   /** Opens a session for an operator who just authenticated. */
   Session open(Operator operator) {
-    String stamp = accounts.credentialStamp(operator.username()).orElse("");
-    Session s = new Session(token(), operator, token(), clock.instant(), stamp);
-    sessions.put(s.token(), s);
-    return s;
+    Instant now = clock.instant();
+    store.closeIdleSince(now.minus(idle));
+    String token = token();
+    store.open(hash("session", token), operator.username(), now);
+    return new Session(token, operator, hash("csrf", token));
   }
 
   /** The session, if still open; the request counts as activity (idle timeout restarts). */
@@ -54,26 +63,20 @@ final class Sessions {
     if (token == null) {
       return Optional.empty();
     }
-    Session s = sessions.get(token);
-    if (s == null) {
+    String key = hash("session", token);
+    Optional<OperatorSessions.Session> stored = store.find(key);
+    if (stored.isEmpty()) {
       return Optional.empty();
     }
     Instant now = clock.instant();
-    boolean current =
-        accounts
-            .credentialStamp(s.operator().username())
-            .filter(stamp -> stamp.equals(s.stamp()))
-            .isPresent();
-    if (!current || s.lastSeen().plus(idle).isBefore(now)) {
-      sessions.remove(token);
+    if (stored.get().lastSeen().plus(idle).isBefore(now)) {
+      store.close(key);
       return Optional.empty();
     }
-    if (!touch) {
-      return Optional.of(s);
+    if (touch && stored.get().lastSeen().plus(TOUCH_EVERY).isBefore(now)) {
+      store.touch(key, now);
     }
-    Session touched = new Session(s.token(), s.operator(), s.csrf(), now, s.stamp());
-    sessions.put(token, touched);
-    return Optional.of(touched);
+    return Optional.of(new Session(token, stored.get().operator(), hash("csrf", token)));
   }
 
   /**
@@ -81,20 +84,12 @@ final class Sessions {
    * end at their next request).
    */
   void restamp(String token) {
-    sessions.computeIfPresent(
-        token,
-        (t, s) ->
-            new Session(
-                s.token(),
-                s.operator(),
-                s.csrf(),
-                s.lastSeen(),
-                accounts.credentialStamp(s.operator().username()).orElse("")));
+    store.renew(hash("session", token));
   }
 
   void close(String token) {
     if (token != null) {
-      sessions.remove(token);
+      store.close(hash("session", token));
     }
   }
 
@@ -102,5 +97,19 @@ final class Sessions {
     byte[] b = new byte[32];
     random.nextBytes(b);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  /** SHA-256 of {@code label:token}, hex (the stored name) or base64url (the CSRF token). */
+  private static String hash(String label, String token) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest((label + ":" + token).getBytes(StandardCharsets.UTF_8));
+      return label.equals("csrf")
+          ? Base64.getUrlEncoder().withoutPadding().encodeToString(digest)
+          : HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 }

@@ -1,0 +1,250 @@
+package org.keyprov.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.keyprov.client.ConnectionResult;
+import org.keyprov.client.DeviceClient;
+import org.keyprov.client.object.EnablerSecurityState;
+import org.keyprov.client.transport.TlsPskChannel;
+import org.keyprov.enabler.Enabler;
+import org.keyprov.keys.EnablerProfile;
+import org.keyprov.keys.OperatorAccounts.Role;
+import org.keyprov.keys.ProvisioningState;
+import org.keyprov.keys.gba.BTid;
+import org.keyprov.keys.gba.NafId;
+import org.keyprov.keys.gba.UaSecurityProtocolId;
+import org.keyprov.keys.store.testing.PostgresServer;
+import org.keyprov.keys.zn.RemotePskLookup;
+import org.keyprov.web.WebServer;
+
+/**
+ * Two keyprov server nodes on one PostgreSQL database behind nginx, configured by {@code
+ * deploy/nginx/keyprov.conf}: devices register and Enablers look keys up through the balancer only,
+ * and every node serves every operator.
+ */
+class ClusterIT {
+  private static final String FQDN = "cluster.enabler.test";
+  private static final String PASSWORD = "a long enough password";
+  private static final int DEVICES = 8;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private DataSource db;
+  private final Harness[] nodes = new Harness[2];
+  private final WebServer[] webs = new WebServer[2];
+  private final int[] coapsPorts = new int[2];
+  private final int[] httpsPorts = new int[2];
+  private Nginx nginx;
+
+  @AfterEach
+  void stop() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+    for (Harness node : nodes) {
+      if (node != null) {
+        node.close();
+      }
+    }
+  }
+
+  @Test
+  void two_nodes_behind_nginx_provision_once_serve_enablers_and_share_operator_sessions()
+      throws Exception {
+    db = PostgresServer.shared().newDatabase();
+    for (int i = 0; i < 2; i++) {
+      coapsPorts[i] = freeUdpPort();
+      httpsPorts[i] = freeTcpPort();
+      startNode(i);
+    }
+    nginx =
+        Nginx.start(
+            Files.createDirectories(dir.resolve("nginx")),
+            freeUdpPort(),
+            freeTcpPort(),
+            List.of(
+                new Nginx.Node(coapsPorts[0], httpsPorts[0]),
+                new Nginx.Node(coapsPorts[1], httpsPorts[1])));
+    closeables.add(nginx);
+    URI balancer = URI.create("https://127.0.0.1:" + nginx.httpsPort);
+
+    // an Enabler that knows the Key Manager only as the balancer's address
+    nodes[0].km.admin().putEnabler(profile(URI.create("tls://127.0.0.1:1")), "test");
+    String credential = nodes[0].km.enablerCredentials().issue(FQDN, "test").secret();
+    RemotePskLookup remote =
+        RemotePskLookup.builder()
+            .keyManager(balancer)
+            .certificate(nodes[0].https().certificate)
+            .credential(credential)
+            .timeout(Duration.ofSeconds(2))
+            .build();
+    Enabler enabler =
+        Enabler.builder()
+            .nafId(nafId())
+            .lookup(remote)
+            .invalidations(remote.invalidations())
+            .tlsAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .lookupTimeout(Duration.ofSeconds(3))
+            .cacheTtl(Duration.ofMinutes(10))
+            .build();
+    enabler.start();
+    closeables.add(enabler);
+    nodes[1].km.admin().putEnabler(profile(enabler.tlsUri()), "test");
+
+    // devices register through the balancer, each with whichever node its flow hashes to
+    List<DeviceClient> devices = new ArrayList<>();
+    for (int i = 0; i < DEVICES; i++) {
+      String endpoint = "ep" + i;
+      byte[] dmPsk = ("device-dm-psk-000" + i).getBytes();
+      nodes[i % 2].givenDevice(endpoint, dmPsk, FQDN);
+      DeviceClient device =
+          DeviceClient.builder()
+              .endpoint(endpoint)
+              .dmServer(URI.create("coaps://127.0.0.1:" + nginx.coapsPort))
+              .dmPsk(endpoint + "-dm", dmPsk)
+              .stateFile(dir.resolve(endpoint + ".state"))
+              .requestTimeout(Duration.ofSeconds(5))
+              .connectTimeout(Duration.ofSeconds(5))
+              .build();
+      device.start();
+      closeables.add(device);
+      devices.add(device);
+    }
+    for (DeviceClient device : devices) {
+      nodes[0].awaitState(device.endpoint(), FQDN, ProvisioningState.PROVISIONED);
+      await().until(() -> device.enablerParameters().size() == 1);
+    }
+    int onA = 0;
+    for (DeviceClient device : devices) {
+      boolean a = nodes[0].dm.isRegistered(device.endpoint());
+      boolean b = nodes[1].dm.isRegistered(device.endpoint());
+      assertThat(a ^ b).as(device.endpoint() + " is registered on exactly one node").isTrue();
+      onA += a ? 1 : 0;
+    }
+    System.out.printf(
+        "ClusterIT: %d devices registered on node A, %d on node B%n", onA, DEVICES - onA);
+    assertThat(count("SELECT COUNT(*) FROM key_record"))
+        .as("one key per device")
+        .isEqualTo(DEVICES);
+    assertThat(count("SELECT COUNT(*) FROM audit_event WHERE action = 'key.minted'"))
+        .isEqualTo(DEVICES);
+    for (DeviceClient device : devices) {
+      ConnectionResult result = device.connector().connect(FQDN);
+      assertThat(result.success()).as(device.endpoint() + ": " + result.detail()).isTrue();
+    }
+
+    // a revocation made on node B reaches the Enabler, whose feed may follow node A, within 2 s
+    EnablerSecurityState revoked = devices.get(0).enablerParameters().get(0);
+    assertThat(works(enabler, revoked)).isTrue();
+    nodes[1].km.admin().revoke(new BTid(revoked.pskIdentity()), "test");
+    long revokedAt = System.nanoTime();
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> !works(enabler, revoked));
+    assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).isLessThan(Duration.ofSeconds(2));
+
+    // an operator logs in through the balancer and stays logged in while each node restarts
+    nodes[0].km.operators().create("olga", PASSWORD.toCharArray(), Role.OPERATOR, "test");
+    SSLContext tls = nodes[0].pinnedTls();
+    HttpResponse<String> login =
+        send(
+            tls,
+            HttpRequest.newBuilder(balancer.resolve("/api/v1/session"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"username\":\"olga\",\"password\":\"" + PASSWORD + "\"}")));
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+    String cookie = login.headers().firstValue("set-cookie").orElseThrow().split(";")[0];
+    for (int restarted = 0; restarted < 2; restarted++) {
+      nodes[restarted].close();
+      startNode(restarted);
+      for (int call = 0; call < 4; call++) {
+        // a new connection each time: nginx may send any of them to either node
+        HttpResponse<String> me =
+            send(
+                tls,
+                HttpRequest.newBuilder(balancer.resolve("/api/v1/session"))
+                    .header("Cookie", cookie)
+                    .GET());
+        assertThat(me.statusCode())
+            .as("after node " + restarted + " restarted: " + me.body())
+            .isEqualTo(200);
+        assertThat(JSON.readTree(me.body()).get("username").asText()).isEqualTo("olga");
+      }
+    }
+  }
+
+  /** Starts node {@code i} (again) on its ports, sharing the database and the HTTPS identity. */
+  private void startNode(int i) throws Exception {
+    nodes[i] = Harness.node(dir, db, "node-" + i, coapsPorts[i]);
+    webs[i] = nodes[i].startWeb(httpsPorts[i]);
+  }
+
+  private static HttpResponse<String> send(SSLContext tls, HttpRequest.Builder request)
+      throws Exception {
+    HttpClient http = HttpClient.newBuilder().sslContext(tls).build();
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static boolean works(Enabler enabler, EnablerSecurityState key) {
+    return TlsPskChannel.exchange(
+            enabler.tlsUri(), key.pskIdentity(), key.pskKey(), false, Duration.ofSeconds(5), "x")
+        .success();
+  }
+
+  private long count(String sql) throws Exception {
+    try (Connection c = db.getConnection();
+        ResultSet rs = c.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static NafId nafId() {
+    return new NafId(
+        FQDN, UaSecurityProtocolId.omaPskTls(EnablerProfile.TLS_PSK_WITH_AES_128_CCM_8));
+  }
+
+  private static EnablerProfile profile(URI uri) {
+    return new EnablerProfile(
+        nafId(), uri, List.of(uri.toString()), List.of(0xC0A8, 0x00A8), Duration.ofDays(1));
+  }
+
+  private static int freeUdpPort() throws IOException {
+    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static int freeTcpPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
