@@ -497,6 +497,65 @@ class OperatorApiIT {
   }
 
   @Test
+  void the_event_feed_shows_what_any_node_stored_and_resumes_after_the_last_event_id()
+      throws Exception {
+    Client alice = new Client().login("alice");
+    java.util.concurrent.BlockingQueue<String> first = events(alice, null);
+    await().until(() -> ": connected".equals(first.poll()));
+
+    // stored by another node on the same database, as its DM server reports them
+    h.km
+        .events()
+        .append(
+            List.of(
+                new org.keyprov.keys.OperatorEvents.Event(
+                    "provisioned", "ep-b1", "a.enabler.test", "key version 1"),
+                new org.keyprov.keys.OperatorEvents.Event(
+                    "failed", "ep-b2", "a.enabler.test", "the device answered 4.04")));
+
+    String idLine = first.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(idLine).startsWith("id: ");
+    assertThat(first.poll(5, java.util.concurrent.TimeUnit.SECONDS))
+        .startsWith("data: ")
+        .contains("\"endpoint\":\"ep-b1\"")
+        .contains("\"type\":\"provisioned\"");
+
+    // the browser lost its connection after the first event and comes back with its id
+    java.util.concurrent.BlockingQueue<String> resumed = events(alice, idLine.substring(4));
+    List<String> replay = new java.util.ArrayList<>();
+    await()
+        .until(
+            () -> {
+              resumed.drainTo(replay);
+              return replay.stream().anyMatch(l -> l.startsWith("data: "));
+            });
+    assertThat(replay.stream().filter(l -> l.startsWith("data: ")))
+        .singleElement()
+        .asString()
+        .contains("\"endpoint\":\"ep-b2\"")
+        .contains("4.04");
+  }
+
+  /** The lines of an event stream of {@code client}'s session, read on another thread. */
+  private java.util.concurrent.BlockingQueue<String> events(Client client, String lastEventId) {
+    java.util.concurrent.BlockingQueue<String> lines =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(web.uri() + "/api/v1/events"));
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    client
+        .http
+        .sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines())
+        .thenAccept(
+            r ->
+                r.body()
+                    .filter(l -> !l.isEmpty() && !l.startsWith(": keep-alive"))
+                    .forEach(lines::add));
+    return lines;
+  }
+
+  @Test
   void serves_the_openapi_contract() throws Exception {
     JsonNode spec = JSON.readTree(new Client().send("GET", "openapi.json", null).body());
     assertThat(spec.get("openapi").asText()).startsWith("3.");

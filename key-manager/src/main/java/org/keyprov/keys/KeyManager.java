@@ -33,6 +33,9 @@ public interface KeyManager extends AutoCloseable {
   /** Signed-in sessions of those operators, shared by every process on the same database. */
   OperatorSessions sessions();
 
+  /** The operator console's live events, shared by every process on the same database. */
+  OperatorEvents events();
+
   /** Keys invalidated before their expiry, for Enablers to drop from their caches at once. */
   InvalidationFeed invalidations();
 

@@ -27,22 +27,13 @@ final class JdbcInvalidations implements InvalidationFeed {
   }
 
   /**
-   * Announces, inside the caller's transaction, that a key record stopped being valid. Its id is
-   * the next of the feed's sequence, whose row stays locked until the caller commits, so readers
-   * see ids in the order they were given (see V9__key_invalidation_order.sql). Call it before the
-   * transaction changes any other row, so two invalidating transactions never wait for each other's
-   * rows while one of them holds the sequence.
+   * Announces, inside the caller's transaction, that a key record stopped being valid. Its id comes
+   * from the feed's {@link FeedSequence}: call it before the transaction changes any other row.
    */
   static void record(
       Connection c, String btid, String endpoint, String nafFqdn, String reason, Clock clock)
       throws SQLException {
-    Database.update(c, "UPDATE key_invalidation_sequence SET last_id = last_id + 1 WHERE id = 1");
-    long id =
-        Database.queryOne(
-                c,
-                "SELECT last_id FROM key_invalidation_sequence WHERE id = 1",
-                rs -> rs.getLong(1))
-            .orElseThrow();
+    long id = FeedSequence.take(c, FeedSequence.KEY_INVALIDATION, 1);
     Database.update(
         c,
         "INSERT INTO key_invalidation(id, btid, endpoint, naf_fqdn, reason, at)"

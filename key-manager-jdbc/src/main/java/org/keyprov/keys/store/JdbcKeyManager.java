@@ -12,6 +12,7 @@ import org.keyprov.keys.InvalidationFeed;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.OperatorAccounts;
+import org.keyprov.keys.OperatorEvents;
 import org.keyprov.keys.OperatorSessions;
 import org.keyprov.keys.ProvisioningLeases;
 import org.keyprov.keys.ProvisioningLedger;
@@ -121,6 +122,11 @@ public final class JdbcKeyManager implements KeyManager {
   @Override
   public ProvisioningLeases leases() {
     return requireStarted().leases();
+  }
+
+  @Override
+  public OperatorEvents events() {
+    return requireStarted().events();
   }
 
   @Override

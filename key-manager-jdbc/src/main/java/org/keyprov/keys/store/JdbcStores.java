@@ -11,6 +11,7 @@ import org.keyprov.keys.EnablerCredentials;
 import org.keyprov.keys.InvalidationFeed;
 import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.OperatorAccounts;
+import org.keyprov.keys.OperatorEvents;
 import org.keyprov.keys.OperatorSessions;
 import org.keyprov.keys.ProvisioningLeases;
 import org.keyprov.keys.ProvisioningLedger;
@@ -31,6 +32,7 @@ record JdbcStores(
     OperatorAccounts operators,
     OperatorSessions sessions,
     ProvisioningLeases leases,
+    OperatorEvents events,
     InvalidationFeed invalidations) {
 
   /**
@@ -69,6 +71,7 @@ record JdbcStores(
         new JdbcOperatorAccounts(db, audit, clock, random),
         new JdbcOperatorSessions(db),
         new JdbcLeases(db),
+        new JdbcOperatorEvents(db, clock),
         new JdbcInvalidations(db, clock));
   }
 }

@@ -53,10 +53,23 @@ public final class ApiHandler extends Handler.Abstract {
     this.dm = dm;
     this.sessions = new Sessions(km.sessions(), clock, Duration.ofMinutes(30));
     this.routes = new Routes(this);
+    this.feed = new EventFeed(km.events(), clock);
     dm.addListener(feed);
   }
 
-  final EventFeed feed = new EventFeed();
+  final EventFeed feed;
+
+  @Override
+  protected void doStart() throws Exception {
+    feed.start();
+    super.doStart();
+  }
+
+  @Override
+  protected void doStop() throws Exception {
+    super.doStop();
+    feed.close();
+  }
 
   /** One API call: method, path segments after {@code /api/v1/}, query, body, caller. */
   record Call(
@@ -85,7 +98,7 @@ public final class ApiHandler extends Handler.Abstract {
     if (path.equals(PREFIX + "events") && request.getMethod().equals("GET")) {
       Optional<Sessions.Session> session = sessions.find(cookie(request));
       if (session.isPresent()) {
-        stream(response, callback, session.get().token());
+        stream(request, response, callback, session.get().token());
         return true;
       }
     }
@@ -198,31 +211,63 @@ public final class ApiHandler extends Handler.Abstract {
   }
 
   /**
-   * Server-sent events: provisioning outcomes as they happen, a comment every 15 s to keep alive;
-   * ends within 15 s of the session ending.
+   * Server-sent events: provisioning outcomes and connection results from every node, each with its
+   * id; a browser that reconnects with {@code Last-Event-ID} first gets what it missed. A comment
+   * every 15 s keeps the stream alive; it ends within 15 s of the session ending.
    */
-  private void stream(Response response, Callback callback, String token) {
-    java.util.concurrent.BlockingQueue<String> queue = feed.subscribe();
+  private void stream(Request request, Response response, Callback callback, String token) {
+    java.util.concurrent.BlockingQueue<EventFeed.Sent> queue = feed.subscribe();
     response.setStatus(200);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
     try (java.io.OutputStream out = Content.Sink.asOutputStream(response)) {
       out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
+      long last = lastEventId(request);
+      if (last >= 0) {
+        for (EventFeed.Sent missed : feed.since(last)) {
+          write(out, missed);
+          last = missed.id();
+        }
+      }
       out.flush();
       while (true) {
-        String event = queue.poll(15, java.util.concurrent.TimeUnit.SECONDS);
-        if (event == null && !sessions.isOpen(token)) {
-          return; // logged out, idle, deleted or its password changed: the feed ends too
+        EventFeed.Sent event = queue.poll(15, java.util.concurrent.TimeUnit.SECONDS);
+        if (event == null) {
+          if (!sessions.isOpen(token)) {
+            return; // logged out, idle, deleted or its password changed: the feed ends too
+          }
+          out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+        } else if (event.id() > last) {
+          write(out, event);
+          last = event.id();
         }
-        out.write(
-            (event == null ? ": keep-alive\n\n" : "data: " + event + "\n\n")
-                .getBytes(StandardCharsets.UTF_8));
         out.flush();
       }
     } catch (IOException | InterruptedException gone) {
       // the browser went away, or the server is stopping
+    } catch (org.keyprov.keys.KeyManagerException e) {
+      LOG.warn("event stream ended: {}", e.getMessage());
     } finally {
       feed.unsubscribe(queue);
       callback.succeeded();
+    }
+  }
+
+  private static void write(java.io.OutputStream out, EventFeed.Sent event) throws IOException {
+    out.write(
+        ("id: " + event.id() + "\ndata: " + event.json() + "\n\n")
+            .getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The {@code Last-Event-ID} a reconnecting browser sends; -1 without one (or a bad one). */
+  private static long lastEventId(Request request) {
+    String header = request.getHeaders().get("Last-Event-ID");
+    if (header == null) {
+      return -1;
+    }
+    try {
+      return Math.max(-1, Long.parseLong(header.trim()));
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 

@@ -1,38 +1,137 @@
 package org.keyprov.web.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.keyprov.keys.OperatorEvents;
+import org.keyprov.keys.OperatorEvents.Event;
+import org.keyprov.keys.OperatorEvents.Numbered;
 import org.keyprov.server.provisioning.ProvisioningListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Provisioning events fanned out to the browsers subscribed to {@code /api/v1/events}. */
-final class EventFeed implements ProvisioningListener {
-  private static final int MAX_QUEUED = 1000;
-  private final List<BlockingQueue<String>> subscribers = new CopyOnWriteArrayList<>();
+/**
+ * The events of {@code /api/v1/events}, through the Key Manager's {@link OperatorEvents}: what this
+ * node's DM server reports is queued (never blocking a provisioning thread) and stored in batches,
+ * one transaction per tick; the same tick reads what every node stored since the last and fans it
+ * out to the browsers subscribed here. So a browser on any node sees every node's events, and one
+ * that reconnects resumes after the last id it saw ({@code Last-Event-ID}).
+ */
+final class EventFeed implements ProvisioningListener, AutoCloseable {
+  /** An event as sent: its id in the feed and its JSON. */
+  record Sent(long id, String json) {}
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventFeed.class);
+  private static final long TICK_MS = 200;
+  private static final int BATCH = 500;
+  private static final int MAX_QUEUED = 10_000;
+  private static final Duration KEPT = Duration.ofHours(1);
+
+  private final OperatorEvents store;
+  private final Clock clock;
   private final ObjectMapper json = new ObjectMapper();
+  private final BlockingQueue<Event> outbox = new LinkedBlockingQueue<>(MAX_QUEUED);
+  private final List<Event> unsaved = new ArrayList<>();
+  private final List<BlockingQueue<Sent>> subscribers = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "keyprov-events");
+            t.setDaemon(true);
+            return t;
+          });
+  private long cursor = -1;
+  private Instant lastPrune = Instant.EPOCH;
+  private boolean failing;
 
-  BlockingQueue<String> subscribe() {
-    BlockingQueue<String> q = new LinkedBlockingQueue<>(MAX_QUEUED);
+  EventFeed(OperatorEvents store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  void start() {
+    thread.scheduleWithFixedDelay(this::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Live events from now on; a slow browser loses events rather than slowing the feed. */
+  BlockingQueue<Sent> subscribe() {
+    BlockingQueue<Sent> q = new LinkedBlockingQueue<>(1000);
     subscribers.add(q);
     return q;
   }
 
-  void unsubscribe(BlockingQueue<String> q) {
+  void unsubscribe(BlockingQueue<Sent> q) {
     subscribers.remove(q);
   }
 
-  void publish(String type, String endpoint, String enabler, String detail) {
-    String event =
+  /** Up to 1,000 stored events after {@code id}: what a reconnecting browser missed. */
+  List<Sent> since(long id) {
+    return store.after(id, 1000).stream().map(this::sent).toList();
+  }
+
+  private void tick() {
+    try {
+      outbox.drainTo(unsaved, BATCH - unsaved.size());
+      if (!unsaved.isEmpty()) {
+        store.append(List.copyOf(unsaved));
+        unsaved.clear();
+      }
+      if (cursor < 0) {
+        cursor = store.latest();
+      }
+      List<Numbered> stored = store.after(cursor, BATCH);
+      for (Numbered n : stored) {
+        Sent sent = sent(n);
+        for (BlockingQueue<Sent> q : subscribers) {
+          q.offer(sent);
+        }
+        cursor = n.id();
+      }
+      Instant now = clock.instant();
+      if (lastPrune.plus(Duration.ofMinutes(1)).isBefore(now)) {
+        lastPrune = now;
+        store.pruneBefore(now.minus(KEPT));
+      }
+      if (failing) {
+        failing = false;
+        LOG.info("operator events are stored and read again");
+      }
+    } catch (RuntimeException e) {
+      if (!failing) {
+        failing = true;
+        LOG.warn(
+            "operator events cannot be stored or read ({}); {} wait, browsers see them once it"
+                + " works again",
+            e.getMessage(),
+            unsaved.size() + outbox.size());
+      }
+    }
+  }
+
+  private Sent sent(Numbered n) {
+    Event e = n.event();
+    return new Sent(
+        n.id(),
         json.createObjectNode()
-            .put("type", type)
-            .put("endpoint", endpoint)
-            .put("enabler", enabler)
-            .put("detail", detail)
-            .toString();
-    for (BlockingQueue<String> q : subscribers) {
-      q.offer(event); // a slow browser loses events rather than slowing provisioning
+            .put("type", e.type())
+            .put("endpoint", e.endpoint())
+            .put("enabler", e.enabler())
+            .put("detail", e.detail())
+            .toString());
+  }
+
+  private void publish(String type, String endpoint, String enabler, String detail) {
+    if (!outbox.offer(new Event(type, endpoint, enabler, detail))) {
+      LOG.debug("{}: operator event dropped, {} waiting to be stored", endpoint, MAX_QUEUED);
     }
   }
 
@@ -54,5 +153,23 @@ final class EventFeed implements ProvisioningListener {
   @Override
   public void connectionReported(String endpoint, String nafFqdn, String result) {
     publish("connection", endpoint, nafFqdn, result);
+  }
+
+  /** Stops the feed; what is still queued is stored first. */
+  @Override
+  public void close() {
+    thread.shutdown();
+    try {
+      if (thread.awaitTermination(5, TimeUnit.SECONDS)) {
+        outbox.drainTo(unsaved);
+        if (!unsaved.isEmpty()) {
+          store.append(List.copyOf(unsaved));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.warn("{} operator event(s) not stored at shutdown: {}", unsaved.size(), e.getMessage());
+    }
   }
 }
