@@ -25,6 +25,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keyprov.app.testing.Nginx;
 import org.keyprov.client.ConnectionResult;
 import org.keyprov.client.DeviceClient;
 import org.keyprov.client.object.EnablerSecurityState;

@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
       ProvisioningBench.class,
       ProvisioningServer.class,
       ProvisioningBench.Clients.class,
-      Soak.class
+      Soak.class,
+      Failover.class
     })
 public final class Bench extends BenchCommand implements Runnable {
   static final String FQDN = "enabler.bench";

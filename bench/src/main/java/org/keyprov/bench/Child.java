@@ -55,6 +55,12 @@ final class Child implements AutoCloseable {
     launch(args);
   }
 
+  /** {@code kill -9}: the process gets no chance to close anything. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
   private void launch(String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -2,7 +2,6 @@ package org.keyprov.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
-import org.keyprov.app.Main;
 import org.keyprov.client.ClientHost;
 import org.keyprov.client.ConnectionResult;
 import org.keyprov.client.DeviceClient;
@@ -25,7 +23,6 @@ import org.keyprov.client.EnablerSessions;
 import org.keyprov.client.object.EnablerSecurityState;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.MasterKey;
-import org.keyprov.keys.NewDevice;
 import org.keyprov.keys.store.JdbcKeyManager;
 import org.keyprov.keys.store.JdbcPool;
 import picocli.CommandLine.Command;
@@ -75,13 +72,13 @@ final class Soak extends BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = out();
     Path data = dir.resolve("data");
-    deleteTree(dir);
+    Runs.deleteTree(dir);
     Files.createDirectories(dir.resolve("state"));
-    int coaps = freeUdpPort();
-    int https = freeTcpPort();
-    int enablerPort = freeUdpPort();
+    int coaps = Runs.freeUdpPort();
+    int https = Runs.freeTcpPort();
+    int enablerPort = Runs.freeUdpPort();
     String dataDir = data.toString();
-    keyprov(
+    Runs.keyprov(
         "admin",
         "add-enabler",
         "--data-dir",
@@ -96,16 +93,11 @@ final class Soak extends BenchCommand implements Callable<Integer> {
         keyLifetime.toString());
     List<byte[]> psks = addDevices(data);
     String credential =
-        last(keyprov("enabler-credential", "create", "--data-dir", dataDir, "--naf-fqdn", FQDN));
+        Runs.lastLine(
+            Runs.keyprov(
+                "enabler-credential", "create", "--data-dir", dataDir, "--naf-fqdn", FQDN));
     Path credentialFile = Files.writeString(dir.resolve("enabler.cred"), credential);
-    Path logConfig =
-        Files.writeString(
-            dir.resolve("logback-soak.xml"),
-            "<configuration><appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\">"
-                + "<encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{0} - %msg%n"
-                + "</pattern></encoder></appender><logger name=\"org.keyprov\" level=\"INFO\"/>"
-                + "<root level=\"WARN\"><appender-ref ref=\"OUT\"/></root></configuration>");
-    Child.logConfig = logConfig;
+    Child.logConfig = Runs.childLogConfig(dir);
     String[] server = {
       "server",
       "--data-dir",
@@ -257,7 +249,8 @@ final class Soak extends BenchCommand implements Callable<Integer> {
       for (EnablerSecurityState s : c.enablerParameters()) {
         if (s.hasKey() && !revokedAt.containsKey(s.pskIdentity())) {
           String btid = s.pskIdentity();
-          keyprov("admin", "revoke", "--data-dir", dir.resolve("data").toString(), "--btid", btid);
+          Runs.keyprov(
+              "admin", "revoke", "--data-dir", dir.resolve("data").toString(), "--btid", btid);
           revokedAt.put(btid, Instant.now());
           done++;
         }
@@ -351,72 +344,19 @@ final class Soak extends BenchCommand implements Callable<Integer> {
   private List<byte[]> addDevices(Path data) throws IOException {
     MasterKey master =
         MasterKey.of(HexFormat.of().parseHex(Files.readString(data.resolve("master.key")).trim()));
-    JdbcPool pool = JdbcPool.h2(data.resolve("keyprov"), 2, "AUTO_SERVER=TRUE");
-    KeyManager km =
-        JdbcKeyManager.builder()
-            .dataSource(pool.dataSource())
-            .masterKey(master)
-            .domain(DOMAIN)
-            .build()
-            .start();
-    List<NewDevice> list = new ArrayList<>();
-    List<byte[]> psks = new ArrayList<>();
-    java.security.SecureRandom random = new java.security.SecureRandom();
-    for (int i = 0; i < devices; i++) {
-      byte[] psk = new byte[16];
-      random.nextBytes(psk);
-      psks.add(psk.clone());
-      list.add(new NewDevice(endpoint(i), endpoint(i), psk));
+    try (JdbcPool pool = JdbcPool.h2(data.resolve("keyprov"), 2, "AUTO_SERVER=TRUE");
+        KeyManager km =
+            JdbcKeyManager.builder()
+                .dataSource(pool.dataSource())
+                .masterKey(master)
+                .domain(DOMAIN)
+                .build()
+                .start()) {
+      return Runs.addDevices(km, devices, Soak::endpoint, FQDN);
     }
-    km.admin().addDevices(list, "bench");
-    for (int i = 0; i < devices; i++) {
-      km.admin().assign(endpoint(i), FQDN, "bench");
-    }
-    km.close();
-    pool.close();
-    return psks;
-  }
-
-  private static String keyprov(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    if (code != 0) {
-      throw new IllegalStateException(
-          "keyprov " + String.join(" ", args) + " failed (" + code + "): " + err);
-    }
-    return out.toString();
-  }
-
-  private static String last(String text) {
-    String[] lines = text.strip().split("\n");
-    return lines[lines.length - 1].strip();
   }
 
   private static String endpoint(int i) {
     return String.format("soak-%04d", i);
-  }
-
-  private static int freeUdpPort() throws IOException {
-    try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static int freeTcpPort() throws IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (var paths = Files.walk(root)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

@@ -158,6 +158,28 @@ class BenchSmokeIT {
   }
 
   @Test
+  void failover_kills_one_of_two_nodes_and_every_device_comes_back_provisioned_once() {
+    String out =
+        run(
+            "failover",
+            "--dir",
+            dir.resolve("failover").toString(),
+            "--devices",
+            "30",
+            "--lifetime",
+            "PT20S",
+            "--timeout",
+            "PT2M");
+    assertThat(out)
+        .contains("kill -9 of node A")
+        .contains("RESULT devices provisioned: 30 of 30")
+        .contains("RESULT devices holding more than one instance for the Enabler: 0")
+        .contains("RESULT key records: 30, key.minted audit rows: 30")
+        .contains("(0 after every device was back)")
+        .contains("RESULT every device provisioned and heard by a live node");
+  }
+
+  @Test
   void lookup_benchmark_runs_under_jmh() throws Exception {
     System.setProperty("keyprov.bench.stores", dir.resolve("stores").toString());
     Collection<RunResult> results =

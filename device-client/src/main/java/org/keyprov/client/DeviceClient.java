@@ -24,6 +24,7 @@ import org.eclipse.leshan.core.LwM2mId;
 import org.eclipse.leshan.core.ResponseCode;
 import org.eclipse.leshan.core.model.StaticModel;
 import org.eclipse.leshan.core.request.RegisterRequest;
+import org.eclipse.leshan.core.request.UpdateRequest;
 import org.keyprov.client.object.EnablerSecurityInstances;
 import org.keyprov.client.object.EnablerSecurityState;
 import org.keyprov.client.object.StateFile;
@@ -53,6 +54,7 @@ public final class DeviceClient implements AutoCloseable {
   private final RenewalNudge nudge;
   private final java.util.concurrent.ScheduledExecutorService ownScheduler;
   private final List<Consumer<Boolean>> registrationListeners = new CopyOnWriteArrayList<>();
+  private volatile java.time.Instant lastContact;
 
   private DeviceClient(Builder b) {
     this.endpoint = b.endpoint;
@@ -126,7 +128,13 @@ public final class DeviceClient implements AutoCloseable {
           @Override
           public void onRegistrationSuccess(
               LwM2mServer server, RegisterRequest request, String id) {
+            lastContact = b.clock.instant();
             registrationListeners.forEach(l -> l.accept(true));
+          }
+
+          @Override
+          public void onUpdateSuccess(LwM2mServer server, UpdateRequest request) {
+            lastContact = b.clock.instant();
           }
 
           @Override
@@ -174,6 +182,14 @@ public final class DeviceClient implements AutoCloseable {
     if (leshan != null) {
       leshan.triggerRegistrationUpdate();
     }
+  }
+
+  /**
+   * When the DM server last accepted this device's registration or registration update; empty
+   * before the first. How long a device has been out of touch.
+   */
+  public java.util.Optional<java.time.Instant> lastContact() {
+    return java.util.Optional.ofNullable(lastContact);
   }
 
   /** Called with {@code true} on each successful registration, {@code false} on a failed one. */

@@ -39,10 +39,11 @@ public final class Provisioner implements RegistrationListener, ObservationListe
   private static final Logger LOG = LoggerFactory.getLogger(Provisioner.class);
 
   /**
-   * A lease lasts as long as this many device requests can take at their timeout: more than a pass
-   * makes (a read, a write per Enabler, a delete per unassigned one).
+   * A lease lasts as long as this many device requests can take at their timeout; the pass renews
+   * it before each write, so it only has to outlast a read, an Observe and a write. A node that
+   * dies mid-pass blocks the device for at most that long.
    */
-  private static final int LEASE_REQUESTS = 12;
+  private static final int LEASE_REQUESTS = 3;
 
   private final SerialScheduler passes;
   private final ProvisioningPass pass;

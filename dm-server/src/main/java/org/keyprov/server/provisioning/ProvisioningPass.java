@@ -59,7 +59,10 @@ final class ProvisioningPass {
 
   private final Unassignments unassigned;
 
-  /** How long to wait before asking again when another node holds the device's lease. */
+  /**
+   * How long to wait before asking again when another node holds the device's lease. The lease is
+   * taken again (renewed) before each write, so a pass holds it as long as it needs.
+   */
   private static final long LEASE_WAIT_MS = 1_000;
 
   private final PassLease lease;
@@ -195,6 +198,15 @@ final class ProvisioningPass {
       params = admin.currentParameters(endpoint, a.nafFqdn());
     } catch (RuntimeException e) {
       failed(endpoint, a, "minting the parameters failed: " + e.getMessage());
+      return;
+    }
+    if (!lease.take(endpoint)) {
+      // held longer than its term (slow answers): another node may be provisioning it now
+      LOG.warn(
+          "{}: lost the provisioning lease; Enabler {} is left to the next pass",
+          endpoint,
+          a.nafFqdn());
+      later(endpoint, LEASE_WAIT_MS);
       return;
     }
     Answer<Void> written;

@@ -1,6 +1,4 @@
-package org.keyprov.app;
-
-import static org.awaitility.Awaitility.await;
+package org.keyprov.app.testing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -19,17 +17,20 @@ import org.junit.jupiter.api.Assumptions;
  * replaced by the test's loopback ones. Skipped with a message where nginx or its stream module is
  * missing, unless {@value #REQUIRED} is set ({@code .ci/run} sets it): then the test fails.
  */
-final class Nginx implements AutoCloseable {
-  static final String REQUIRED = "KEYPROV_REQUIRE_NGINX";
-  static final Path DEPLOYED = Path.of("..", "deploy", "nginx", "keyprov.conf");
+public final class Nginx implements AutoCloseable {
+  public static final String REQUIRED = "KEYPROV_REQUIRE_NGINX";
+
+  /** The deployed file, found from the working directory: the repository or one of its modules. */
+  static final Path DEPLOYED = deployed();
+
   private static final Path BINARY = Path.of("/usr/sbin/nginx");
   private static final Path STREAM_MODULE = Path.of("/usr/lib/nginx/modules/ngx_stream_module.so");
 
   /** The node addresses of the deployed file, in order: node-a, node-b. */
   private static final List<String> EXAMPLE_NODES = List.of("10.0.0.11", "10.0.0.12");
 
-  final int coapsPort;
-  final int httpsPort;
+  public final int coapsPort;
+  public final int httpsPort;
   private final Process process;
   private final Path dir;
 
@@ -41,10 +42,13 @@ final class Nginx implements AutoCloseable {
   }
 
   /** One node's ports, as nginx is to reach them on loopback. */
-  record Node(int coapsPort, int httpsPort) {}
+  public record Node(int coapsPort, int httpsPort) {}
 
-  /** Starts nginx on loopback {@code coapsPort} (UDP) and {@code httpsPort} (TCP). */
-  static Nginx start(Path dir, int coapsPort, int httpsPort, List<Node> nodes)
+  /**
+   * Starts nginx on loopback {@code coapsPort} (UDP) and {@code httpsPort} (TCP), its files in
+   * {@code workDir}.
+   */
+  public static Nginx start(Path workDir, int coapsPort, int httpsPort, List<Node> nodes)
       throws IOException, InterruptedException {
     if (!Files.isExecutable(BINARY) || !Files.exists(STREAM_MODULE)) {
       String missing =
@@ -56,6 +60,7 @@ final class Nginx implements AutoCloseable {
       }
       Assumptions.abort(missing);
     }
+    Path dir = workDir.toAbsolutePath(); // nginx would read relative ones from its prefix
     Path conf = dir.resolve("nginx.conf");
     Files.writeString(conf, configure(Files.readString(DEPLOYED), coapsPort, httpsPort, nodes));
     Process p =
@@ -74,8 +79,12 @@ final class Nginx implements AutoCloseable {
             .start();
     Nginx nginx = new Nginx(p, dir, coapsPort, httpsPort);
     try {
-      await().atMost(Duration.ofSeconds(10)).until(() -> !p.isAlive() || listens(httpsPort));
-      if (!p.isAlive()) {
+      // polled, not awaited with Awaitility: bench's failover run uses this class outside tests
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (p.isAlive() && !listens(httpsPort) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      if (!p.isAlive() || !listens(httpsPort)) {
         throw new IllegalStateException("nginx did not start: " + nginx.log());
       }
     } catch (RuntimeException e) {
@@ -106,6 +115,16 @@ final class Nginx implements AutoCloseable {
     return conf;
   }
 
+  private static Path deployed() {
+    Path relative = Path.of("deploy", "nginx", "keyprov.conf");
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.exists(dir.resolve(relative))) {
+        return dir.resolve(relative);
+      }
+    }
+    return relative;
+  }
+
   private static boolean listens(int port) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -115,7 +134,7 @@ final class Nginx implements AutoCloseable {
     }
   }
 
-  String log() {
+  public String log() {
     try {
       Path errors = dir.resolve("error.log");
       return Files.exists(errors)

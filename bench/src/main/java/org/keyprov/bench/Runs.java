@@ -1,0 +1,91 @@
+package org.keyprov.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.keyprov.app.Main;
+import org.keyprov.keys.KeyManager;
+import org.keyprov.keys.NewDevice;
+
+/** What the runs that drive real keyprov commands share: commands, a fleet, files, ports. */
+final class Runs {
+  private Runs() {}
+
+  /** Runs a {@code keyprov} command in this JVM and returns its output; fails if it does. */
+  static String keyprov(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    if (code != 0) {
+      throw new IllegalStateException(
+          "keyprov " + String.join(" ", args) + " failed (" + code + "): " + err);
+    }
+    return out.toString();
+  }
+
+  static String lastLine(String text) {
+    String[] lines = text.strip().split("\n");
+    return lines[lines.length - 1].strip();
+  }
+
+  /**
+   * Adds {@code devices} devices named by {@code endpoint}, each with a random DM PSK (its identity
+   * is its endpoint) and the Enabler {@code fqdn}; returns the PSKs in order.
+   */
+  static List<byte[]> addDevices(
+      KeyManager km, int devices, IntFunction<String> endpoint, String fqdn) {
+    List<NewDevice> list = new ArrayList<>();
+    List<byte[]> psks = new ArrayList<>();
+    SecureRandom random = new SecureRandom();
+    for (int i = 0; i < devices; i++) {
+      byte[] psk = new byte[16];
+      random.nextBytes(psk);
+      psks.add(psk.clone());
+      list.add(new NewDevice(endpoint.apply(i), endpoint.apply(i), psk));
+    }
+    km.admin().addDevices(list, "bench");
+    for (int i = 0; i < devices; i++) {
+      km.admin().assign(endpoint.apply(i), fqdn, "bench");
+    }
+    return psks;
+  }
+
+  /** A logback configuration for child processes: keyprov at INFO, the rest at WARN. */
+  static Path childLogConfig(Path dir) throws IOException {
+    return Files.writeString(
+        dir.resolve("logback-child.xml"),
+        "<configuration><appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+            + "<encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{0} - %msg%n"
+            + "</pattern></encoder></appender><logger name=\"org.keyprov\" level=\"INFO\"/>"
+            + "<root level=\"WARN\"><appender-ref ref=\"OUT\"/></root></configuration>");
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  static int freeUdpPort() throws IOException {
+    try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static int freeTcpPort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
