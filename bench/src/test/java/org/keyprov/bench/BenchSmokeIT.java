@@ -165,16 +165,16 @@ class BenchSmokeIT {
             "--dir",
             dir.resolve("failover").toString(),
             "--devices",
-            "30",
+            "20",
             "--lifetime",
-            "PT20S",
+            "PT10S",
             "--timeout",
             "PT2M");
     assertThat(out)
         .contains("kill -9 of node A")
-        .contains("RESULT devices provisioned: 30 of 30")
+        .contains("RESULT devices provisioned: 20 of 20")
         .contains("RESULT devices holding more than one instance for the Enabler: 0")
-        .contains("RESULT key records: 30, key.minted audit rows: 30")
+        .contains("RESULT key records: 20, key.minted audit rows: 20")
         .contains("(0 after every device was back)")
         .contains("RESULT every device provisioned and heard by a live node");
   }
