@@ -76,21 +76,7 @@ class ClusterIT {
   @Test
   void two_nodes_behind_nginx_provision_once_serve_enablers_and_share_operator_sessions()
       throws Exception {
-    db = PostgresServer.shared().newDatabase();
-    for (int i = 0; i < 2; i++) {
-      coapsPorts[i] = freeUdpPort();
-      httpsPorts[i] = freeTcpPort();
-      startNode(i);
-    }
-    nginx =
-        Nginx.start(
-            Files.createDirectories(dir.resolve("nginx")),
-            freeUdpPort(),
-            freeTcpPort(),
-            List.of(
-                new Nginx.Node(coapsPorts[0], httpsPorts[0]),
-                new Nginx.Node(coapsPorts[1], httpsPorts[1])));
-    closeables.add(nginx);
+    startCluster();
     URI balancer = URI.create("https://127.0.0.1:" + nginx.httpsPort);
 
     // an Enabler that knows the Key Manager only as the balancer's address
@@ -141,29 +127,7 @@ class ClusterIT {
             HttpResponse.BodyHandlers.ofLines())
         .thenAccept(r -> r.body().forEach(events::add));
 
-    // devices register through the balancer, each with whichever node its flow hashes to
-    List<DeviceClient> devices = new ArrayList<>();
-    for (int i = 0; i < DEVICES; i++) {
-      String endpoint = "ep" + i;
-      byte[] dmPsk = ("device-dm-psk-000" + i).getBytes();
-      nodes[i % 2].givenDevice(endpoint, dmPsk, FQDN);
-      DeviceClient device =
-          DeviceClient.builder()
-              .endpoint(endpoint)
-              .dmServer(URI.create("coaps://127.0.0.1:" + nginx.coapsPort))
-              .dmPsk(endpoint + "-dm", dmPsk)
-              .stateFile(dir.resolve(endpoint + ".state"))
-              .requestTimeout(Duration.ofSeconds(5))
-              .connectTimeout(Duration.ofSeconds(5))
-              .build();
-      device.start();
-      closeables.add(device);
-      devices.add(device);
-    }
-    for (DeviceClient device : devices) {
-      nodes[0].awaitState(device.endpoint(), FQDN, ProvisioningState.PROVISIONED);
-      await().until(() -> device.enablerParameters().size() == 1);
-    }
+    List<DeviceClient> devices = provisionedFleet(b -> b);
     int onA = 0;
     for (DeviceClient device : devices) {
       boolean a = nodes[0].dm.isRegistered(device.endpoint());
@@ -237,46 +201,15 @@ class ClusterIT {
   @Test
   void devices_of_a_node_that_goes_away_register_through_the_balancer_with_the_other()
       throws Exception {
-    db = PostgresServer.shared().newDatabase();
-    for (int i = 0; i < 2; i++) {
-      coapsPorts[i] = freeUdpPort();
-      httpsPorts[i] = freeTcpPort();
-      startNode(i);
-    }
-    nginx =
-        Nginx.start(
-            Files.createDirectories(dir.resolve("nginx")),
-            freeUdpPort(),
-            freeTcpPort(),
-            List.of(
-                new Nginx.Node(coapsPorts[0], httpsPorts[0]),
-                new Nginx.Node(coapsPorts[1], httpsPorts[1])));
-    closeables.add(nginx);
+    startCluster();
     nodes[0].km.admin().putEnabler(profile(URI.create("tls://127.0.0.1:1")), "test");
-    List<DeviceClient> devices = new ArrayList<>();
-    for (int i = 0; i < DEVICES; i++) {
-      String endpoint = "ep" + i;
-      byte[] dmPsk = ("device-dm-psk-000" + i).getBytes();
-      nodes[0].givenDevice(endpoint, dmPsk, FQDN);
-      DeviceClient device =
-          DeviceClient.builder()
-              .endpoint(endpoint)
-              .dmServer(URI.create("coaps://127.0.0.1:" + nginx.coapsPort))
-              .dmPsk(endpoint + "-dm", dmPsk)
-              .stateFile(dir.resolve(endpoint + ".state"))
-              .lifetime(Duration.ofSeconds(20))
-              .registrationRetry(Duration.ofSeconds(1))
-              .requestTimeout(Duration.ofSeconds(2))
-              .connectTimeout(Duration.ofSeconds(2))
-              .build();
-      device.start();
-      closeables.add(device);
-      devices.add(device);
-    }
-    for (DeviceClient device : devices) {
-      nodes[0].awaitState(device.endpoint(), FQDN, ProvisioningState.PROVISIONED);
-      await().until(() -> device.enablerParameters().size() == 1);
-    }
+    List<DeviceClient> devices =
+        provisionedFleet(
+            b ->
+                b.lifetime(Duration.ofSeconds(20))
+                    .registrationRetry(Duration.ofSeconds(1))
+                    .requestTimeout(Duration.ofSeconds(2))
+                    .connectTimeout(Duration.ofSeconds(2)));
     long onA = devices.stream().filter(d -> nodes[0].dm.isRegistered(d.endpoint())).count();
     System.out.printf("ClusterIT: %d of %d devices on node A before it stops%n", onA, DEVICES);
 
@@ -294,6 +227,57 @@ class ClusterIT {
       assertThat(device.enablerParameters()).as(device.endpoint()).hasSize(1);
     }
     assertThat(count("SELECT COUNT(*) FROM key_record")).isEqualTo(DEVICES);
+  }
+
+  /**
+   * {@value #DEVICES} devices, added to the Key Manager with the Enabler, registering through the
+   * balancer (each with whichever node its flow hashes to), once all are provisioned.
+   */
+  private List<DeviceClient> provisionedFleet(
+      java.util.function.UnaryOperator<DeviceClient.Builder> tune) {
+    List<DeviceClient> devices = new ArrayList<>();
+    for (int i = 0; i < DEVICES; i++) {
+      String endpoint = "ep" + i;
+      byte[] dmPsk = ("device-dm-psk-000" + i).getBytes();
+      nodes[i % 2].givenDevice(endpoint, dmPsk, FQDN);
+      DeviceClient device =
+          tune.apply(
+                  DeviceClient.builder()
+                      .endpoint(endpoint)
+                      .dmServer(URI.create("coaps://127.0.0.1:" + nginx.coapsPort))
+                      .dmPsk(endpoint + "-dm", dmPsk)
+                      .stateFile(dir.resolve(endpoint + ".state"))
+                      .requestTimeout(Duration.ofSeconds(5))
+                      .connectTimeout(Duration.ofSeconds(5)))
+              .build();
+      device.start();
+      closeables.add(device);
+      devices.add(device);
+    }
+    for (DeviceClient device : devices) {
+      nodes[0].awaitState(device.endpoint(), FQDN, ProvisioningState.PROVISIONED);
+      await().until(() -> device.enablerParameters().size() == 1);
+    }
+    return devices;
+  }
+
+  /** A new database, both nodes on it, and nginx in front of them. */
+  private void startCluster() throws Exception {
+    db = PostgresServer.shared().newDatabase();
+    for (int i = 0; i < 2; i++) {
+      coapsPorts[i] = freeUdpPort();
+      httpsPorts[i] = freeTcpPort();
+      startNode(i);
+    }
+    nginx =
+        Nginx.start(
+            Files.createDirectories(dir.resolve("nginx")),
+            freeUdpPort(),
+            freeTcpPort(),
+            List.of(
+                new Nginx.Node(coapsPorts[0], httpsPorts[0]),
+                new Nginx.Node(coapsPorts[1], httpsPorts[1])));
+    closeables.add(nginx);
   }
 
   /** Starts node {@code i} (again) on its ports, sharing the database and the HTTPS identity. */

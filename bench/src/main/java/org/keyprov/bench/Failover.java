@@ -148,21 +148,12 @@ final class Failover extends BenchCommand implements Callable<Integer> {
             Child.start(
                 dir.resolve("enabler.log"),
                 "keyprov enabler:",
-                "enabler",
-                "--fqdn",
-                FQDN,
-                "--bind",
-                "127.0.0.1",
-                "--coaps-port",
-                String.valueOf(enablerPort),
-                "--tls-port",
-                "-1",
-                "--key-manager",
-                "https://127.0.0.1:" + nginx.httpsPort,
-                "--key-manager-cert",
-                nodeA.resolve("https-cert.pem").toString(),
-                "--credential-file",
-                credentialFile.toString())) {
+                Runs.enablerArgs(
+                    FQDN,
+                    enablerPort,
+                    "https://127.0.0.1:" + nginx.httpsPort,
+                    nodeA.resolve("https-cert.pem"),
+                    credentialFile))) {
       out.printf(
           "failover: %d devices through nginx to 2 nodes on PostgreSQL, registration lifetime %s,"
               + " handshake every %s; kill -9 of node A at %.0f%% provisioned; %s%n",

@@ -56,6 +56,32 @@ final class Runs {
     return psks;
   }
 
+  /**
+   * The arguments of a {@code keyprov enabler} for {@code fqdn} on loopback CoAPs {@code port} (TLS
+   * off), reaching the Key Manager at {@code keyManager} with its certificate and this Enabler's
+   * credential.
+   */
+  static String[] enablerArgs(
+      String fqdn, int port, String keyManager, Path certificate, Path credentialFile) {
+    return new String[] {
+      "enabler",
+      "--fqdn",
+      fqdn,
+      "--bind",
+      "127.0.0.1",
+      "--coaps-port",
+      String.valueOf(port),
+      "--tls-port",
+      "-1",
+      "--key-manager",
+      keyManager,
+      "--key-manager-cert",
+      certificate.toString(),
+      "--credential-file",
+      credentialFile.toString()
+    };
+  }
+
   /** A logback configuration for child processes: keyprov at INFO, the rest at WARN. */
   static Path childLogConfig(Path dir) throws IOException {
     return Files.writeString(

@@ -111,23 +111,13 @@ final class Soak extends BenchCommand implements Callable<Integer> {
       "--https-port",
       String.valueOf(https)
     };
-    String[] enabler = {
-      "enabler",
-      "--fqdn",
-      FQDN,
-      "--bind",
-      "127.0.0.1",
-      "--coaps-port",
-      String.valueOf(enablerPort),
-      "--tls-port",
-      "-1",
-      "--key-manager",
-      "https://127.0.0.1:" + https,
-      "--key-manager-cert",
-      data.resolve("https-cert.pem").toString(),
-      "--credential-file",
-      credentialFile.toString()
-    };
+    String[] enabler =
+        Runs.enablerArgs(
+            FQDN,
+            enablerPort,
+            "https://127.0.0.1:" + https,
+            data.resolve("https-cert.pem"),
+            credentialFile);
     out.printf(
         "soak: %d devices, %s, key lifetime %s, interval %s; %s%n",
         devices, duration, keyLifetime, interval, Bench.machine());
