@@ -1,5 +1,7 @@
 package org.keyprov.app.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -79,12 +81,12 @@ public final class Nginx implements AutoCloseable {
             .start();
     Nginx nginx = new Nginx(p, dir, coapsPort, httpsPort);
     try {
-      // polled, not awaited with Awaitility: bench's failover run uses this class outside tests
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (p.isAlive() && !listens(httpsPort) && System.nanoTime() < deadline) {
-        Thread.sleep(50);
+      try {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !p.isAlive() || listens(httpsPort));
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new IllegalStateException("nginx did not listen within 10 s: " + nginx.log(), e);
       }
-      if (!p.isAlive() || !listens(httpsPort)) {
+      if (!p.isAlive()) {
         throw new IllegalStateException("nginx did not start: " + nginx.log());
       }
     } catch (RuntimeException e) {
