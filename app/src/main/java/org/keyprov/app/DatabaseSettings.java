@@ -1,17 +1,11 @@
 package org.keyprov.app;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * Where the Key Manager's database is when it is not the H2 file in the data directory: a
@@ -25,14 +19,13 @@ record DatabaseSettings(String url, String user, String password) {
   static final String URL_ENV = "KEYPROV_DB_URL";
   static final String USER_ENV = "KEYPROV_DB_USER";
   static final String PASSWORD_ENV = "KEYPROV_DB_PASSWORD";
-  static final String FILE = "keyprov.properties";
-  private static final Set<String> KEYS = Set.of("db.url", "db.user", "db.password");
+  static final String FILE = SettingsFile.NAME;
   private static final String POSTGRESQL = "jdbc:postgresql://";
 
   /** The settings, or empty for the H2 file in {@code dataDir}. */
   static Optional<DatabaseSettings> resolve(Path dataDir, String urlFlag, Map<String, String> env)
       throws IOException {
-    Properties file = file(dataDir.resolve(FILE));
+    Properties file = SettingsFile.read(dataDir.resolve(FILE));
     String url = first(urlFlag, env.get(URL_ENV), file.getProperty("db.url"));
     if (url == null) {
       return Optional.empty();
@@ -68,40 +61,7 @@ record DatabaseSettings(String url, String user, String password) {
     return url;
   }
 
-  private static Properties file(Path path) throws IOException {
-    Properties p = new Properties();
-    if (!Files.exists(path)) {
-      return p;
-    }
-    try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-      p.load(r);
-    }
-    for (String key : p.stringPropertyNames()) {
-      if (!KEYS.contains(key)) {
-        throw new UsageException(
-            path
-                + ": unknown setting '"
-                + key
-                + "'; the settings are "
-                + String.join(", ", KEYS.stream().sorted().toList()));
-      }
-    }
-    if (p.containsKey("db.password")) {
-      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(path);
-      if (perms.contains(PosixFilePermission.GROUP_READ)
-          || perms.contains(PosixFilePermission.OTHERS_READ)) {
-        throw new UsageException(
-            path
-                + " holds the database password and is readable by others ("
-                + PosixFilePermissions.toString(perms)
-                + "); run: chmod 600 "
-                + path);
-      }
-    }
-    return p;
-  }
-
-  private static String first(String... values) {
+  static String first(String... values) {
     for (String v : values) {
       if (v != null && !v.isBlank()) {
         return v.trim();

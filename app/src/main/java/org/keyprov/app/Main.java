@@ -40,6 +40,7 @@ public final class Main {
 
   private static String message(Throwable e) {
     if (e instanceof UsageException
+        || e instanceof CannotStartException
         || e instanceof KeyManagerException
         || e instanceof IllegalArgumentException) {
       return e.getMessage();

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.keyprov.server.DmServer;
+import org.keyprov.server.cluster.RedisCluster;
 import org.keyprov.web.WebServer;
 import org.keyprov.web.api.ApiHandler;
 import picocli.CommandLine.Command;
@@ -16,6 +17,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Runs the Key Manager and its LwM2M DM server until stopped (Ctrl-C).")
 final class ServerCommand implements Callable<Integer> {
+  private static final java.time.Duration REDIS_TIMEOUT = java.time.Duration.ofSeconds(5);
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin StorageOptions storage;
 
@@ -51,6 +54,20 @@ final class ServerCommand implements Callable<Integer> {
       description = "Extra host name or IP for the HTTPS certificate made on first start; repeat.")
   java.util.List<String> httpsHosts = new java.util.ArrayList<>();
 
+  @Option(
+      names = "--redis-url",
+      paramLabel = "URL",
+      description =
+          "Redis that several keyprov servers on one PostgreSQL database share LwM2M registrations"
+              + " in, redis://HOST[:PORT][/DATABASE] (default: "
+              + RedisSettings.URL_ENV
+              + ", else redis.url in DATA_DIR/"
+              + SettingsFile.NAME
+              + ", else none). Its password comes from "
+              + RedisSettings.PASSWORD_ENV
+              + " or redis.password in that file.")
+  String redisUrl;
+
   @Override
   public Integer call() throws Exception {
     Ports.check("--coaps-port", coapsPort);
@@ -61,7 +78,10 @@ final class ServerCommand implements Callable<Integer> {
               + dtlsSessions
               + ": give the number of DTLS sessions to keep, at least 1");
     }
-    try (Storage store = storage.open()) {
+    java.util.Optional<RedisSettings> redisSettings =
+        RedisSettings.resolve(storage.dataDir, redisUrl, System.getenv());
+    try (Storage store = storage.open();
+        RedisCluster redis = redisSettings.map(r -> connect(r, store)).orElse(null)) {
       DmServer.Builder builder =
           DmServer.builder()
               .credentials(store.keyManager.dmCredentials())
@@ -74,6 +94,9 @@ final class ServerCommand implements Callable<Integer> {
       if (store.shared) {
         // other keyprov servers may provision from the same database
         builder.leases(store.keyManager.leases(), Storage.nodeName());
+      }
+      if (redis != null) {
+        builder.redis(redis);
       }
       if (coapPort != null) {
         Ports.check("--coap-port", coapPort);
@@ -110,6 +133,23 @@ final class ServerCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private static RedisCluster connect(RedisSettings settings, Storage store) {
+    if (!store.shared) {
+      throw new UsageException(
+          "Redis ("
+              + settings.url()
+              + ") is for several keyprov servers sharing one PostgreSQL database, but this one"
+              + " is on the H2 file in "
+              + store.dataDir
+              + ": give --db-url too, or leave Redis out");
+    }
+    try {
+      return RedisCluster.connect(settings.url(), settings.password(), REDIS_TIMEOUT);
+    } catch (IllegalStateException e) {
+      throw new CannotStartException(e.getMessage() + "; start it or correct the Redis URL", e);
+    }
   }
 
   /** The Key Manager's HTTPS server: Enabler lookup API, operator REST API and UI. */

@@ -22,6 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.sql.DataSource;
+import org.eclipse.leshan.core.request.ReadRequest;
+import org.eclipse.leshan.core.request.exception.RequestCanceledException;
+import org.eclipse.leshan.core.response.ReadResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,16 +41,19 @@ import org.keyprov.keys.gba.BTid;
 import org.keyprov.keys.gba.NafId;
 import org.keyprov.keys.gba.UaSecurityProtocolId;
 import org.keyprov.keys.store.testing.PostgresServer;
+import org.keyprov.keys.store.testing.RedisServer;
 import org.keyprov.keys.zn.RemotePskLookup;
 import org.keyprov.web.WebServer;
 
 /**
- * Two keyprov server nodes on one PostgreSQL database behind nginx, configured by {@code
- * deploy/nginx/keyprov.conf}: devices register and Enablers look keys up through the balancer only,
- * and every node serves every operator.
+ * Two keyprov server nodes on one PostgreSQL database and one Redis behind nginx, configured by
+ * {@code deploy/nginx/keyprov.conf}: devices register and Enablers look keys up through the
+ * balancer only, every node sees every registration, and every node serves every operator.
  */
 class ClusterIT {
   private static final String FQDN = "cluster.enabler.test";
+  private static final String SECOND_FQDN = "second.enabler.test";
+  private static final String[] NODE_NAMES = {"node-0", "node-1"};
   private static final String PASSWORD = "a long enough password";
   private static final int DEVICES = 8;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,6 +66,7 @@ class ClusterIT {
   private final int[] coapsPorts = new int[2];
   private final int[] httpsPorts = new int[2];
   private Nginx nginx;
+  private RedisServer redis;
 
   @AfterEach
   void stop() throws Exception {
@@ -70,6 +77,9 @@ class ClusterIT {
       if (node != null) {
         node.close();
       }
+    }
+    if (redis != null) {
+      redis.close();
     }
   }
 
@@ -130,13 +140,15 @@ class ClusterIT {
     List<DeviceClient> devices = provisionedFleet(b -> b);
     int onA = 0;
     for (DeviceClient device : devices) {
-      boolean a = nodes[0].dm.isRegistered(device.endpoint());
-      boolean b = nodes[1].dm.isRegistered(device.endpoint());
-      assertThat(a ^ b).as(device.endpoint() + " is registered on exactly one node").isTrue();
-      onA += a ? 1 : 0;
+      String endpoint = device.endpoint();
+      assertThat(nodes[0].dm.isRegistered(endpoint) && nodes[1].dm.isRegistered(endpoint))
+          .as(endpoint + " is registered for both nodes")
+          .isTrue();
+      String serving = nodes[0].dm.servingNode(endpoint).orElseThrow();
+      assertThat(nodes[1].dm.servingNode(endpoint)).contains(serving);
+      onA += serving.equals(NODE_NAMES[0]) ? 1 : 0;
     }
-    System.out.printf(
-        "ClusterIT: %d devices registered on node A, %d on node B%n", onA, DEVICES - onA);
+    System.out.printf("ClusterIT: %d devices served by node A, %d by node B%n", onA, DEVICES - onA);
     // node A's stream shows node B's provisionings too
     java.util.Set<String> provisionedSeenOnA = new java.util.HashSet<>();
     await()
@@ -157,6 +169,17 @@ class ClusterIT {
     for (DeviceClient device : devices) {
       ConnectionResult result = device.connector().connect(FQDN);
       assertThat(result.success()).as(device.endpoint() + ": " + result.detail()).isTrue();
+    }
+
+    // an Enabler assigned on the node that does not serve the device reaches it now, not at the
+    // device's next registration update (in 5 minutes): that node asks the other through Redis
+    nodes[0].km.admin().putEnabler(profile(SECOND_FQDN, URI.create("tls://127.0.0.1:2")), "test");
+    for (DeviceClient device : devices.subList(0, 2)) {
+      String endpoint = device.endpoint();
+      int other = nodes[0].dm.servingNode(endpoint).orElseThrow().equals(NODE_NAMES[0]) ? 1 : 0;
+      nodes[other].km.admin().assign(endpoint, SECOND_FQDN, "test");
+      nodes[other].dm.provisionNow(endpoint);
+      await().atMost(Duration.ofSeconds(10)).until(() -> device.enablerParameters().size() == 2);
     }
 
     // a revocation made on node B reaches the Enabler, whose feed may follow node A, within 2 s
@@ -210,21 +233,44 @@ class ClusterIT {
                     .registrationRetry(Duration.ofSeconds(1))
                     .requestTimeout(Duration.ofSeconds(2))
                     .connectTimeout(Duration.ofSeconds(2)));
-    long onA = devices.stream().filter(d -> nodes[0].dm.isRegistered(d.endpoint())).count();
+    long onA =
+        devices.stream()
+            .filter(d -> nodes[0].dm.servingNode(d.endpoint()).orElseThrow().equals(NODE_NAMES[0]))
+            .count();
     System.out.printf("ClusterIT: %d of %d devices on node A before it stops%n", onA, DEVICES);
 
     nodes[0].close();
     nodes[0] = null;
 
+    // their registrations are in Redis: still listed, served by the stopped node until they
+    // register again through the balancer
     long stopped = System.nanoTime();
+    assertThat(devices).allMatch(d -> nodes[1].dm.isRegistered(d.endpoint()));
     await()
         .atMost(Duration.ofSeconds(90))
-        .until(() -> devices.stream().allMatch(d -> nodes[1].dm.isRegistered(d.endpoint())));
+        .until(
+            () ->
+                devices.stream()
+                    .allMatch(
+                        d ->
+                            nodes[1]
+                                .dm
+                                .servingNode(d.endpoint())
+                                .orElse("")
+                                .equals(NODE_NAMES[1])));
     System.out.printf(
         "ClusterIT: all devices on node B %d ms after node A stopped%n",
         Duration.ofNanos(System.nanoTime() - stopped).toMillis());
     for (DeviceClient device : devices) {
       assertThat(device.enablerParameters()).as(device.endpoint()).hasSize(1);
+      // node B reaches each of them: their registrations are its own, made on its endpoint (a
+      // request is cancelled if the device registers once more meanwhile)
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptionsInstanceOf(RequestCanceledException.class)
+          .until(
+              () -> nodes[1].dm.send(device.endpoint(), new ReadRequest(3, 0, 0)),
+              ReadResponse::isSuccess);
     }
     assertThat(count("SELECT COUNT(*) FROM key_record")).isEqualTo(DEVICES);
   }
@@ -261,9 +307,10 @@ class ClusterIT {
     return devices;
   }
 
-  /** A new database, both nodes on it, and nginx in front of them. */
+  /** A new database and Redis, both nodes on them, and nginx in front of them. */
   private void startCluster() throws Exception {
     db = PostgresServer.shared().newDatabase();
+    redis = RedisServer.start(dir.resolve("redis"));
     for (int i = 0; i < 2; i++) {
       coapsPorts[i] = freeUdpPort();
       httpsPorts[i] = freeTcpPort();
@@ -282,7 +329,7 @@ class ClusterIT {
 
   /** Starts node {@code i} (again) on its ports, sharing the database and the HTTPS identity. */
   private void startNode(int i) throws Exception {
-    nodes[i] = Harness.node(dir, db, "node-" + i, coapsPorts[i]);
+    nodes[i] = Harness.node(dir, db, NODE_NAMES[i], coapsPorts[i], redis.url());
     webs[i] = nodes[i].startWeb(httpsPorts[i]);
   }
 
@@ -307,13 +354,21 @@ class ClusterIT {
   }
 
   private static NafId nafId() {
+    return nafId(FQDN);
+  }
+
+  private static NafId nafId(String fqdn) {
     return new NafId(
-        FQDN, UaSecurityProtocolId.omaPskTls(EnablerProfile.TLS_PSK_WITH_AES_128_CCM_8));
+        fqdn, UaSecurityProtocolId.omaPskTls(EnablerProfile.TLS_PSK_WITH_AES_128_CCM_8));
   }
 
   private static EnablerProfile profile(URI uri) {
+    return profile(FQDN, uri);
+  }
+
+  private static EnablerProfile profile(String fqdn, URI uri) {
     return new EnablerProfile(
-        nafId(), uri, List.of(uri.toString()), List.of(0xC0A8, 0x00A8), Duration.ofDays(1));
+        nafId(fqdn), uri, List.of(uri.toString()), List.of(0xC0A8, 0x00A8), Duration.ofDays(1));
   }
 
   private static int freeUdpPort() throws IOException {

@@ -20,6 +20,7 @@ import org.keyprov.keys.gba.NafId;
 import org.keyprov.keys.store.JdbcKeyManager;
 import org.keyprov.keys.store.testing.TestKeyManagers;
 import org.keyprov.server.DmServer;
+import org.keyprov.server.cluster.RedisCluster;
 import org.keyprov.server.provisioning.Backoff;
 
 /**
@@ -51,20 +52,23 @@ final class Harness implements AutoCloseable {
 
   /** On {@code database} instead of an H2 file in {@code dir}. */
   Harness(Path dir, javax.sql.DataSource database, org.keyprov.keys.RenewalPolicy renewal) {
-    this(dir, database, renewal, null, LOOPBACK_ANY_PORT);
+    this(dir, database, renewal, null, LOOPBACK_ANY_PORT, null);
   }
 
   /**
    * One of several server nodes on the shared {@code database}, named {@code node}, its DM server
-   * on {@code coaps}, as {@code keyprov server} runs on PostgreSQL (provisioning leases taken).
+   * on {@code coaps}, as {@code keyprov server} runs on PostgreSQL (provisioning leases taken),
+   * sharing registrations in the Redis at {@code redis}.
    */
-  static Harness node(Path dir, javax.sql.DataSource database, String node, int coapsPort) {
+  static Harness node(
+      Path dir, javax.sql.DataSource database, String node, int coapsPort, java.net.URI redis) {
     return new Harness(
         dir,
         database,
         org.keyprov.keys.RenewalPolicy.DEFAULT,
         node,
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), coapsPort));
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), coapsPort),
+        redis);
   }
 
   private Harness(
@@ -72,7 +76,8 @@ final class Harness implements AutoCloseable {
       javax.sql.DataSource database,
       org.keyprov.keys.RenewalPolicy renewal,
       String node,
-      InetSocketAddress coaps) {
+      InetSocketAddress coaps,
+      java.net.URI redis) {
     this.dir = dir;
     this.km =
         JdbcKeyManager.builder()
@@ -94,6 +99,11 @@ final class Harness implements AutoCloseable {
             .requestTimeout(Duration.ofSeconds(5));
     if (node != null) {
       builder.leases(km.leases(), node);
+    }
+    if (redis != null) {
+      RedisCluster cluster = RedisCluster.connect(redis, null, Duration.ofSeconds(5));
+      closeables.add(cluster);
+      builder.redis(cluster);
     }
     this.dm = builder.build();
     dm.start();

@@ -170,6 +170,40 @@ class PostgresIT {
   }
 
   @Test
+  void bad_redis_settings_get_a_clear_answer() throws Exception {
+    String h2 = dir.resolve("h2").toString();
+    Cli withPassword =
+        Cli.run("server", "--data-dir", h2, "--redis-url", "redis://:secret@127.0.0.1:1");
+    assertThat(withPassword.exitCode()).isEqualTo(2);
+    assertThat(withPassword.err())
+        .contains("holds a user or password")
+        .contains("KEYPROV_REDIS_PASSWORD")
+        .doesNotContain("secret");
+    Cli onH2 = Cli.run("server", "--data-dir", h2, "--redis-url", "redis://127.0.0.1:1");
+    assertThat(onH2.exitCode()).isEqualTo(2);
+    assertThat(onH2.err()).contains("give --db-url too");
+
+    PGSimpleDataSource db = (PGSimpleDataSource) PostgresServer.shared().newDatabase();
+    Path shared = Files.createDirectories(dir.resolve("shared"));
+    pointAt(shared, db);
+    String data = shared.toString();
+    Cli notRedis = Cli.run("server", "--data-dir", data, "--redis-url", "http://127.0.0.1:1");
+    assertThat(notRedis.exitCode()).isEqualTo(2);
+    assertThat(notRedis.err()).contains("is not a Redis URL: give redis://HOST[:PORT][/DATABASE]");
+    Cli badDatabase =
+        Cli.run("server", "--data-dir", data, "--redis-url", "redis://127.0.0.1:1/first");
+    assertThat(badDatabase.err()).contains("the database number (0, 1, …), not 'first'");
+    Cli unreachable = Cli.run("server", "--data-dir", data, "--redis-url", "redis://127.0.0.1:1");
+    assertThat(unreachable.exitCode()).isEqualTo(1);
+    assertThat(unreachable.err())
+        .contains("Redis at redis://127.0.0.1:1 does not answer: Connection refused")
+        .contains("start it or correct the Redis URL")
+        .doesNotContain("\tat ")
+        .doesNotContain("unexpected");
+    System.out.println("PostgresIT: " + unreachable.err());
+  }
+
+  @Test
   void bad_database_settings_get_a_clear_answer() throws Exception {
     PGSimpleDataSource db = (PGSimpleDataSource) PostgresServer.shared().newDatabase();
     String data = dir.resolve("data").toString();
@@ -214,16 +248,9 @@ class PostgresIT {
     assertThat(readable.err()).contains("readable by others").contains("chmod 600");
   }
 
-  /**
-   * A data directory whose config file points at {@code db}, with the master key of {@code keyFrom}
-   * if given; opened once (which makes its master key if it has none).
-   */
-  private Path node(String name, PGSimpleDataSource db, Path keyFrom) throws Exception {
-    Path data = Files.createDirectories(dir.resolve(name));
-    if (keyFrom != null) {
-      Files.copy(keyFrom.resolve("master.key"), data.resolve("master.key"));
-    }
-    Path config = data.resolve(DatabaseSettings.FILE);
+  /** Writes {@code data}'s settings file: {@code db} with its user and password, owner-only. */
+  private static void pointAt(Path data, PGSimpleDataSource db) throws Exception {
+    Path config = data.resolve(SettingsFile.NAME);
     Files.writeString(
         config,
         "db.url="
@@ -234,6 +261,18 @@ class PostgresIT {
             + PostgresServer.PASSWORD
             + "\n");
     Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+  }
+
+  /**
+   * A data directory whose config file points at {@code db}, with the master key of {@code keyFrom}
+   * if given; opened once (which makes its master key if it has none).
+   */
+  private Path node(String name, PGSimpleDataSource db, Path keyFrom) throws Exception {
+    Path data = Files.createDirectories(dir.resolve(name));
+    if (keyFrom != null) {
+      Files.copy(keyFrom.resolve("master.key"), data.resolve("master.key"));
+    }
+    pointAt(data, db);
     Cli first = Cli.run("admin", "status", "--data-dir", data.toString());
     if (name.equals("a") || keyFrom != null) {
       assertThat(first.exitCode()).as(first.err()).isZero();

@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
       ProvisioningServer.class,
       ProvisioningBench.Clients.class,
       Soak.class,
-      Failover.class
+      Failover.class,
+      Scale.class
     })
 public final class Bench extends BenchCommand implements Runnable {
   static final String FQDN = "enabler.bench";

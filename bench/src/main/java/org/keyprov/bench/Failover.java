@@ -2,11 +2,9 @@ package org.keyprov.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -29,11 +27,12 @@ import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.MasterKey;
 import org.keyprov.keys.store.JdbcKeyManager;
 import org.keyprov.keys.store.testing.PostgresServer;
+import org.keyprov.keys.store.testing.RedisServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Two {@code keyprov server} nodes on one PostgreSQL database behind nginx ({@code
+ * Two {@code keyprov server} nodes on one PostgreSQL database and one Redis behind nginx ({@code
  * deploy/nginx/keyprov.conf}), a remote {@code keyprov enabler} reaching the Key Manager through
  * the balancer, and a fleet registering through it; once a share of the fleet is provisioned, node
  * A gets a {@code kill -9}. Counts what the issue asks: devices provisioned, duplicate instances,
@@ -43,7 +42,7 @@ import picocli.CommandLine.Option;
     name = "failover",
     mixinStandardHelpOptions = true,
     description =
-        "kill -9 of one of two keyprov server nodes (PostgreSQL, nginx) while devices provision and handshake at an Enabler; needs Debian's postgresql, nginx and libnginx-mod-stream.")
+        "kill -9 of one of two keyprov server nodes (PostgreSQL, Redis, nginx) while devices provision and handshake at an Enabler; needs Debian's postgresql, redis-server, nginx and libnginx-mod-stream.")
 final class Failover extends BenchCommand implements Callable<Integer> {
   private static final String DOMAIN = "km.failover.test";
   private static final String FQDN = "enabler.failover.test";
@@ -92,12 +91,14 @@ final class Failover extends BenchCommand implements Callable<Integer> {
     Path nodeB = Files.createDirectories(dir.resolve("node-b"));
     Files.createDirectories(dir.resolve("state"));
     DataSource db = PostgresServer.shared().newDatabase();
-    String url;
-    try (Connection c = db.getConnection()) {
-      url = c.getMetaData().getURL();
+    try (RedisServer redis = RedisServer.start(dir.resolve("redis"))) {
+      Runs.nodeSettings(nodeA, db, redis.url());
+      Runs.nodeSettings(nodeB, db, redis.url());
+      return withNodes(out, nodeA, nodeB, db);
     }
-    configure(nodeA, url);
-    configure(nodeB, url);
+  }
+
+  private int withNodes(PrintWriter out, Path nodeA, Path nodeB, DataSource db) throws Exception {
     int enablerPort = Runs.freeUdpPort();
     Runs.keyprov(
         "admin",
@@ -130,14 +131,18 @@ final class Failover extends BenchCommand implements Callable<Integer> {
     int[] https = {Runs.freeTcpPort(), Runs.freeTcpPort()};
     Child a =
         Child.start(
-            dir.resolve("node-a.log"), "keyprov server:", server(nodeA, coaps[0], https[0]));
+            dir.resolve("node-a.log"),
+            "keyprov server:",
+            Runs.serverArgs(nodeA, coaps[0], https[0]));
     // every node presents the same certificate, as deploy/README.md says
     for (String file : List.of("https.p12", "https-cert.pem")) {
       Files.copy(nodeA.resolve(file), nodeB.resolve(file), StandardCopyOption.REPLACE_EXISTING);
     }
     try (Child b =
             Child.start(
-                dir.resolve("node-b.log"), "keyprov server:", server(nodeB, coaps[1], https[1]));
+                dir.resolve("node-b.log"),
+                "keyprov server:",
+                Runs.serverArgs(nodeB, coaps[1], https[1]));
         Nginx nginx =
             Nginx.start(
                 Files.createDirectories(dir.resolve("nginx")),
@@ -155,7 +160,7 @@ final class Failover extends BenchCommand implements Callable<Integer> {
                     nodeA.resolve("https-cert.pem"),
                     credentialFile))) {
       out.printf(
-          "failover: %d devices through nginx to 2 nodes on PostgreSQL, registration lifetime %s,"
+          "failover: %d devices through nginx to 2 nodes on PostgreSQL and Redis, registration lifetime %s,"
               + " handshake every %s; kill -9 of node A at %.0f%% provisioned; %s%n",
           devices, lifetime, interval, killAt * 100, Bench.machine());
       out.flush();
@@ -215,16 +220,15 @@ final class Failover extends BenchCommand implements Callable<Integer> {
     try (ClientHost host = ClientHost.builder().registrationThreads(devices).build()) {
       for (int i = 0; i < devices; i++) {
         DeviceClient device =
-            DeviceClient.builder()
-                .endpoint(endpoint(i))
-                .dmServer(URI.create("coaps://127.0.0.1:" + nginx.coapsPort))
-                .dmPsk(endpoint(i), psks.get(i))
-                .stateFile(dir.resolve("state").resolve(endpoint(i) + ".state"))
-                .lifetime(lifetime)
+            Runs.device(
+                    endpoint(i),
+                    psks.get(i),
+                    nginx.coapsPort,
+                    dir.resolve("state"),
+                    lifetime,
+                    Duration.ofSeconds(5),
+                    host)
                 .registrationRetry(Duration.ofSeconds(2))
-                .connectTimeout(Duration.ofSeconds(5))
-                .requestTimeout(Duration.ofSeconds(5))
-                .host(host)
                 .build();
         EnablerSessions s =
             EnablerSessions.builder(device)
@@ -337,36 +341,6 @@ final class Failover extends BenchCommand implements Callable<Integer> {
 
   private static double seconds(long start, long at) {
     return (at - start) / 1e9;
-  }
-
-  private static String[] server(Path data, int coaps, int https) {
-    return new String[] {
-      "server",
-      "--data-dir",
-      data.toString(),
-      "--bind",
-      "127.0.0.1",
-      "--coaps-port",
-      String.valueOf(coaps),
-      "--https-port",
-      String.valueOf(https)
-    };
-  }
-
-  /** The node's database settings, as deploy/node/keyprov.properties shows them. */
-  private static void configure(Path data, String url) throws IOException {
-    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
-    Path config = data.resolve("keyprov.properties");
-    Files.writeString(
-        config,
-        "db.url="
-            + url
-            + "\ndb.user="
-            + PostgresServer.USER
-            + "\ndb.password="
-            + PostgresServer.PASSWORD
-            + "\n");
-    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
   }
 
   private List<byte[]> addDevices(DataSource db, Path data) throws IOException {

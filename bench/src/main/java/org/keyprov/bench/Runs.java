@@ -5,13 +5,18 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
 import org.keyprov.app.Main;
+import org.keyprov.client.ClientHost;
+import org.keyprov.client.DeviceClient;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.NewDevice;
+import org.keyprov.keys.store.testing.PostgresServer;
 
 /** What the runs that drive real keyprov commands share: commands, a fleet, files, ports. */
 final class Runs {
@@ -113,5 +118,72 @@ final class Runs {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       return s.getLocalPort();
     }
+  }
+
+  /**
+   * Writes a node's {@code keyprov.properties}, as deploy/node/keyprov.properties shows it: the
+   * PostgreSQL database {@code db} with the test server's user and password, and Redis at {@code
+   * redis} unless null; the directory and the file owner-only.
+   */
+  static void nodeSettings(Path data, javax.sql.DataSource db, java.net.URI redis)
+      throws IOException {
+    String url;
+    try (java.sql.Connection c = db.getConnection()) {
+      url = c.getMetaData().getURL();
+    } catch (java.sql.SQLException e) {
+      throw new IOException("cannot read the database's URL: " + e.getMessage(), e);
+    }
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+    Path config = data.resolve("keyprov.properties");
+    Files.writeString(
+        config,
+        "db.url="
+            + url
+            + "\ndb.user="
+            + PostgresServer.USER
+            + "\ndb.password="
+            + PostgresServer.PASSWORD
+            + "\n"
+            + (redis == null ? "" : "redis.url=" + redis + "\n"));
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+  }
+
+  /** The arguments of a {@code keyprov server} on loopback with its data in {@code data}. */
+  static String[] serverArgs(Path data, int coapsPort, int httpsPort) {
+    return new String[] {
+      "server",
+      "--data-dir",
+      data.toString(),
+      "--bind",
+      "127.0.0.1",
+      "--coaps-port",
+      String.valueOf(coapsPort),
+      "--https-port",
+      String.valueOf(httpsPort)
+    };
+  }
+
+  /**
+   * A device of a fleet, as the runs start them: its DM PSK identity is its endpoint, it registers
+   * at loopback {@code coapsPort}, keeps its state in {@code stateDir}, waits {@code timeout} for a
+   * handshake or an answer, and shares {@code host}'s threads and socket.
+   */
+  static DeviceClient.Builder device(
+      String endpoint,
+      byte[] psk,
+      int coapsPort,
+      Path stateDir,
+      Duration lifetime,
+      Duration timeout,
+      ClientHost host) {
+    return DeviceClient.builder()
+        .endpoint(endpoint)
+        .dmServer(java.net.URI.create("coaps://127.0.0.1:" + coapsPort))
+        .dmPsk(endpoint, psk)
+        .stateFile(stateDir.resolve(endpoint + ".state"))
+        .lifetime(lifetime)
+        .connectTimeout(timeout)
+        .requestTimeout(timeout)
+        .host(host);
   }
 }

@@ -2,7 +2,6 @@ package org.keyprov.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,15 +142,14 @@ final class Soak extends BenchCommand implements Callable<Integer> {
       try (ClientHost host = ClientHost.builder().registrationThreads(devices).build()) {
         for (int i = 0; i < devices; i++) {
           DeviceClient device =
-              DeviceClient.builder()
-                  .endpoint(endpoint(i))
-                  .dmServer(URI.create("coaps://127.0.0.1:" + coaps))
-                  .dmPsk(endpoint(i), psks.get(i))
-                  .stateFile(dir.resolve("state").resolve(endpoint(i) + ".state"))
-                  .lifetime(Duration.ofSeconds(60))
-                  .connectTimeout(Duration.ofSeconds(5))
-                  .requestTimeout(Duration.ofSeconds(5))
-                  .host(host)
+              Runs.device(
+                      endpoint(i),
+                      psks.get(i),
+                      coaps,
+                      dir.resolve("state"),
+                      Duration.ofSeconds(60),
+                      Duration.ofSeconds(5),
+                      host)
                   .build();
           String ep = endpoint(i);
           EnablerSessions s =

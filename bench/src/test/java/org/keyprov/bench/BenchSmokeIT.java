@@ -180,6 +180,28 @@ class BenchSmokeIT {
   }
 
   @Test
+  void scale_provisions_the_fleet_through_h2_postgresql_and_two_nodes_with_redis() {
+    String out =
+        run(
+            "scale",
+            "--dir",
+            dir.resolve("scale").toString(),
+            "--devices",
+            "10",
+            "--warmup",
+            "2",
+            "--runs",
+            "1");
+    assertThat(out)
+        .containsPattern(
+            "run 1 1 node, H2 +[0-9.]+ provisioned/s +[0-9.]+ handshakes/s \\(0 failed\\)")
+        .containsPattern("run 1 1 node, PostgreSQL .* \\(0 failed\\)")
+        .containsPattern(
+            "run 1 2 nodes, PostgreSQL \\+ Redis .* \\(0 failed\\) .*\\[[0-9.]+, [0-9.]+\\]")
+        .contains("provisioned/s vs H2");
+  }
+
+  @Test
   void lookup_benchmark_runs_under_jmh() throws Exception {
     System.setProperty("keyprov.bench.stores", dir.resolve("stores").toString());
     Collection<RunResult> results =

@@ -1,11 +1,14 @@
 package org.keyprov.server;
 
+import static org.keyprov.server.cluster.RedisCluster.NODE_DATA;
+
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -13,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.eclipse.leshan.core.endpoint.Protocol;
 import org.eclipse.leshan.core.request.DownlinkRequest;
 import org.eclipse.leshan.core.response.LwM2mResponse;
@@ -21,7 +25,6 @@ import org.eclipse.leshan.server.LeshanServerBuilder;
 import org.eclipse.leshan.server.endpoint.LwM2mServerEndpointsProvider;
 import org.eclipse.leshan.server.model.VersionedModelProvider;
 import org.eclipse.leshan.server.registration.Registration;
-import org.eclipse.leshan.server.registration.RegistrationStore;
 import org.keyprov.keys.CredentialAdmin;
 import org.keyprov.keys.DmCredentials;
 import org.keyprov.keys.InvalidationFeed;
@@ -29,6 +32,7 @@ import org.keyprov.keys.InvalidationFollower;
 import org.keyprov.keys.ProvisioningLedger;
 import org.keyprov.keys.ThrottledAudit;
 import org.keyprov.models.KeyprovModels;
+import org.keyprov.server.cluster.RedisCluster;
 import org.keyprov.server.provisioning.Backoff;
 import org.keyprov.server.provisioning.Provisioner;
 import org.keyprov.server.provisioning.ProvisioningListener;
@@ -53,12 +57,6 @@ import org.keyprov.server.transport.DmEndpoints;
 public final class DmServer implements DeviceDirectory, AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DmServer.class);
 
-  /**
-   * A lease lasts as long as this many device requests can take at their timeout: more than a pass
-   * makes (a read, a write per Enabler, a delete per unassigned one).
-   */
-  private static final int LEASE_REQUESTS = 12;
-
   private final LeshanServer leshan;
   private final Provisioner provisioner;
   private final ExecutorService workers;
@@ -67,8 +65,15 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
   private final Duration requestTimeout;
   private final KeyManagerSecurityStore security;
   private final InvalidationFollower invalidations;
+  private final RedisCluster redis;
+
+  /** Whether this node holds the device's session (always, unless registrations are shared). */
+  private final Predicate<Registration> here;
 
   private DmServer(Builder b) {
+    this.redis = b.redis;
+    this.here =
+        redis == null ? r -> true : r -> b.node.equals(r.getApplicationData().get(NODE_DATA));
     this.listeners = b.listeners;
     this.requestTimeout = b.requestTimeout;
     this.workers = Executors.newFixedThreadPool(b.workerThreads, threads("keyprov-provisioning"));
@@ -81,9 +86,10 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     builder.setObjectModelProvider(new VersionedModelProvider(KeyprovModels.loadWithDefaults()));
     this.security = new KeyManagerSecurityStore(b.credentials, refusals);
     builder.setSecurityStore(security);
-    builder.setAuthorizer(new KeyManagerAuthorizer(security, refusals));
-    if (b.registrations != null) {
-      builder.setRegistrationStore(b.registrations);
+    builder.setAuthorizer(
+        new KeyManagerAuthorizer(security, refusals, redis == null ? null : b.node));
+    if (redis != null) {
+      builder.setRegistrationStore(redis.registrations(b.node));
     }
     builder.setEndpointsProviders(
         b.endpoints != null
@@ -108,7 +114,8 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
             workers,
             timer,
             b.leases,
-            b.node);
+            b.node,
+            here);
     leshan.getRegistrationService().addListener(provisioner);
     leshan.getObservationService().addListener(provisioner);
     this.invalidations =
@@ -152,6 +159,9 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
   }
 
   public void start() {
+    if (redis != null) {
+      redis.onPassAsked(provisioner::provisionSoon);
+    }
     leshan.start();
     if (invalidations != null) {
       invalidations.start();
@@ -178,9 +188,19 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     return leshan.getRegistrationService().getByEndpoint(endpoint) != null;
   }
 
-  /** The device's current registration, if it is registered. */
-  public java.util.Optional<Registration> registration(String endpoint) {
-    return java.util.Optional.ofNullable(leshan.getRegistrationService().getByEndpoint(endpoint));
+  /** The device's current registration, if it is registered (with any node). */
+  public Optional<Registration> registration(String endpoint) {
+    return Optional.ofNullable(leshan.getRegistrationService().getByEndpoint(endpoint));
+  }
+
+  /**
+   * The node that holds the device's session, where nodes share registrations: the only one that
+   * can send it requests. Empty if the device is not registered or registrations are not shared.
+   */
+  public Optional<String> servingNode(String endpoint) {
+    return redis == null
+        ? Optional.empty()
+        : registration(endpoint).map(r -> r.getApplicationData().get(NODE_DATA));
   }
 
   /**
@@ -195,6 +215,14 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
         registration(endpoint)
             .orElseThrow(
                 () -> new IllegalStateException("device " + endpoint + " is not registered"));
+    if (!here.test(registration)) {
+      throw new IllegalStateException(
+          "device "
+              + endpoint
+              + " is connected to node "
+              + registration.getApplicationData().get(NODE_DATA)
+              + "; only that node can send it requests");
+    }
     T response = leshan.send(registration, request, requestTimeout.toMillis());
     if (response == null) {
       throw new IllegalStateException("device " + endpoint + " did not answer in time");
@@ -214,9 +242,18 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     return n;
   }
 
+  /**
+   * A pass now, by the node that holds the device's session: this one, or another that is asked
+   * through Redis (if Redis is unreachable, the device's next registration update runs one).
+   */
   @Override
   public void provisionNow(String endpoint) {
-    provisioner.provisionSoon(endpoint);
+    Optional<Registration> registration = registration(endpoint);
+    if (redis == null || registration.isEmpty() || here.test(registration.get())) {
+      provisioner.provisionSoon(endpoint);
+    } else {
+      redis.askPass(endpoint);
+    }
   }
 
   @Override
@@ -279,9 +316,9 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     private InvalidationFeed invalidations;
     private org.keyprov.keys.AuditLog audit;
     private LwM2mServerEndpointsProvider endpoints;
-    private RegistrationStore registrations;
     private org.keyprov.keys.ProvisioningLeases leases;
     private String node;
+    private RedisCluster redis;
     private final List<ProvisioningListener> listeners = new CopyOnWriteArrayList<>();
 
     private Builder() {}
@@ -319,9 +356,14 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
       return this;
     }
 
-    /** Where LwM2M registrations and observations live. Default: Leshan's in-memory store. */
-    public Builder registrationStore(RegistrationStore store) {
-      this.registrations = store;
+    /**
+     * For one of several DM server nodes sharing registrations and observations in Redis (needs
+     * {@link #leases}): a registration records the node that received it, the one holding the
+     * device's DTLS session (a balancer keeps the device's flow on it), and only that node sends
+     * the device requests; a pass asked for on another node is passed to it through Redis.
+     */
+    public Builder redis(RedisCluster redis) {
+      this.redis = Objects.requireNonNull(redis, "redis");
       return this;
     }
 
@@ -417,6 +459,11 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
       if (workerThreads < 1) {
         throw new IllegalArgumentException("need at least one worker thread");
       }
+      if (redis != null && leases == null) {
+        throw new IllegalStateException(
+            "nodes sharing registrations in Redis share a database too: give leases(…)");
+      }
+
       return new DmServer(this);
     }
   }

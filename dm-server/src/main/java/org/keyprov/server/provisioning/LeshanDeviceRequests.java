@@ -3,6 +3,7 @@ package org.keyprov.server.provisioning;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.eclipse.leshan.core.ResponseCode;
 import org.eclipse.leshan.core.node.LwM2mObjectInstance;
 import org.eclipse.leshan.core.observation.SingleObservation;
@@ -22,14 +23,20 @@ import org.keyprov.keys.EnablerParameters;
 import org.keyprov.models.EnablerSecurityObject;
 import org.keyprov.server.provisioning.EnablerInstances.Existing;
 
-/** {@link DeviceRequests} over a Leshan server: what each request and answer means in LwM2M. */
+/**
+ * {@link DeviceRequests} over a Leshan server: what each request and answer means in LwM2M. A
+ * device whose registration is not {@code here} (another node holds its session, where nodes share
+ * registrations) counts as not registered: this node cannot reach it.
+ */
 final class LeshanDeviceRequests implements DeviceRequests {
   private final LeshanServer server;
   private final long timeoutMs;
+  private final Predicate<Registration> here;
 
-  LeshanDeviceRequests(LeshanServer server, long timeoutMs) {
+  LeshanDeviceRequests(LeshanServer server, long timeoutMs, Predicate<Registration> here) {
     this.server = server;
     this.timeoutMs = timeoutMs;
+    this.here = here;
   }
 
   @Override
@@ -112,26 +119,32 @@ final class LeshanDeviceRequests implements DeviceRequests {
       failed.accept(what + ": the device is not registered");
       return;
     }
-    server.send(
-        r,
-        new ObserveRequest(EnablerSecurityObject.ID),
-        timeoutMs,
-        response -> {
-          if (response.isSuccess()) {
-            current.accept(EnablerInstances.parse(response.getContent()));
-          } else {
-            failed.accept(describe(what, response));
-          }
-        },
-        error ->
-            failed.accept(
-                error instanceof TimeoutException
-                    ? describe(what, null)
-                    : what + " failed: " + error.getMessage()));
+    try {
+      server.send(
+          r,
+          new ObserveRequest(EnablerSecurityObject.ID),
+          timeoutMs,
+          response -> {
+            if (response.isSuccess()) {
+              current.accept(EnablerInstances.parse(response.getContent()));
+            } else {
+              failed.accept(describe(what, response));
+            }
+          },
+          error ->
+              failed.accept(
+                  error instanceof TimeoutException
+                      ? describe(what, null)
+                      : what + " failed: " + error.getMessage()));
+    } catch (RuntimeException e) {
+      // refused before it was sent (no endpoint for the registration, the server stopping)
+      failed.accept(what + " failed: " + e.getMessage());
+    }
   }
 
   private Registration registration(String endpoint) {
-    return server.getRegistrationService().getByEndpoint(endpoint);
+    Registration r = server.getRegistrationService().getByEndpoint(endpoint);
+    return r != null && here.test(r) ? r : null;
   }
 
   private <T extends LwM2mResponse> T send(String endpoint, DownlinkRequest<T> request)

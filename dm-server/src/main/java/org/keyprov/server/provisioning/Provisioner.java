@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Predicate;
 import org.eclipse.leshan.core.observation.CompositeObservation;
 import org.eclipse.leshan.core.observation.Observation;
 import org.eclipse.leshan.core.observation.SingleObservation;
@@ -50,7 +51,8 @@ public final class Provisioner implements RegistrationListener, ObservationListe
 
   /**
    * With {@code leases} (and this node's name, {@code node}), each pass holds the device's lease:
-   * for several DM servers on one database; {@code null} for one alone.
+   * for several DM servers on one database; {@code null} for one alone. Passes only provision
+   * devices whose registration is {@code here}.
    */
   public Provisioner(
       LeshanServer server,
@@ -63,10 +65,11 @@ public final class Provisioner implements RegistrationListener, ObservationListe
       ExecutorService workers,
       ScheduledExecutorService timer,
       ProvisioningLeases leases,
-      String node) {
+      String node,
+      Predicate<Registration> here) {
     this.pass =
         new ProvisioningPass(
-            new LeshanDeviceRequests(server, requestTimeout.toMillis()),
+            new LeshanDeviceRequests(server, requestTimeout.toMillis(), here),
             admin,
             ledger,
             listener,

@@ -1,5 +1,6 @@
 package org.keyprov.server.security;
 
+import java.util.Map;
 import org.eclipse.leshan.core.peer.IpPeer;
 import org.eclipse.leshan.core.peer.LwM2mPeer;
 import org.eclipse.leshan.core.request.UplinkRequest;
@@ -9,21 +10,32 @@ import org.eclipse.leshan.server.security.Authorizer;
 import org.eclipse.leshan.server.security.DefaultAuthorizer;
 import org.eclipse.leshan.server.security.SecurityStore;
 import org.keyprov.keys.ThrottledAudit;
+import org.keyprov.server.cluster.RedisCluster;
 
 /**
  * Leshan's default check (the DTLS identity must be the one the Key Manager holds for the
  * endpoint), plus: an endpoint the Key Manager never declared is refused, and audited, even over
  * plain CoAP, where Leshan would let it register without any security.
+ *
+ * <p>On one of several nodes sharing registrations, each registration and update it approves
+ * records the node ({@link RedisCluster#NODE_DATA}): the one holding the device's session, the only
+ * one that can send it requests.
  */
 public final class KeyManagerAuthorizer implements Authorizer {
   private final SecurityStore store;
   private final DefaultAuthorizer leshan;
   private final ThrottledAudit refusals;
+  private final Authorization approvedHere;
 
-  public KeyManagerAuthorizer(SecurityStore store, ThrottledAudit refusals) {
+  /** {@code node}: this node's name where registrations are shared, else {@code null}. */
+  public KeyManagerAuthorizer(SecurityStore store, ThrottledAudit refusals, String node) {
     this.store = store;
     this.leshan = new DefaultAuthorizer(store);
     this.refusals = refusals;
+    this.approvedHere =
+        node == null
+            ? Authorization.approved()
+            : Authorization.approved(Map.of(RedisCluster.NODE_DATA, node));
   }
 
   @Override
@@ -47,8 +59,9 @@ public final class KeyManagerAuthorizer implements Authorizer {
               + " from "
               + address(sender)
               + ")");
+      return decision;
     }
-    return decision;
+    return approvedHere;
   }
 
   private static Object address(LwM2mPeer sender) {
