@@ -70,6 +70,7 @@ final class Scale extends BenchCommand implements Callable<Integer> {
   enum Deployment {
     H2("1 node, H2"),
     POSTGRES("1 node, PostgreSQL"),
+    REDIS("1 node, PostgreSQL + Redis"),
     CLUSTER("2 nodes, PostgreSQL + Redis");
 
     final String label;
@@ -86,6 +87,8 @@ final class Scale extends BenchCommand implements Callable<Integer> {
       double cpuMsPerDevice,
       List<Double> cpuMsPerDeviceByNode,
       double cpuMsPerHandshake,
+      double infrastructureMsPerDevice,
+      double infrastructureMsPerHandshake,
       double heapBytesPerDevice,
       double databaseBytesPerDevice,
       double redisBytesPerDevice,
@@ -98,7 +101,8 @@ final class Scale extends BenchCommand implements Callable<Integer> {
     Files.createDirectories(dir);
     Child.logConfig = Runs.childLogConfig(dir);
     out.printf(
-        "scale: %d devices through each deployment, %d runs; %s%n", devices, runs, Bench.machine());
+        "scale: %d devices through each deployment (after %d not counted), %d runs; %s%n",
+        devices, warmup, runs, Bench.machine());
     out.flush();
     Map<Deployment, List<Result>> results = new EnumMap<>(Deployment.class);
     boolean good = true;
@@ -113,7 +117,8 @@ final class Scale extends BenchCommand implements Callable<Integer> {
         good &= r.handshakesFailed() == 0;
         out.printf(
             "run %d %-28s %7.1f provisioned/s %7.1f handshakes/s (%d failed)  server CPU %5.2f"
-                + " ms/device %s, %5.2f ms/handshake; heap %5.1f KiB, PostgreSQL %5.1f KiB,"
+                + " ms/device %s, %5.2f ms/handshake; PostgreSQL, Redis, nginx CPU %5.2f"
+                + " ms/device, %5.2f ms/handshake; heap %5.1f KiB, PostgreSQL %5.1f KiB,"
                 + " Redis %4.1f KiB per device%n",
             run,
             d.label,
@@ -123,6 +128,8 @@ final class Scale extends BenchCommand implements Callable<Integer> {
             r.cpuMsPerDevice(),
             r.cpuMsPerDeviceByNode().stream().map(v -> String.format("%.2f", v)).toList(),
             r.cpuMsPerHandshake(),
+            r.infrastructureMsPerDevice(),
+            r.infrastructureMsPerHandshake(),
             r.heapBytesPerDevice() / 1024,
             r.databaseBytesPerDevice() / 1024,
             r.redisBytesPerDevice() / 1024);
@@ -144,12 +151,24 @@ final class Scale extends BenchCommand implements Callable<Integer> {
       out.printf("%-28s handshakes/s       %s%n", "", summary(rs, Result::handshakesPerSecond));
       out.printf("%-28s CPU ms/device      %s%n", "", summary(rs, Result::cpuMsPerDevice));
       out.printf("%-28s CPU ms/handshake   %s%n", "", summary(rs, Result::cpuMsPerHandshake));
+      out.printf(
+          "%-28s PostgreSQL, Redis, nginx CPU ms/device %s, ms/handshake %s%n",
+          "",
+          summary(rs, Result::infrastructureMsPerDevice),
+          summary(rs, Result::infrastructureMsPerHandshake));
+      out.printf(
+          "%-28s heap KiB/device %s, PostgreSQL KiB/device %s, Redis KiB/device %s%n",
+          "",
+          summary(rs, r -> r.heapBytesPerDevice() / 1024),
+          summary(rs, r -> r.databaseBytesPerDevice() / 1024),
+          summary(rs, r -> r.redisBytesPerDevice() / 1024));
       if (e.getKey() != Deployment.H2) {
         out.printf(
-            "%-28s provisioned/s vs H2 %s, CPU/device vs H2 %s%n",
+            "%-28s provisioned/s vs H2 %s, CPU/device vs H2 %s (with PostgreSQL, Redis, nginx %s)%n",
             "",
             ratios(rs, base, Result::provisionedPerSecond),
-            ratios(rs, base, Result::cpuMsPerDevice));
+            ratios(rs, base, Result::cpuMsPerDevice),
+            ratios(rs, base, r -> r.cpuMsPerDevice() + r.infrastructureMsPerDevice()));
       }
     }
     out.flush();
@@ -176,7 +195,10 @@ final class Scale extends BenchCommand implements Callable<Integer> {
     }
     Files.createDirectories(at.resolve("state"));
     DataSource db = d == Deployment.H2 ? null : PostgresServer.shared().newDatabase();
-    RedisServer redis = d == Deployment.CLUSTER ? RedisServer.start(at.resolve("redis")) : null;
+    RedisServer redis =
+        d == Deployment.REDIS || d == Deployment.CLUSTER
+            ? RedisServer.start(at.resolve("redis"))
+            : null;
     try {
       for (Path node : data) {
         if (db != null) {
@@ -294,54 +316,78 @@ final class Scale extends BenchCommand implements Callable<Integer> {
       throws Exception {
     List<DeviceClient> clients = new ArrayList<>();
     try (ClientHost host = ClientHost.builder().registrationThreads(warmup + devices).build()) {
-      List<DeviceClient> warm = start(clients, host, 0, warmup, at, psks, coaps);
-      awaitAll(() -> warm.stream().allMatch(c -> !c.enablerParameters().isEmpty()));
-      handshakes(warm);
-      long heapBefore = heap(servers);
-      long redisBefore = redis == null ? 0 : redis.usedMemory();
-      long databaseBefore = databaseBytes(db);
-      long[] cpuBefore = cpu(servers);
-      long start = System.nanoTime();
-      List<DeviceClient> fleet = start(clients, host, warmup, warmup + devices, at, psks, coaps);
-      awaitAll(() -> fleet.stream().allMatch(c -> !c.enablerParameters().isEmpty()));
-      double provisioningSeconds = (System.nanoTime() - start) / 1e9;
-      long[] cpuProvisioned = cpu(servers);
-      long heap = heap(servers) - heapBefore;
-      long redisBytes = redis == null ? 0 : redis.usedMemory() - redisBefore;
-      long databaseBytes = databaseBytes(db) - databaseBefore;
-
-      long[] cpuBeforeHandshakes = cpu(servers);
-      long handshakeStart = System.nanoTime();
-      long failed = handshakes(fleet);
-      double handshakeSeconds = (System.nanoTime() - handshakeStart) / 1e9;
-      long[] cpuHandshakes = cpu(servers);
-
-      List<Double> byNode = new ArrayList<>();
-      double total = 0;
-      for (int i = 0; i < servers.size(); i++) {
-        double ms = (cpuProvisioned[i] - cpuBefore[i]) / 1e6 / devices;
-        byNode.add(ms);
-        total += ms;
-      }
-      double handshakeCpu = 0;
-      for (int i = 0; i < servers.size(); i++) {
-        handshakeCpu += (cpuHandshakes[i] - cpuBeforeHandshakes[i]) / 1e6 / devices;
-      }
-      return new Result(
-          devices / provisioningSeconds,
-          devices / handshakeSeconds,
-          total,
-          byNode,
-          handshakeCpu,
-          (double) heap / devices,
-          d == Deployment.H2 ? Double.NaN : (double) databaseBytes / devices,
-          (double) redisBytes / devices,
-          failed);
-    } finally {
-      for (DeviceClient c : clients) {
-        c.close();
+      try {
+        return count(d, servers, db, redis, clients, host, at, psks, coaps);
+      } finally {
+        // before their host closes: each deregisters through it
+        for (DeviceClient c : clients) {
+          c.close();
+        }
       }
     }
+  }
+
+  /** Warms the servers up, then provisions and connects the counted fleet. */
+  private Result count(
+      Deployment d,
+      List<Child> servers,
+      DataSource db,
+      RedisServer redis,
+      List<DeviceClient> clients,
+      ClientHost host,
+      Path at,
+      List<byte[]> psks,
+      int coaps)
+      throws Exception {
+    List<DeviceClient> warm = start(clients, host, 0, warmup, at, psks, coaps);
+    awaitAll(() -> warm.stream().allMatch(c -> !c.enablerParameters().isEmpty()));
+    handshakes(warm);
+    long heapBefore = heap(servers);
+    long redisBefore = redis == null ? 0 : redis.usedMemory();
+    long databaseBefore = databaseBytes(db);
+    long[] cpuBefore = cpu(servers);
+    long infraBefore = infrastructureCpu();
+    long start = System.nanoTime();
+    List<DeviceClient> fleet = start(clients, host, warmup, warmup + devices, at, psks, coaps);
+    awaitAll(() -> fleet.stream().allMatch(c -> !c.enablerParameters().isEmpty()));
+    double provisioningSeconds = (System.nanoTime() - start) / 1e9;
+    long[] cpuProvisioned = cpu(servers);
+    long infraProvisioned = infrastructureCpu();
+    long heap = heap(servers) - heapBefore;
+    long redisBytes = redis == null ? 0 : redis.usedMemory() - redisBefore;
+    long databaseBytes = databaseBytes(db) - databaseBefore;
+
+    long[] cpuBeforeHandshakes = cpu(servers);
+    long infraBeforeHandshakes = infrastructureCpu();
+    long handshakeStart = System.nanoTime();
+    long failed = handshakes(fleet);
+    double handshakeSeconds = (System.nanoTime() - handshakeStart) / 1e9;
+    long[] cpuHandshakes = cpu(servers);
+    long infraHandshakes = infrastructureCpu();
+
+    List<Double> byNode = new ArrayList<>();
+    double total = 0;
+    for (int i = 0; i < servers.size(); i++) {
+      double ms = (cpuProvisioned[i] - cpuBefore[i]) / 1e6 / devices;
+      byNode.add(ms);
+      total += ms;
+    }
+    double handshakeCpu = 0;
+    for (int i = 0; i < servers.size(); i++) {
+      handshakeCpu += (cpuHandshakes[i] - cpuBeforeHandshakes[i]) / 1e6 / devices;
+    }
+    return new Result(
+        devices / provisioningSeconds,
+        devices / handshakeSeconds,
+        total,
+        byNode,
+        handshakeCpu,
+        (infraProvisioned - infraBefore) / 1e6 / devices,
+        (infraHandshakes - infraBeforeHandshakes) / 1e6 / devices,
+        (double) heap / devices,
+        d == Deployment.H2 ? Double.NaN : (double) databaseBytes / devices,
+        (double) redisBytes / devices,
+        failed);
   }
 
   /** Starts devices {@code from} to {@code to} (exclusive), adding them to {@code all}. */
@@ -398,6 +444,27 @@ final class Scale extends BenchCommand implements Callable<Integer> {
       }
       Thread.sleep(20);
     }
+  }
+
+  /**
+   * CPU time used so far by the PostgreSQL, Redis and nginx processes, in ns: the work H2 does
+   * inside the server's JVM, they do outside it. (A PostgreSQL backend that exits takes its CPU
+   * time with it; the servers' pooled connections keep theirs.)
+   */
+  private static long infrastructureCpu() {
+    return ProcessHandle.allProcesses()
+        .filter(
+            p ->
+                p.info()
+                    .command()
+                    .map(
+                        c ->
+                            c.endsWith("/postgres")
+                                || c.endsWith("/redis-server")
+                                || c.endsWith("/nginx"))
+                    .orElse(false))
+        .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+        .sum();
   }
 
   /** Live heap of the server processes together, after a full GC, in bytes. */
