@@ -18,6 +18,16 @@ public interface ProvisioningLeases {
    */
   boolean take(String endpoint, String node, Instant now, Duration term);
 
+  /**
+   * Takes the lease of {@code endpoint}'s device for {@code node} until {@code now + term}, whoever
+   * holds it: for a device that has just registered anew through {@code node}, which a pass on
+   * another node can no longer reach (the device left that node's DTLS session). That node finds
+   * the lease gone when it renews it before its next write.
+   *
+   * @throws KeyManagerException {@code NOT_FOUND} if there is no such device
+   */
+  void takeOver(String endpoint, String node, Instant now, Duration term);
+
   /** Gives the lease back, if {@code node} holds it. */
   void release(String endpoint, String node);
 }

@@ -22,11 +22,22 @@ interface PassLease {
         }
 
         @Override
+        public boolean takeOver(String endpoint) {
+          return true;
+        }
+
+        @Override
         public void release(String endpoint) {}
       };
 
   /** Whether this node may run the device's pass now; if so, {@link #release} follows. */
   boolean take(String endpoint);
+
+  /**
+   * Like {@link #take}, but also when another node holds the lease: the device has just registered
+   * anew here, so that node's pass can no longer reach it.
+   */
+  boolean takeOver(String endpoint);
 
   void release(String endpoint);
 
@@ -46,6 +57,20 @@ interface PassLease {
             return true; // deleted meanwhile: the pass finds nothing to do
           }
           log.warn("{}: cannot take the provisioning lease: {}", endpoint, e.getMessage());
+          return false;
+        }
+      }
+
+      @Override
+      public boolean takeOver(String endpoint) {
+        try {
+          leases.takeOver(endpoint, node, clock.instant(), term);
+          return true;
+        } catch (KeyManagerException e) {
+          if (e.kind() == KeyManagerException.Kind.NOT_FOUND) {
+            return true; // deleted meanwhile: the pass finds nothing to do
+          }
+          log.warn("{}: cannot take over the provisioning lease: {}", endpoint, e.getMessage());
           return false;
         }
       }

@@ -104,6 +104,7 @@ public final class Provisioner implements RegistrationListener, ObservationListe
   @Override
   public void registered(
       Registration registration, Registration previousReg, Collection<Observation> previous) {
+    pass.registeredAnew(registration.getEndpoint());
     provisionSoon(registration.getEndpoint());
   }
 

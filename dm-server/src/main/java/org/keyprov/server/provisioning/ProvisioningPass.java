@@ -102,6 +102,18 @@ final class ProvisioningPass {
     unassigned.add(endpoint, nafFqdn);
   }
 
+  /** Devices registered anew here since their last pass: it takes their lease over. */
+  private final java.util.Set<String> registeredAnew = ConcurrentHashMap.newKeySet();
+
+  /**
+   * The device has just registered (not updated) with this node: a lease another node holds for it
+   * belongs to a pass that can no longer reach it, and its next pass here takes it over instead of
+   * waiting for its term.
+   */
+  void registeredAnew(String endpoint) {
+    registeredAnew.add(endpoint);
+  }
+
   /** The device is gone (deregistered or expired, not re-registered). */
   void gone(String endpoint) {
     observeFailures.remove(endpoint);
@@ -114,7 +126,9 @@ final class ProvisioningPass {
       return;
     }
     Device d = found.get();
-    if (!lease.take(endpoint)) {
+    boolean taken =
+        registeredAnew.remove(endpoint) ? lease.takeOver(endpoint) : lease.take(endpoint);
+    if (!taken) {
       LOG.debug(
           "{}: another node is provisioning it; trying again in {} ms", endpoint, LEASE_WAIT_MS);
       later(endpoint, LEASE_WAIT_MS);

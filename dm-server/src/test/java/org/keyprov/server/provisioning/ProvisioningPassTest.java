@@ -137,6 +137,24 @@ class ProvisioningPassTest {
   }
 
   @Test
+  void a_device_that_registers_anew_here_is_taken_from_the_node_that_was_provisioning_it() {
+    ProvisioningPass nodeA =
+        pass(PassLease.shared(km.leases(), "node-a", Clock.systemUTC(), Duration.ofMinutes(1)));
+    assertThat(km.leases().take(EP, "node-b", Instant.now(), Duration.ofMinutes(1))).isTrue();
+
+    nodeA.registeredAnew(EP);
+    nodeA.run(EP);
+
+    assertThat(device.requests).containsExactly("observe", "create 0 v1");
+    assertThat(assignment().state()).isEqualTo(ProvisioningState.PROVISIONED);
+    assertThat(km.leases().take(EP, "node-b", Instant.now(), Duration.ofMinutes(1)))
+        .as(
+            "node B, renewing before its next write, finds it is no longer its lease; node A"
+                + " gave it back after its pass")
+        .isTrue();
+  }
+
+  @Test
   void the_instance_a_device_holds_for_the_enabler_is_replaced_in_place() {
     device.device = Optional.of(new Device(true, true, true));
     device.held.add(

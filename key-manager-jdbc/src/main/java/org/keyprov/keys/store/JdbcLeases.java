@@ -20,6 +20,15 @@ final class JdbcLeases implements ProvisioningLeases {
 
   @Override
   public boolean take(String endpoint, String node, Instant now, Duration term) {
+    return take(endpoint, node, now, term, false);
+  }
+
+  @Override
+  public void takeOver(String endpoint, String node, Instant now, Duration term) {
+    take(endpoint, node, now, term, true);
+  }
+
+  private boolean take(String endpoint, String node, Instant now, Duration term, boolean force) {
     return db.inTransaction(
         "taking the provisioning lease of " + endpoint,
         c -> {
@@ -50,7 +59,7 @@ final class JdbcLeases implements ProvisioningLeases {
                 now.plus(term));
             return true;
           }
-          if (!free.get()) {
+          if (!free.get() && !force) {
             return false;
           }
           Database.update(

@@ -128,6 +128,12 @@ class ConcurrentNodesTest {
         .isTrue();
     nodeA.leases().release("ep1", "other");
     assertThat(nodeA.leases().take("ep1", holder, now.plusSeconds(91), term)).isTrue();
+
+    nodeB.leases().takeOver("ep1", "other", now.plusSeconds(92), term);
+    assertThat(nodeA.leases().take("ep1", holder, now.plusSeconds(93), term))
+        .as("a lease taken over from its holder, which finds it gone when it renews it")
+        .isFalse();
+    assertThat(nodeB.leases().take("ep1", "other", now.plusSeconds(93), term)).isTrue();
   }
 
   @Test
