@@ -127,7 +127,7 @@ final class AdminCommand implements Runnable {
     @Option(
         names = "--key-lifetime",
         defaultValue = "P1D",
-        description = "Key lifetime, ISO-8601 (default: ${DEFAULT-VALUE}).")
+        description = "Key lifetime, e.g. 12h, 1d or ISO-8601 P1D (default: ${DEFAULT-VALUE}).")
     Duration lifetime;
 
     @Override

@@ -39,7 +39,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--timeout",
       defaultValue = "PT120S",
-      description = "Per-device time limit, ISO-8601 (default: ${DEFAULT-VALUE}).")
+      description = "Per-device time limit, e.g. 2m or PT120S (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
   @Override

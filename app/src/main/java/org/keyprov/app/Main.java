@@ -21,6 +21,7 @@ public final class Main {
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new KeyprovCommand());
+    cli.registerConverter(java.time.Duration.class, Durations::parse);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
