@@ -22,7 +22,12 @@ final class ServerCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin StorageOptions storage;
 
-  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on.")
+  @Option(
+      names = "--bind",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address to listen on (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for every"
+              + " interface, so devices and Enablers elsewhere reach it).")
   String bind;
 
   @Option(
@@ -111,11 +116,15 @@ final class ServerCommand implements Callable<Integer> {
         spec.commandLine()
             .getOut()
             .printf(
-                "keyprov server: DM server at %s; operator UI, REST API (/api/v1) and Enabler lookup API at %s/ (certificate %s); data in %s%n",
+                "keyprov server: DM server at %s; operator UI, REST API (/api/v1) and Enabler lookup API at %s/ (certificate %s); data in %s%s%n",
                 dm.coapsUri(),
                 web.uri(),
                 https.certificateFile.toAbsolutePath(),
-                store.dataDir.toAbsolutePath());
+                store.dataDir.toAbsolutePath(),
+                loopbackOnly(bind)
+                    ? "; listening on this machine only: --bind 0.0.0.0 (or an address) serves"
+                        + " others"
+                    : "");
         store
             .keyManager
             .operators()
@@ -133,6 +142,14 @@ final class ServerCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private static boolean loopbackOnly(String bind) {
+    try {
+      return java.net.InetAddress.getByName(bind).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static RedisCluster connect(RedisSettings settings, Storage store) {

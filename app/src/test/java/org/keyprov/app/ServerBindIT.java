@@ -1,0 +1,94 @@
+package org.keyprov.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code keyprov server} as a process of its own: it listens on this machine only by default. */
+class ServerBindIT {
+  @TempDir Path dir;
+
+  @Test
+  void a_server_started_without_bind_listens_on_loopback_only_and_says_how_to_open_it()
+      throws Exception {
+    int https;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      https = probe.getLocalPort();
+    }
+    Path log = dir.resolve("server.log");
+    Process server =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "server",
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--coaps-port",
+                "0",
+                "--https-port",
+                String.valueOf(https))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> !server.isAlive() || Files.readString(log).contains("keyprov server:"));
+      String banner = Files.readString(log);
+      assertThat(banner)
+          .contains("DM server at coaps://127.0.0.1:")
+          .contains("listening on this machine only: --bind 0.0.0.0");
+      assertThat(connects(InetAddress.getLoopbackAddress(), https)).isTrue();
+      Optional<InetAddress> other = nonLoopbackAddress();
+      if (other.isPresent()) {
+        assertThat(connects(other.get(), https))
+            .as("HTTPS reached at " + other.get().getHostAddress())
+            .isFalse();
+      } else {
+        System.err.println("ServerBindIT: no non-loopback address here; checked loopback only");
+      }
+    } finally {
+      server.destroy();
+      server.waitFor();
+    }
+  }
+
+  private static boolean connects(InetAddress address, int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(address, port), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static Optional<InetAddress> nonLoopbackAddress() throws IOException {
+    return NetworkInterface.networkInterfaces()
+        .filter(
+            i -> {
+              try {
+                return i.isUp() && !i.isLoopback();
+              } catch (IOException e) {
+                return false;
+              }
+            })
+        .flatMap(NetworkInterface::inetAddresses)
+        .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
+        .findFirst();
+  }
+}
