@@ -27,6 +27,15 @@ record RedisSettings(URI url, String password) {
     if (url == null) {
       return Optional.empty();
     }
+    // before anything echoes the URL: a password in it must not reach the answer
+    if (url.contains("@")) {
+      throw new UsageException(
+          "the Redis URL holds a user or password, which shell history and ps would show: remove"
+              + " it and set "
+              + PASSWORD_ENV
+              + " or redis.password in "
+              + path);
+    }
     URI parsed;
     try {
       parsed = new URI(url);
@@ -35,20 +44,7 @@ record RedisSettings(URI url, String password) {
     }
     if (parsed == null
         || !("redis".equals(parsed.getScheme()) || "rediss".equals(parsed.getScheme()))
-        || (parsed.getHost() == null && parsed.getRawAuthority() == null)) {
-      throw new UsageException(
-          "'" + url + "' is not a Redis URL: give redis://HOST[:PORT][/DATABASE]");
-    }
-    if (parsed.getRawUserInfo() != null
-        || (parsed.getRawAuthority() != null && parsed.getRawAuthority().contains("@"))) {
-      throw new UsageException(
-          "the Redis URL holds a user or password, which shell history and ps would show: remove"
-              + " it and set "
-              + PASSWORD_ENV
-              + " or redis.password in "
-              + path);
-    }
-    if (parsed.getHost() == null) {
+        || parsed.getHost() == null) {
       throw new UsageException(
           "'" + url + "' is not a Redis URL: give redis://HOST[:PORT][/DATABASE]");
     }

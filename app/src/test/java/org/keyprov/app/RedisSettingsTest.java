@@ -43,6 +43,10 @@ class RedisSettingsTest {
         .hasMessageContaining("holds a user or password")
         .hasMessageContaining(RedisSettings.PASSWORD_ENV)
         .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> RedisSettings.resolve(dir, "http://u:hunter2@h", Map.of()))
+        .as("a URL that is not Redis either")
+        .hasMessageContaining("holds a user or password")
+        .hasMessageNotContaining("hunter2");
     assertThatThrownBy(() -> RedisSettings.resolve(dir, "redis://h:port", Map.of()))
         .hasMessageContaining("give redis://HOST[:PORT][/DATABASE]");
   }

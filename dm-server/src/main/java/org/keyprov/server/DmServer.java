@@ -1,7 +1,5 @@
 package org.keyprov.server;
 
-import static org.keyprov.server.cluster.RedisCluster.NODE_DATA;
-
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
@@ -72,8 +70,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
 
   private DmServer(Builder b) {
     this.redis = b.redis;
-    this.here =
-        redis == null ? r -> true : r -> b.node.equals(r.getApplicationData().get(NODE_DATA));
+    this.here = redis == null ? r -> true : r -> b.node.equals(RedisCluster.servingNode(r));
     this.listeners = b.listeners;
     this.requestTimeout = b.requestTimeout;
     this.workers = Executors.newFixedThreadPool(b.workerThreads, threads("keyprov-provisioning"));
@@ -198,9 +195,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
    * can send it requests. Empty if the device is not registered or registrations are not shared.
    */
   public Optional<String> servingNode(String endpoint) {
-    return redis == null
-        ? Optional.empty()
-        : registration(endpoint).map(r -> r.getApplicationData().get(NODE_DATA));
+    return redis == null ? Optional.empty() : registration(endpoint).map(RedisCluster::servingNode);
   }
 
   /**
@@ -220,7 +215,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
           "device "
               + endpoint
               + " is connected to node "
-              + registration.getApplicationData().get(NODE_DATA)
+              + RedisCluster.servingNode(registration)
               + "; only that node can send it requests");
     }
     T response = leshan.send(registration, request, requestTimeout.toMillis());

@@ -37,7 +37,7 @@ final class NodeBoundRegistrations implements RegistrationStore, Startable, Stop
   @Override
   public UpdatedRegistration updateRegistration(RegistrationUpdate update) {
     Registration current = store.getRegistration(update.getRegistrationId());
-    if (current == null || !node.equals(current.getApplicationData().get(RedisCluster.NODE_DATA))) {
+    if (current == null || !node.equals(RedisCluster.servingNode(current))) {
       return null; // Leshan answers 4.04: register again
     }
     return store.updateRegistration(update);

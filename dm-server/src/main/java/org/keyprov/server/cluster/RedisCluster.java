@@ -37,6 +37,11 @@ public final class RedisCluster implements AutoCloseable {
   /** The registration's application data naming the node that serves the device. */
   public static final String NODE_DATA = "keyprov.node";
 
+  /** The node that serves the device of {@code registration} (null for none recorded). */
+  public static String servingNode(org.eclipse.leshan.server.registration.Registration r) {
+    return r.getApplicationData().get(NODE_DATA);
+  }
+
   /** How long the subscriber waits before subscribing again after losing Redis. */
   private static final Duration RESUBSCRIBE = Duration.ofSeconds(1);
 
@@ -94,16 +99,17 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   private static HostAndPort address(URI url) {
+    if (url.getRawAuthority() != null && url.getRawAuthority().contains("@")) {
+      // checked first: the answers below repeat the URL
+      throw new IllegalArgumentException(
+          "the Redis URL holds a user or password, which shell history and ps would show: remove"
+              + " it and give the password in the configuration file or the environment");
+    }
     if (url.getScheme() == null
         || !(url.getScheme().equals("redis") || url.getScheme().equals("rediss"))
         || url.getHost() == null) {
       throw new IllegalArgumentException(
           "'" + url + "' is not a Redis URL: give redis://HOST[:PORT][/DATABASE]");
-    }
-    if (url.getUserInfo() != null) {
-      throw new IllegalArgumentException(
-          "the Redis URL holds a user or password, which shell history and ps would show: remove"
-              + " it and give the password in the configuration file or the environment");
     }
     return new HostAndPort(url.getHost(), url.getPort() == -1 ? 6379 : url.getPort());
   }
