@@ -21,8 +21,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.keyprov.app.transport.SelfSignedCertificate;
 import org.keyprov.keys.MasterKey;
 
@@ -110,13 +108,10 @@ final class HttpsIdentity {
     return "-----BEGIN CERTIFICATE-----\n" + b64 + "\n-----END CERTIFICATE-----\n";
   }
 
-  private static char[] password(MasterKey masterKey) throws GeneralSecurityException {
-    Mac mac = Mac.getInstance("HmacSHA256");
-    byte[] key = masterKey.bytes();
-    mac.init(new SecretKeySpec(key, "HmacSHA256"));
+  private static char[] password(MasterKey masterKey) {
+    byte[] key = masterKey.derive("keyprov https.p12");
+    char[] hex = HexFormat.of().formatHex(key).toCharArray();
     java.util.Arrays.fill(key, (byte) 0);
-    return HexFormat.of()
-        .formatHex(mac.doFinal("keyprov https.p12".getBytes(StandardCharsets.US_ASCII)))
-        .toCharArray();
+    return hex;
   }
 }

@@ -10,9 +10,16 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // H2's auto-server (admin commands beside a running server on the H2 file) serves this
+    // machine only: set before any H2 class reads it
+    if (System.getProperty("h2.bindAddress") == null) {
+      System.setProperty("h2.bindAddress", "127.0.0.1");
+    }
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    System.exit(run(out, err, args));
+    int code = run(out, err, args);
+    ServerCommand.closed();
+    System.exit(code);
   }
 
   /**

@@ -73,7 +73,20 @@ final class ServerCommand implements Callable<Integer> {
               + " or redis.password in that file.")
   String redisUrl;
 
+  @Option(
+      names = "--node",
+      paramLabel = "NAME",
+      description =
+          "This server's name among the nodes sharing Redis, kept across restarts (default: "
+              + NodeName.ENV
+              + ", else node.name in DATA_DIR/"
+              + SettingsFile.NAME
+              + ", else HOST-COAPS_PORT). Restarted under the same name, it keeps its devices'"
+              + " DTLS sessions and observations.")
+  String node;
+
   @Override
+  @SuppressWarnings("try") // the data directory's lock is held, not used
   public Integer call() throws Exception {
     Ports.check("--coaps-port", coapsPort);
     Ports.check("--https-port", httpsPort);
@@ -85,8 +98,13 @@ final class ServerCommand implements Callable<Integer> {
     }
     java.util.Optional<RedisSettings> redisSettings =
         RedisSettings.resolve(storage.dataDir, redisUrl, System.getenv());
+    String nodeName =
+        redisSettings.isEmpty()
+            ? null
+            : NodeName.resolve(storage.dataDir, node, System.getenv(), coapsPort);
     try (Storage store = storage.open();
-        RedisCluster redis = redisSettings.map(r -> connect(r, store)).orElse(null)) {
+        DataDirLock lock = DataDirLock.acquire(store.dataDir);
+        RedisCluster redis = redisSettings.map(r -> connect(r, store, nodeName)).orElse(null)) {
       DmServer.Builder builder =
           DmServer.builder()
               .credentials(store.keyManager.dmCredentials())
@@ -95,13 +113,15 @@ final class ServerCommand implements Callable<Integer> {
               .invalidations(store.keyManager.invalidations())
               .audit(store.keyManager.audit())
               .coapsAddress(new InetSocketAddress(bind, coapsPort))
-              .dtlsSessions(dtlsSessions);
+              .dtlsSessions(dtlsSessions)
+              .sessionFile(
+                  store.dataDir.resolve(SESSION_FILE), store.masterKey.derive(SESSION_FILE));
       if (store.shared) {
         // other keyprov servers may provision from the same database
         builder.leases(store.keyManager.leases(), Storage.nodeName());
       }
       if (redis != null) {
-        builder.redis(redis);
+        builder.redis(redis, nodeName);
       }
       if (coapPort != null) {
         Ports.check("--coap-port", coapPort);
@@ -152,7 +172,10 @@ final class ServerCommand implements Callable<Integer> {
     }
   }
 
-  private static RedisCluster connect(RedisSettings settings, Storage store) {
+  /** Where the DM server's DTLS sessions wait, sealed, while it restarts. */
+  private static final String SESSION_FILE = "dm-dtls-sessions.sealed";
+
+  private static RedisCluster connect(RedisSettings settings, Storage store, String node) {
     if (!store.shared) {
       throw new UsageException(
           "Redis ("
@@ -162,10 +185,22 @@ final class ServerCommand implements Callable<Integer> {
               + store.dataDir
               + ": give --db-url too, or leave Redis out");
     }
+    RedisCluster redis;
     try {
-      return RedisCluster.connect(settings.url(), settings.password(), REDIS_TIMEOUT);
+      redis = RedisCluster.connect(settings.url(), settings.password(), REDIS_TIMEOUT);
     } catch (IllegalStateException e) {
       throw new CannotStartException(e.getMessage() + "; start it or correct the Redis URL", e);
+    }
+    try {
+      redis.claimNode(node, Storage.nodeName());
+      return redis;
+    } catch (IllegalStateException e) {
+      redis.close();
+      throw new CannotStartException(e.getMessage(), e);
+    } catch (InterruptedException e) {
+      redis.close();
+      Thread.currentThread().interrupt();
+      throw new CannotStartException("interrupted while claiming node name " + node, e);
     }
   }
 
@@ -184,9 +219,36 @@ final class ServerCommand implements Callable<Integer> {
         .build();
   }
 
+  /** Counted down by {@link Main#main} once the command has returned, everything closed. */
+  private static final CountDownLatch CLOSED = new CountDownLatch(1);
+
+  /** How long a stopping JVM waits for the command to close (the DM server saves its sessions). */
+  private static final long CLOSE_SECONDS = 30;
+
+  /**
+   * Blocks until the JVM is asked to stop (SIGTERM, Ctrl-C). The JVM halts once its shutdown hooks
+   * end, so the hook waits (up to {@value #CLOSE_SECONDS} s) for the command to close what it
+   * opened: without that, a clean stop would lose what closing saves.
+   */
   static void awaitShutdown() throws InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stop.countDown();
+                  try {
+                    CLOSED.await(CLOSE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "keyprov-shutdown"));
     stop.await();
+  }
+
+  /** The command returned: a stopping JVM may halt now. */
+  static void closed() {
+    CLOSED.countDown();
   }
 }

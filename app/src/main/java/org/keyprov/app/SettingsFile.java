@@ -19,7 +19,7 @@ final class SettingsFile {
   static final String NAME = "keyprov.properties";
 
   private static final Set<String> KEYS =
-      Set.of("db.url", "db.user", "db.password", "redis.url", "redis.password");
+      Set.of("db.url", "db.user", "db.password", "redis.url", "redis.password", "node.name");
 
   private SettingsFile() {}
 

@@ -34,7 +34,10 @@ final class Storage implements AutoCloseable {
     this.pool = pool;
   }
 
-  /** This process's name among the nodes of a shared database: pid, host and start time. */
+  /**
+   * This run of this process among the nodes of a shared database (pid, host and start time): the
+   * holder of its provisioning leases, never the same for two runs.
+   */
   static String nodeName() {
     ProcessHandle self = ProcessHandle.current();
     return java.lang.management.ManagementFactory.getRuntimeMXBean().getName()

@@ -194,6 +194,11 @@ class ClusterIT {
     assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).isLessThan(Duration.ofSeconds(2));
 
     // the operator stays logged in while each node restarts
+    java.util.Map<String, String> registrationIds = new java.util.HashMap<>();
+    for (DeviceClient device : devices) {
+      registrationIds.put(
+          device.endpoint(), nodes[0].dm.registration(device.endpoint()).orElseThrow().getId());
+    }
     for (int restarted = 0; restarted < 2; restarted++) {
       nodes[restarted].close();
       startNode(restarted);
@@ -217,6 +222,38 @@ class ClusterIT {
             .as("after node " + restarted + " restarted: " + me.body())
             .isEqualTo(200);
         assertThat(JSON.readTree(me.body()).get("username").asText()).isEqualTo("olga");
+      }
+    }
+
+    // each node came back under its name with its DTLS sessions: no device registered again, and
+    // the connection result each one reports now reaches the ledger through the observation its
+    // registration held before the restart
+    for (DeviceClient device : devices) {
+      String endpoint = device.endpoint();
+      long reportedBefore = reported(endpoint);
+      ConnectionResult result = device.connector().connect(FQDN);
+      assertThat(result.success()).as(endpoint + ": " + result.detail()).isTrue();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .alias(endpoint + "'s notification reaches the node that restarted")
+          .until(() -> reported(endpoint) > reportedBefore);
+      assertThat(nodes[0].dm.registration(endpoint).orElseThrow().getId())
+          .as(endpoint + " kept its registration")
+          .isEqualTo(registrationIds.get(endpoint));
+    }
+  }
+
+  /** The connection results of the device that reached the ledger. */
+  private long reported(String endpoint) throws Exception {
+    try (Connection c = db.getConnection();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT COUNT(*) FROM audit_event WHERE action = 'connection.reported'"
+                    + " AND subject = ?")) {
+      ps.setString(1, endpoint);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
       }
     }
   }

@@ -41,6 +41,9 @@ final class Harness implements AutoCloseable {
   private final java.util.Map<String, DeviceClient> devices =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  private static final java.util.concurrent.atomic.AtomicInteger RUNS =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   Harness(Path dir) {
     this(dir, org.keyprov.keys.RenewalPolicy.DEFAULT);
   }
@@ -98,12 +101,18 @@ final class Harness implements AutoCloseable {
             .backoff(new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)))
             .requestTimeout(Duration.ofSeconds(5));
     if (node != null) {
-      builder.leases(km.leases(), node);
+      // a lease holder is one run, as keyprov server's is (Storage.nodeName)
+      builder.leases(km.leases(), node + "/" + RUNS.incrementAndGet());
     }
     if (redis != null) {
       RedisCluster cluster = RedisCluster.connect(redis, null, Duration.ofSeconds(5));
       closeables.add(cluster);
-      builder.redis(cluster);
+      try {
+        cluster.claimNode(node, node + "/" + RUNS.get());
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      builder.redis(cluster, node).sessionFile(dir.resolve(node + ".dtls-sessions"), new byte[32]);
     }
     this.dm = builder.build();
     dm.start();

@@ -62,10 +62,57 @@ class ServerBindIT {
       } else {
         System.err.println("ServerBindIT: no non-loopback address here; checked loopback only");
       }
+      // H2's auto-server, for admin commands beside the server, serves this machine only
+      java.util.regex.Matcher h2 =
+          java.util.regex.Pattern.compile("server=localhost\\\\:(\\d+)")
+              .matcher(
+                  Files.readString(
+                      dir.resolve("data").resolve("keyprov.lock.db"),
+                      java.nio.charset.StandardCharsets.ISO_8859_1));
+      assertThat(h2.find()).as("H2 names its auto-server in keyprov.lock.db").isTrue();
+      int h2Port = Integer.parseInt(h2.group(1));
+      assertThat(connects(InetAddress.getLoopbackAddress(), h2Port)).isTrue();
+      if (other.isPresent()) {
+        assertThat(connects(other.get(), h2Port))
+            .as("H2 auto-server reached at " + other.get().getHostAddress())
+            .isFalse();
+      }
+
+      // a second server on the same data directory is refused, naming the one that runs
+      Path secondLog = dir.resolve("second.log");
+      Process second =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Main.class.getName(),
+                  "server",
+                  "--data-dir",
+                  dir.resolve("data").toString(),
+                  "--coaps-port",
+                  "0",
+                  "--https-port",
+                  "0")
+              .redirectErrorStream(true)
+              .redirectOutput(secondLog.toFile())
+              .start();
+      assertThat(second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(second.exitValue()).isNotZero();
+      assertThat(Files.readString(secondLog))
+          .contains("another keyprov server runs on " + dir.resolve("data").toAbsolutePath())
+          .contains("pid " + server.pid())
+          .doesNotContain("Exception");
     } finally {
       server.destroy();
       server.waitFor();
     }
+    // stopped cleanly (SIGTERM): its DTLS sessions wait, sealed and private, for the next start
+    Path sessions = dir.resolve("data").resolve("dm-dtls-sessions.sealed");
+    assertThat(sessions).exists();
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(sessions)))
+        .isEqualTo("rw-------");
   }
 
   private static boolean connects(InetAddress address, int port) {

@@ -64,13 +64,15 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
   private final KeyManagerSecurityStore security;
   private final InvalidationFollower invalidations;
   private final RedisCluster redis;
+  private final org.keyprov.server.transport.DtlsSessionFile sessions;
 
   /** Whether this node holds the device's session (always, unless registrations are shared). */
   private final Predicate<Registration> here;
 
   private DmServer(Builder b) {
     this.redis = b.redis;
-    this.here = redis == null ? r -> true : r -> b.node.equals(RedisCluster.servingNode(r));
+    this.sessions = b.sessions;
+    this.here = redis == null ? r -> true : r -> b.redisNode.equals(RedisCluster.servingNode(r));
     this.listeners = b.listeners;
     this.requestTimeout = b.requestTimeout;
     this.workers = Executors.newFixedThreadPool(b.workerThreads, threads("keyprov-provisioning"));
@@ -84,9 +86,9 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     this.security = new KeyManagerSecurityStore(b.credentials, refusals);
     builder.setSecurityStore(security);
     builder.setAuthorizer(
-        new KeyManagerAuthorizer(security, refusals, redis == null ? null : b.node));
+        new KeyManagerAuthorizer(security, refusals, redis == null ? null : b.redisNode));
     if (redis != null) {
-      builder.setRegistrationStore(redis.registrations(b.node));
+      builder.setRegistrationStore(redis.registrations(b.redisNode));
     }
     builder.setEndpointsProviders(
         b.endpoints != null
@@ -156,12 +158,39 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
   }
 
   public void start() {
+    if (sessions != null) {
+      sessions.load(leshan);
+    }
     if (redis != null) {
       redis.onPassAsked(provisioner::provisionSoon);
     }
     leshan.start();
     if (invalidations != null) {
       invalidations.start();
+    }
+    if (redis != null) {
+      resumeServedDevices();
+    }
+  }
+
+  /**
+   * After a restart, the devices this node still serves (their registrations in Redis name it) get
+   * a pass: retries and renewals were timers of the previous run, and a device that kept its DTLS
+   * session does not register again to ask for them.
+   */
+  private void resumeServedDevices() {
+    int resumed = 0;
+    for (java.util.Iterator<Registration> it =
+            leshan.getRegistrationService().getAllRegistrations();
+        it.hasNext(); ) {
+      Registration r = it.next();
+      if (here.test(r)) {
+        provisioner.provisionSoon(r.getEndpoint());
+        resumed++;
+      }
+    }
+    if (resumed > 0) {
+      LOG.info("{} devices registered with this node before it restarted: a pass each", resumed);
     }
   }
 
@@ -258,6 +287,10 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     }
     timer.shutdownNow();
     workers.shutdownNow();
+    if (sessions != null) {
+      leshan.stop();
+      sessions.save(leshan);
+    }
     leshan.destroy();
     try {
       workers.awaitTermination(5, TimeUnit.SECONDS);
@@ -314,6 +347,8 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     private org.keyprov.keys.ProvisioningLeases leases;
     private String node;
     private RedisCluster redis;
+    private String redisNode;
+    private org.keyprov.server.transport.DtlsSessionFile sessions;
     private final List<ProvisioningListener> listeners = new CopyOnWriteArrayList<>();
 
     private Builder() {}
@@ -353,12 +388,25 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
 
     /**
      * For one of several DM server nodes sharing registrations and observations in Redis (needs
-     * {@link #leases}): a registration records the node that received it, the one holding the
-     * device's DTLS session (a balancer keeps the device's flow on it), and only that node sends
-     * the device requests; a pass asked for on another node is passed to it through Redis.
+     * {@link #leases}), this one named {@code node}: a registration records the node that received
+     * it, the one holding the device's DTLS session (a balancer keeps the device's flow on it), and
+     * only that node sends the device requests; a pass asked for on another node is passed to it
+     * through Redis. The name outlives the process: a node that restarts under the same name (and
+     * with {@link #sessionFile}) keeps serving its devices without their registering again.
      */
-    public Builder redis(RedisCluster redis) {
+    public Builder redis(RedisCluster redis, String node) {
       this.redis = Objects.requireNonNull(redis, "redis");
+      this.redisNode = Objects.requireNonNull(node, "node");
+      return this;
+    }
+
+    /**
+     * Keeps the DTLS sessions across a restart: saved to {@code file}, sealed under {@code key} (32
+     * bytes), when the server closes, and taken back (the file deleted) when it starts. Default:
+     * none (every device handshakes again after a restart).
+     */
+    public Builder sessionFile(java.nio.file.Path file, byte[] key) {
+      this.sessions = new org.keyprov.server.transport.DtlsSessionFile(file, key);
       return this;
     }
 
@@ -427,12 +475,13 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
 
     /**
      * For one of several DM server nodes on one database: each provisioning pass holds the device's
-     * lease as {@code node} (a name unique among the nodes), so two nodes never write to one device
-     * at once. Default: none (one DM server per database).
+     * lease as {@code holder} (unique among the running processes: a lease of an earlier run is
+     * never taken for this one's), so two nodes never write to one device at once. Default: none
+     * (one DM server per database).
      */
-    public Builder leases(org.keyprov.keys.ProvisioningLeases leases, String node) {
+    public Builder leases(org.keyprov.keys.ProvisioningLeases leases, String holder) {
       this.leases = Objects.requireNonNull(leases, "leases");
-      this.node = Objects.requireNonNull(node, "node");
+      this.node = Objects.requireNonNull(holder, "holder");
       return this;
     }
 

@@ -28,6 +28,20 @@ public final class MasterKey {
     return key.clone();
   }
 
+  /**
+   * A key of its own for one purpose, {@code label} (HMAC-SHA256 of the label under this key): what
+   * seals a file the application keeps beside the database, so no two uses share a key.
+   */
+  public byte[] derive(String label) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(label.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is missing from this Java", e);
+    }
+  }
+
   @Override
   public String toString() {
     return "MasterKey[" + Secrets.fingerprint(key) + "]";

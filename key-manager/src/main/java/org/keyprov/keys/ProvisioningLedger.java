@@ -25,6 +25,12 @@ public interface ProvisioningLedger {
   List<Assignment> due(String endpoint, Instant now);
 
   /**
+   * When an assignment of this device falls due next (a failed one's next attempt, a provisioned
+   * key's renewal), if any does: what a pass that found nothing due waits for.
+   */
+  java.util.Optional<Instant> nextDue(String endpoint);
+
+  /**
    * The device acknowledged this key; it is due again at {@code renewAt}. A new version clears the
    * connection result reported for the previous one.
    */

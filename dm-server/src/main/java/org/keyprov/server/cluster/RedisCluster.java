@@ -53,6 +53,9 @@ public final class RedisCluster implements AutoCloseable {
   private volatile boolean closed;
   private Thread listening;
 
+  /** This process's claim on its node name, once {@link #claimNode} succeeded. */
+  private volatile NodeClaim claim;
+
   private RedisCluster(JedisPool pool, String where) {
     this.pool = pool;
     this.where = where;
@@ -163,6 +166,27 @@ public final class RedisCluster implements AutoCloseable {
     return new NodeBoundRegistrations(registrations, node);
   }
 
+  /**
+   * Claims the node name {@code node} for this process ({@code run} says which one, for the message
+   * another process with the same name gets), as long as this cluster is open: registrations and
+   * saved DTLS sessions are bound to the name, so two live processes must never share one. A claim
+   * left by a process that died lapses within {@link NodeClaim#TERM}, so this waits that long at
+   * most.
+   *
+   * @throws IllegalStateException if another live process holds the name
+   */
+  public void claimNode(String node, String run) throws InterruptedException {
+    claimNode(node, run, NodeClaim.TERM);
+  }
+
+  /** {@link #claimNode(String, String)} with a claim that lapses {@code term} after its process. */
+  synchronized void claimNode(String node, String run, Duration term) throws InterruptedException {
+    if (claim != null) {
+      throw new IllegalStateException("this process claimed its node name already");
+    }
+    this.claim = NodeClaim.take(pool, PREFIX + "node:" + node, node, run, term);
+  }
+
   /** Asks every node for a provisioning pass of {@code endpoint}; false if Redis is unreachable. */
   public boolean askPass(String endpoint) {
     try (Jedis j = pool.getResource()) {
@@ -226,6 +250,10 @@ public final class RedisCluster implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    NodeClaim c = claim;
+    if (c != null) {
+      c.release();
+    }
     if (subscriber.isSubscribed()) {
       try {
         subscriber.unsubscribe();

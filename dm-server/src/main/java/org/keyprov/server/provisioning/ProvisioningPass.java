@@ -117,6 +117,52 @@ final class ProvisioningPass {
   /** The device is gone (deregistered or expired, not re-registered). */
   void gone(String endpoint) {
     observeFailures.remove(endpoint);
+    ScheduledFuture<?> wake = wakes.remove(endpoint);
+    if (wake != null) {
+      wake.cancel(false);
+    }
+  }
+
+  /** Per device, the pass armed for when its next assignment falls due, from the ledger. */
+  private final Map<String, ScheduledFuture<?>> wakes = new ConcurrentHashMap<>();
+
+  /**
+   * Nothing is due now: a pass when something is (a retry, a renewal), unless one is armed already.
+   * The timers of an earlier run (this node restarted, or the device came from another node) are
+   * armed again this way, from the ledger, at the device's first pass here.
+   */
+  private void wakeWhenDue(String endpoint) {
+    ScheduledFuture<?> armed = wakes.get(endpoint);
+    if (armed != null && !armed.isDone()) {
+      return;
+    }
+    Optional<Instant> next;
+    try {
+      next = ledger.nextDue(endpoint);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "{}: cannot read when its keys fall due ({}); its next update will tell",
+          endpoint,
+          e.getMessage());
+      return;
+    }
+    next.ifPresent(
+        at -> {
+          long delayMs = Math.max(0, Duration.between(clock.instant(), at).toMillis()) + 100;
+          try {
+            wakes.put(
+                endpoint,
+                timer.schedule(
+                    () -> {
+                      wakes.remove(endpoint);
+                      again.accept(endpoint);
+                    },
+                    delayMs,
+                    TimeUnit.MILLISECONDS));
+          } catch (RejectedExecutionException stopping) {
+            // the server is closing; the device's next registration renews what is due
+          }
+        });
   }
 
   void run(String endpoint) {
@@ -150,6 +196,7 @@ final class ProvisioningPass {
     List<Assignment> due = ledger.due(endpoint, clock.instant());
     if (due.isEmpty()) {
       observe(endpoint, d);
+      wakeWhenDue(endpoint);
       return;
     }
     if (!d.implementsObject()) {

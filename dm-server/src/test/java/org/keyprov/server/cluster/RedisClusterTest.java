@@ -46,6 +46,39 @@ class RedisClusterTest {
   }
 
   @Test
+  void a_node_name_is_held_by_one_live_process_and_freed_when_it_closes_or_dies() throws Exception {
+    Duration term = Duration.ofSeconds(1);
+    try (RedisServer server = RedisServer.start(dir);
+        RedisCluster second = RedisCluster.connect(server.url(), null, TIMEOUT)) {
+      try (RedisCluster first = RedisCluster.connect(server.url(), null, TIMEOUT)) {
+        first.claimNode("node-a", "run 1", term);
+        // renewed while it lives: waiting out one term does not free it
+        assertThatThrownBy(() -> second.claimNode("node-a", "run 2", term))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("another keyprov server runs as node 'node-a' (run 1)");
+        second.claimNode("node-b", "run 2", term);
+      }
+      // closed: free at once
+      long closed = System.nanoTime();
+      try (RedisCluster again = RedisCluster.connect(server.url(), null, TIMEOUT)) {
+        again.claimNode("node-a", "run 3", term);
+        assertThat(Duration.ofNanos(System.nanoTime() - closed)).isLessThan(term);
+      }
+      // left by a process that died (no release, no renewal): free once its term is over
+      try (redis.clients.jedis.Jedis j =
+          new redis.clients.jedis.Jedis(server.url().getHost(), server.url().getPort())) {
+        j.set(
+            "keyprov:node:node-c",
+            "run 4",
+            redis.clients.jedis.params.SetParams.setParams().px(term.toMillis()));
+      }
+      try (RedisCluster later = RedisCluster.connect(server.url(), null, TIMEOUT)) {
+        later.claimNode("node-c", "run 5", term);
+      }
+    }
+  }
+
+  @Test
   void a_pass_asked_for_on_one_node_is_heard_by_every_node() throws Exception {
     try (RedisServer server = RedisServer.start(dir);
         RedisCluster a = RedisCluster.connect(server.url(), null, TIMEOUT);

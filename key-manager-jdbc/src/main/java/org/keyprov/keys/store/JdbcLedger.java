@@ -95,6 +95,22 @@ final class JdbcLedger implements ProvisioningLedger {
   }
 
   @Override
+  public Optional<Instant> nextDue(String endpoint) {
+    return db.inTransaction(
+        "reading when assignments of " + endpoint + " fall due",
+        c ->
+            Database.query(
+                    c,
+                    "SELECT MIN(CASE WHEN a.state = 'FAILED' THEN a.next_attempt_at"
+                        + " WHEN a.state = 'PROVISIONED' THEN a.renew_at END) AS due"
+                        + " FROM assignment a JOIN device d ON d.id = a.device_id"
+                        + " WHERE d.endpoint = ?",
+                    rs -> Optional.ofNullable(Database.instant(rs, "due")),
+                    endpoint)
+                .get(0));
+  }
+
+  @Override
   public void provisioned(
       String endpoint, String fqdn, int keyVersion, Instant expiresAt, Instant renewAt) {
     db.inTransaction(

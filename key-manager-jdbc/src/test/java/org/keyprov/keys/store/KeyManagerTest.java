@@ -247,6 +247,21 @@ class KeyManagerTest {
   }
 
   @Test
+  void tells_when_the_next_retry_or_renewal_of_a_device_falls_due() {
+    km.admin().assign("ep1", "b.enabler.test", "test");
+    assertThat(km.ledger().nextDue("ep1")).as("pending: due at once, not later").isEmpty();
+    assertThat(km.ledger().nextDue("nobody")).isEmpty();
+
+    EnablerParameters p = km.admin().currentParameters("ep1", "a.enabler.test");
+    km.ledger().provisioned("ep1", "a.enabler.test", 1, p.expiresAt(), p.renewAt());
+    assertThat(km.ledger().nextDue("ep1")).contains(p.renewAt());
+
+    Instant retryAt = p.renewAt().minusSeconds(60);
+    km.ledger().failed("ep1", "b.enabler.test", "device answered 5.00", retryAt);
+    assertThat(km.ledger().nextDue("ep1")).as("the earlier of the two").contains(retryAt);
+  }
+
+  @Test
   void reads_the_assignments_of_many_devices_together_in_the_order_asked() {
     km.admin().assign("ep1", "b.enabler.test", "test");
     km.admin().addDevice("ep2", "ep2-dm", DM_PSK, "test");
