@@ -115,7 +115,8 @@ final class ServerCommand implements Callable<Integer> {
               .coapsAddress(new InetSocketAddress(bind, coapsPort))
               .dtlsSessions(dtlsSessions)
               .sessionFile(
-                  store.dataDir.resolve(SESSION_FILE), store.masterKey.derive(SESSION_FILE));
+                  store.dataDir.resolve(SESSION_FILE),
+                  store.masterKey.derive("keyprov dm-dtls-sessions"));
       if (store.shared) {
         // other keyprov servers may provision from the same database
         builder.leases(store.keyManager.leases(), Storage.nodeName());

@@ -241,6 +241,26 @@ class ClusterIT {
           .as(endpoint + " kept its registration")
           .isEqualTo(registrationIds.get(endpoint));
     }
+
+    // a device given a new DM PSK while its node is down loses its restored session as that node
+    // starts (it catches up on the invalidations it missed): registering again takes a handshake
+    // with the new DM PSK, which the device does not have
+    DeviceClient changed =
+        devices.stream()
+            .filter(d -> nodes[0].dm.servingNode(d.endpoint()).orElseThrow().equals(NODE_NAMES[0]))
+            .findFirst()
+            .orElseThrow();
+    nodes[0].close();
+    nodes[1].km.admin().changeDmPsk(changed.endpoint(), "test");
+    startNode(0);
+    java.util.concurrent.BlockingQueue<Boolean> registered =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    changed.onRegistration(registered::add);
+    changed.triggerRegistrationUpdate();
+    assertThat(registered.poll(30, java.util.concurrent.TimeUnit.SECONDS))
+        .as(changed.endpoint() + " registers again with the DM PSK it had")
+        .isFalse();
+    assertThat(nodes[0].dm.isRegistered(changed.endpoint())).isFalse();
   }
 
   /** The connection results of the device that reached the ledger. */

@@ -63,6 +63,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
   private final Duration requestTimeout;
   private final KeyManagerSecurityStore security;
   private final InvalidationFollower invalidations;
+  private final InvalidationFeed feed;
   private final RedisCluster redis;
   private final org.keyprov.server.transport.DtlsSessionFile sessions;
 
@@ -117,6 +118,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
             here);
     leshan.getRegistrationService().addListener(provisioner);
     leshan.getObservationService().addListener(provisioner);
+    this.feed = b.invalidations;
     this.invalidations =
         b.invalidations == null
             ? null
@@ -158,18 +160,52 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
   }
 
   public void start() {
-    if (sessions != null) {
-      sessions.load(leshan);
-    }
+    long feedCursor =
+        sessions == null
+            ? InvalidationFeed.NOW
+            : sessions.load(leshan, InvalidationFeed.NOW).feedCursor();
     if (redis != null) {
       redis.onPassAsked(provisioner::provisionSoon);
     }
     leshan.start();
     if (invalidations != null) {
-      invalidations.start();
+      invalidations.start(catchUp(feedCursor));
     }
     if (redis != null) {
       resumeServedDevices();
+    }
+  }
+
+  /**
+   * What was invalidated since {@code cursor}, where the previous run stopped following the feed
+   * (its sessions came back): acted on before this returns, so a device deleted or given a new DM
+   * PSK meanwhile loses its restored session before it can use it. If the feed cannot be read now,
+   * the follower catches up as soon as it can.
+   *
+   * @return where the follower goes on from
+   */
+  private long catchUp(long cursor) {
+    if (cursor == InvalidationFeed.NOW) {
+      return cursor;
+    }
+    try {
+      while (true) {
+        InvalidationFeed.Batch missed = feed.next(cursor, null, Duration.ZERO);
+        if (missed.invalidations().isEmpty()) {
+          return missed.cursor();
+        }
+        invalidated(missed);
+        cursor = missed.cursor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return cursor;
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "cannot read what was invalidated while this server was stopped ({}); following it"
+              + " as soon as the Key Manager answers",
+          e.getMessage());
+      return cursor;
     }
   }
 
@@ -289,7 +325,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     workers.shutdownNow();
     if (sessions != null) {
       leshan.stop();
-      sessions.save(leshan);
+      sessions.save(leshan, invalidations == null ? InvalidationFeed.NOW : invalidations.cursor());
     }
     leshan.destroy();
     try {

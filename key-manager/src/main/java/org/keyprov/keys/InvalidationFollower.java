@@ -31,6 +31,7 @@ public final class InvalidationFollower implements AutoCloseable {
   private final Consumer<InvalidationFeed.Batch> onBatch;
   private final Thread thread;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile long cursor = InvalidationFeed.NOW;
   private final Object pause = new Object();
 
   /**
@@ -56,8 +57,24 @@ public final class InvalidationFollower implements AutoCloseable {
     thread.start();
   }
 
+  /**
+   * Starts after {@code from}, a {@link #cursor} of an earlier follower: what was invalidated since
+   * that one stopped comes first ({@code onStart} does not run).
+   */
+  public void start(long from) {
+    this.cursor = from;
+    thread.start();
+  }
+
+  /**
+   * Where this follower is in the feed: after closing, where a follower of the next run starts
+   * ({@link #start(long)}) to miss nothing in between. {@link InvalidationFeed#NOW} until it knows.
+   */
+  public long cursor() {
+    return cursor;
+  }
+
   private void follow() {
-    long cursor = InvalidationFeed.NOW;
     int failures = 0;
     while (!closed.get()) {
       try {

@@ -109,15 +109,21 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
   }
 
   /**
-   * The device is gone from the Key Manager: Leshan ends its DTLS sessions when {@code
-   * infosAreCompromised}. Answers the removed info, or {@code null} if this server never saw the
-   * device.
+   * The device is gone from the Key Manager, or its DM PSK changed: Leshan ends its DTLS sessions
+   * when {@code infosAreCompromised}. Answers the removed info, or {@code null} if the device has
+   * no identity any more (deleted, and never seen by this server).
    */
   @Override
   public SecurityInfo remove(String endpoint, boolean infosAreCompromised) {
     justUsed.remove(endpoint);
     String identity = identities.remove(endpoint);
     if (identity == null) {
+      // not handshaken with this run, but its session may have been restored from the last one
+      // (DtlsSessionFile): a device whose DM PSK changed keeps its identity
+      identity = credentials.byEndpoint(endpoint).map(DmPsk::identity).orElse(null);
+    }
+    if (identity == null) {
+      // deleted: a session restored for it can do nothing, as no identity maps to the device
       return null;
     }
     // the key is not needed to find the sessions: the connection cleaner matches the identity

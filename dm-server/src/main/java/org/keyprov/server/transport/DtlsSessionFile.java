@@ -20,7 +20,12 @@ import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpoint;
  * of the server's own), when the stopped server closes; taken back when it starts again, and the
  * file deleted at once, so a session is never resumed twice from one copy (its record sequence
  * numbers would repeat). Devices then go on without a new handshake, and their notifications reach
- * the observations their registrations hold.
+ * the observations their registrations hold. The file also keeps, sealed with them, where the
+ * server was in the Key Manager's invalidation feed: a device deleted or given a new DM PSK while
+ * the server was down must lose its restored session as soon as the server is back.
+ *
+ * <p>Format: Californium's sealed stream ({@link EncryptedPersistentComponentUtil}: seed, then
+ * AES-GCM), whose plaintext is the feed cursor (8 bytes) followed by the connector's state.
  */
 public final class DtlsSessionFile {
   private static final org.slf4j.Logger LOG =
@@ -41,20 +46,28 @@ public final class DtlsSessionFile {
     this.key = new SecretKeySpec(key.clone(), "PW");
   }
 
+  /** What a start took back: the sessions, and the invalidation feed cursor saved with them. */
+  public record Loaded(int sessions, long feedCursor) {}
+
   /**
    * Before {@code server} starts: takes back the sessions saved in the file, if any, and deletes
    * it. A file that cannot be read (another key, damaged) is deleted too: its devices handshake
    * again.
    *
-   * @return how many sessions were taken back
+   * @return the sessions taken back, and the feed cursor to follow from ({@code noFeed} if none)
    */
-  public int load(LeshanServer server) {
+  public Loaded load(LeshanServer server, long noFeed) {
     if (!Files.exists(file)) {
-      return 0;
+      return new Loaded(0, noFeed);
     }
     int loaded = 0;
+    long cursor = noFeed;
     try (InputStream in = Files.newInputStream(file)) {
-      loaded = Math.max(0, util(server).loadComponents(in, key));
+      EncryptedPersistentComponentUtil util = util(server);
+      java.io.DataInputStream plain = new java.io.DataInputStream(util.prepare(in, key));
+      long saved = plain.readLong();
+      loaded = Math.max(0, util.loadComponents(plain));
+      cursor = saved;
     } catch (IOException | RuntimeException e) {
       LOG.warn(
           "DTLS sessions in {} cannot be read ({}); devices handshake again", file, e.getMessage());
@@ -67,16 +80,17 @@ public final class DtlsSessionFile {
       }
     }
     LOG.info("{} DTLS sessions taken back from {}", loaded, file);
-    return loaded;
+    return new Loaded(loaded, cursor);
   }
 
   /**
-   * After {@code server} stopped (its connector no longer running): saves its sessions, sealed,
-   * through a temporary file, so a crash while saving leaves no half-written file.
+   * After {@code server} stopped (its connector no longer running): saves its sessions and where it
+   * was in the invalidation feed, sealed, through a temporary file, so a crash while saving leaves
+   * no half-written file.
    *
    * @return how many sessions were saved
    */
-  public int save(LeshanServer server) {
+  public int save(LeshanServer server, long feedCursor) {
     Path partial = file.resolveSibling(file.getFileName() + ".partial");
     try {
       Files.deleteIfExists(partial);
@@ -87,7 +101,8 @@ public final class DtlsSessionFile {
       int saved;
       // the sealing stream is closed first: its close writes the GCM tag
       try (OutputStream out = Files.newOutputStream(partial);
-          OutputStream sealed = util.prepare(out, key)) {
+          java.io.DataOutputStream sealed = new java.io.DataOutputStream(util.prepare(out, key))) {
+        sealed.writeLong(feedCursor);
         saved = util.saveComponents(sealed, STALE_SECONDS);
       }
       Files.move(
