@@ -29,22 +29,7 @@ class ServerBindIT {
       https = probe.getLocalPort();
     }
     Path log = dir.resolve("server.log");
-    Process server =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "server",
-                "--data-dir",
-                dir.resolve("data").toString(),
-                "--coaps-port",
-                "0",
-                "--https-port",
-                String.valueOf(https))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+    Process server = startServer(https, log);
     try {
       await()
           .atMost(Duration.ofSeconds(60))
@@ -80,22 +65,7 @@ class ServerBindIT {
 
       // a second server on the same data directory is refused, naming the one that runs
       Path secondLog = dir.resolve("second.log");
-      Process second =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  Main.class.getName(),
-                  "server",
-                  "--data-dir",
-                  dir.resolve("data").toString(),
-                  "--coaps-port",
-                  "0",
-                  "--https-port",
-                  "0")
-              .redirectErrorStream(true)
-              .redirectOutput(secondLog.toFile())
-              .start();
+      Process second = startServer(0, secondLog);
       assertThat(second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       assertThat(second.exitValue()).isNotZero();
       assertThat(Files.readString(secondLog))
@@ -113,6 +83,25 @@ class ServerBindIT {
             java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(sessions)))
         .isEqualTo("rw-------");
+  }
+
+  /** {@code keyprov server} on the test's data directory, DM port 0, its output in {@code log}. */
+  private Process startServer(int httpsPort, Path log) throws IOException {
+    return new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            "server",
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "--coaps-port",
+            "0",
+            "--https-port",
+            String.valueOf(httpsPort))
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   private static boolean connects(InetAddress address, int port) {
