@@ -172,7 +172,10 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
       invalidations.start(catchUp(feedCursor));
     }
     if (redis != null) {
-      resumeServedDevices();
+      // reading every registration in Redis takes a while at fleet size: not on the start path
+      Thread resume = new Thread(this::resumeServedDevices, "keyprov-resume-served-devices");
+      resume.setDaemon(true);
+      resume.start();
     }
   }
 
@@ -216,14 +219,21 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
    */
   private void resumeServedDevices() {
     int resumed = 0;
-    for (java.util.Iterator<Registration> it =
-            leshan.getRegistrationService().getAllRegistrations();
-        it.hasNext(); ) {
-      Registration r = it.next();
-      if (here.test(r)) {
-        provisioner.provisionSoon(r.getEndpoint());
-        resumed++;
+    try {
+      for (java.util.Iterator<Registration> it =
+              leshan.getRegistrationService().getAllRegistrations();
+          it.hasNext(); ) {
+        Registration r = it.next();
+        if (here.test(r)) {
+          provisioner.provisionSoon(r.getEndpoint());
+          resumed++;
+        }
       }
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "cannot list the registrations in Redis ({}); devices not resumed yet get their pass"
+              + " at their next registration update",
+          e.getMessage());
     }
     if (resumed > 0) {
       LOG.info("{} devices registered with this node before it restarted: a pass each", resumed);
