@@ -113,10 +113,10 @@ final class ServerCommand implements Callable<Integer> {
               .invalidations(store.keyManager.invalidations())
               .audit(store.keyManager.audit())
               .coapsAddress(new InetSocketAddress(bind, coapsPort))
-              .dtlsSessions(dtlsSessions)
-              .sessionFile(
-                  store.dataDir.resolve(SESSION_FILE),
-                  store.masterKey.derive("keyprov dm-dtls-sessions"));
+              .dtlsSessions(dtlsSessions);
+      byte[] sessionKey = store.masterKey.derive("keyprov dm-dtls-sessions");
+      builder.sessionFile(store.dataDir.resolve(SESSION_FILE), sessionKey); // copies it
+      java.util.Arrays.fill(sessionKey, (byte) 0);
       if (store.shared) {
         // other keyprov servers may provision from the same database
         builder.leases(store.keyManager.leases(), Storage.nodeName());
