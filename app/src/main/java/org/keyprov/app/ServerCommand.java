@@ -122,7 +122,9 @@ final class ServerCommand implements Callable<Integer> {
         builder.leases(store.keyManager.leases(), Storage.nodeName());
       }
       if (redis != null) {
-        builder.redis(redis, nodeName);
+        byte[] relayKey = store.masterKey.derive("keyprov relayed-requests");
+        builder.redis(redis, nodeName, relayKey); // copies it
+        java.util.Arrays.fill(relayKey, (byte) 0);
       }
       if (coapPort != null) {
         Ports.check("--coap-port", coapPort);

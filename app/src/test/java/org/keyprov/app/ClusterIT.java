@@ -1,6 +1,7 @@
 package org.keyprov.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,8 +23,16 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.sql.DataSource;
+import org.eclipse.leshan.core.ResponseCode;
+import org.eclipse.leshan.core.node.LwM2mSingleResource;
+import org.eclipse.leshan.core.request.DiscoverRequest;
+import org.eclipse.leshan.core.request.ExecuteRequest;
+import org.eclipse.leshan.core.request.ObserveRequest;
 import org.eclipse.leshan.core.request.ReadRequest;
+import org.eclipse.leshan.core.request.WriteRequest;
 import org.eclipse.leshan.core.request.exception.RequestCanceledException;
+import org.eclipse.leshan.core.response.DiscoverResponse;
+import org.eclipse.leshan.core.response.ExecuteResponse;
 import org.eclipse.leshan.core.response.ReadResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,6 +52,7 @@ import org.keyprov.keys.gba.UaSecurityProtocolId;
 import org.keyprov.keys.store.testing.PostgresServer;
 import org.keyprov.keys.store.testing.RedisServer;
 import org.keyprov.keys.zn.RemotePskLookup;
+import org.keyprov.server.DmServer;
 import org.keyprov.web.WebServer;
 
 /**
@@ -182,6 +192,8 @@ class ClusterIT {
       await().atMost(Duration.ofSeconds(10)).until(() -> device.enablerParameters().size() == 2);
     }
 
+    requestsReachEveryDeviceThroughEitherNode(devices);
+
     // a revocation made on node B reaches the Enabler, whose feed may follow node A, within 2 s
     EnablerSecurityState revoked = devices.get(0).enablerParameters().get(0);
     assertThat(works(enabler, revoked)).isTrue();
@@ -261,6 +273,43 @@ class ClusterIT {
         .as(changed.endpoint() + " registers again with the DM PSK it had")
         .isFalse();
     assertThat(nodes[0].dm.isRegistered(changed.endpoint())).isFalse();
+  }
+
+  /**
+   * What an operator (or the object browser) asks of a device, asked on the node that does not
+   * serve it: it goes through the one that does, and the device's own answers come back.
+   */
+  private void requestsReachEveryDeviceThroughEitherNode(List<DeviceClient> devices)
+      throws Exception {
+    java.util.Set<Integer> triedFrom = new java.util.HashSet<>();
+    for (DeviceClient device : devices) {
+      String endpoint = device.endpoint();
+      int other = nodes[0].dm.servingNode(endpoint).orElseThrow().equals(NODE_NAMES[0]) ? 1 : 0;
+      DmServer far = nodes[other].dm;
+      ReadResponse manufacturer = far.send(endpoint, new ReadRequest(3, 0, 0));
+      assertThat(manufacturer.isSuccess()).as(endpoint + ": " + manufacturer).isTrue();
+      assertThat(((LwM2mSingleResource) manufacturer.getContent()).getValue()).isEqualTo("keyprov");
+      if (!triedFrom.add(other)) {
+        continue; // every kind once from each node
+      }
+      assertThat(far.send(endpoint, new WriteRequest(3, 0, 14, "+02:00")).isSuccess()).isTrue();
+      ReadResponse offset = far.send(endpoint, new ReadRequest(3, 0, 14));
+      assertThat(((LwM2mSingleResource) offset.getContent()).getValue()).isEqualTo("+02:00");
+      // the Enabler key stays write-only through another node
+      assertThat(far.send(endpoint, new ReadRequest(33001, 0, 4)).getCode())
+          .isEqualTo(ResponseCode.METHOD_NOT_ALLOWED);
+      DiscoverResponse links = far.send(endpoint, new DiscoverRequest(33001));
+      assertThat(links.isSuccess()).isTrue();
+      assertThat(java.util.Arrays.stream(links.getObjectLinks()).map(l -> l.getPath().toString()))
+          .contains("/33001/0", "/33001/0/4");
+      ExecuteResponse reboot = far.send(endpoint, new ExecuteRequest(3, 0, 4));
+      assertThat(reboot.getCode()).isEqualTo(ResponseCode.INTERNAL_SERVER_ERROR);
+      assertThat(reboot.getErrorMessage()).isEqualTo("not implemented");
+      assertThatThrownBy(() -> far.send(endpoint, new ObserveRequest(3, 0, 0)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Read, Discover, Write, Execute and Delete");
+    }
+    assertThat(triedFrom).as("devices on both nodes").hasSize(2);
   }
 
   /** The connection results of the device that reached the ledger. */

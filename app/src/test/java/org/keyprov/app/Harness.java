@@ -112,7 +112,9 @@ final class Harness implements AutoCloseable {
       } catch (InterruptedException e) {
         throw new IllegalStateException(e);
       }
-      builder.redis(cluster, node).sessionFile(dir.resolve(node + ".dtls-sessions"), new byte[32]);
+      builder
+          .redis(cluster, node, new byte[32])
+          .sessionFile(dir.resolve(node + ".dtls-sessions"), new byte[32]);
     }
     this.dm = builder.build();
     dm.start();

@@ -28,9 +28,11 @@ import org.keyprov.keys.DmCredentials;
 import org.keyprov.keys.InvalidationFeed;
 import org.keyprov.keys.InvalidationFollower;
 import org.keyprov.keys.ProvisioningLedger;
+import org.keyprov.keys.SecretBox;
 import org.keyprov.keys.ThrottledAudit;
 import org.keyprov.models.KeyprovModels;
 import org.keyprov.server.cluster.RedisCluster;
+import org.keyprov.server.cluster.RequestRelay;
 import org.keyprov.server.provisioning.Backoff;
 import org.keyprov.server.provisioning.Provisioner;
 import org.keyprov.server.provisioning.ProvisioningListener;
@@ -66,6 +68,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
   private final InvalidationFeed feed;
   private final RedisCluster redis;
   private final org.keyprov.server.transport.DtlsSessionFile sessions;
+  private final RequestRelay relay;
 
   /** Whether this node holds the device's session (always, unless registrations are shared). */
   private final Predicate<Registration> here;
@@ -118,6 +121,10 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
             here);
     leshan.getRegistrationService().addListener(provisioner);
     leshan.getObservationService().addListener(provisioner);
+    this.relay =
+        redis == null
+            ? null
+            : new RequestRelay(redis, b.redisNode, b.relayBox, leshan, here, b.clock);
     this.feed = b.invalidations;
     this.invalidations =
         b.invalidations == null
@@ -275,9 +282,13 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
 
   /**
    * Sends a request to a registered device and waits for the answer (for operator actions and
-   * tests).
+   * tests). Where nodes share registrations, a device served by another node is reached through it
+   * ({@link RequestRelay}): Read, Discover, Write, Execute and Delete.
    *
-   * @throws IllegalStateException if the device is not registered or does not answer in time
+   * @throws IllegalStateException if the device is not registered or does not answer in time, or
+   *     its node is not running
+   * @throws IllegalArgumentException if the device is served by another node and the request is not
+   *     one of those
    */
   public <T extends LwM2mResponse> T send(String endpoint, DownlinkRequest<T> request)
       throws InterruptedException {
@@ -286,12 +297,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
             .orElseThrow(
                 () -> new IllegalStateException("device " + endpoint + " is not registered"));
     if (!here.test(registration)) {
-      throw new IllegalStateException(
-          "device "
-              + endpoint
-              + " is connected to node "
-              + RedisCluster.servingNode(registration)
-              + "; only that node can send it requests");
+      return relay.send(registration, request, requestTimeout);
     }
     T response = leshan.send(registration, request, requestTimeout.toMillis());
     if (response == null) {
@@ -394,6 +400,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     private String node;
     private RedisCluster redis;
     private String redisNode;
+    private SecretBox relayBox;
     private org.keyprov.server.transport.DtlsSessionFile sessions;
     private final List<ProvisioningListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -439,10 +446,13 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
      * only that node sends the device requests; a pass asked for on another node is passed to it
      * through Redis. The name outlives the process: a node that restarts under the same name (and
      * with {@link #sessionFile}) keeps serving its devices without their registering again.
+     * Requests to a device served by another node go through that node, sealed under {@code
+     * relayKey} (32 bytes, the same on every node; copied, so the caller may wipe it).
      */
-    public Builder redis(RedisCluster redis, String node) {
+    public Builder redis(RedisCluster redis, String node, byte[] relayKey) {
       this.redis = Objects.requireNonNull(redis, "redis");
       this.redisNode = Objects.requireNonNull(node, "node");
+      this.relayBox = new SecretBox(relayKey, new java.security.SecureRandom()); // copies it
       return this;
     }
 

@@ -104,6 +104,9 @@ class ArchitectureTest {
           Map.entry("org.keyprov.server.security.KeyManagerSecurityStore", "used by DmServer"),
           Map.entry("org.keyprov.server.transport.DmEndpoints", "used by DmServer"),
           Map.entry("org.keyprov.server.transport.DtlsSessionFile", "used by DmServer"),
+          Map.entry(
+              "org.keyprov.server.cluster.RequestRelay",
+              "used by DmServer for devices served by another node"),
           Map.entry("org.keyprov.uicc.SimFiles", "file ids (constants), used by device-client"),
           Map.entry("org.keyprov.uicc.Uicc", "APDU constants, shared with the applet"),
           Map.entry("org.keyprov.uicc.applet.GbaApplet", "the card installs it by reflection"),

@@ -2,7 +2,10 @@ package org.keyprov.server.cluster;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.eclipse.leshan.server.redis.RedisRegistrationStore;
@@ -25,12 +28,13 @@ import redis.clients.jedis.exceptions.JedisException;
  * device's flow on that node), so a pass asked for anywhere else is passed on: {@link #askPass}
  * publishes the endpoint, and every node's {@link #onPassAsked} handler hears it. Pub/sub delivers
  * at most once; a lost ask is made up by the device's next registration update, which runs a pass.
+ * Requests to a device served elsewhere go the same way, sealed, through {@link RequestRelay}.
  */
 public final class RedisCluster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisCluster.class);
 
   /** Redis keys of keyprov begin with this, so one Redis can hold other data too. */
-  private static final String PREFIX = "keyprov:";
+  static final String PREFIX = "keyprov:";
 
   private static final String PASS_CHANNEL = PREFIX + "pass";
 
@@ -49,7 +53,13 @@ public final class RedisCluster implements AutoCloseable {
   private final String where;
   private final RedisRegistrationStore registrations;
   private final Subscriber subscriber = new Subscriber();
-  private volatile Consumer<String> passAsked = endpoint -> {};
+
+  /** What is done with a message, by channel; all set before listening starts. */
+  private final Map<String, Consumer<String>> handlers = new ConcurrentHashMap<>();
+
+  /** Where answers to this process's relayed requests arrive. */
+  private final String answerChannel = PREFIX + "answer:" + UUID.randomUUID();
+
   private volatile boolean closed;
   private Thread listening;
 
@@ -199,13 +209,45 @@ public final class RedisCluster implements AutoCloseable {
     }
   }
 
-  /** Calls {@code handler} with each endpoint a node asks a pass for, from now until closed. */
+  /**
+   * Calls {@code handler} with each endpoint a node asks a pass for, and starts listening: to those
+   * asks and to the channels set with {@link #on}, from now until closed.
+   */
   public synchronized void onPassAsked(Consumer<String> handler) {
-    this.passAsked = Objects.requireNonNull(handler, "handler");
-    if (listening == null) {
-      listening = new Thread(this::listen, "keyprov-redis-pass-asks");
-      listening.setDaemon(true);
-      listening.start();
+    on(PASS_CHANNEL, handler);
+    listening = new Thread(this::listen, "keyprov-redis-listener");
+    listening.setDaemon(true);
+    listening.start();
+  }
+
+  /**
+   * Calls {@code handler} with each message on {@code channel}, once listening starts.
+   *
+   * @throws IllegalStateException if it has started
+   */
+  synchronized void on(String channel, Consumer<String> handler) {
+    if (listening != null) {
+      throw new IllegalStateException("channels are set before listening starts");
+    }
+    handlers.put(channel, Objects.requireNonNull(handler, "handler"));
+  }
+
+  /** This process's own channel, for answers to what it publishes. */
+  String answerChannel() {
+    return answerChannel;
+  }
+
+  /**
+   * Publishes {@code message} on {@code channel}.
+   *
+   * @return how many processes listen to it
+   * @throws IllegalStateException if Redis cannot be reached, saying why
+   */
+  long publish(String channel, String message) {
+    try (Jedis j = pool.getResource()) {
+      return j.publish(channel, message);
+    } catch (JedisException e) {
+      throw new IllegalStateException("cannot reach Redis at " + where + ": " + reason(e), e);
     }
   }
 
@@ -217,13 +259,13 @@ public final class RedisCluster implements AutoCloseable {
   private void listen() {
     while (!closed) {
       try (Jedis j = pool.getResource()) {
-        j.subscribe(subscriber, PASS_CHANNEL); // returns when unsubscribed
+        j.subscribe(subscriber, handlers.keySet().toArray(String[]::new)); // until unsubscribed
       } catch (JedisException e) {
         if (closed) {
           return;
         }
         LOG.warn(
-            "lost Redis at {} ({}); asks for passes from other nodes are missed until it is back",
+            "lost Redis at {} ({}); what other nodes ask of this one is missed until it is back",
             where,
             reason(e));
         try {
@@ -237,12 +279,14 @@ public final class RedisCluster implements AutoCloseable {
 
   private final class Subscriber extends JedisPubSub {
     @Override
-    public void onMessage(String channel, String endpoint) {
+    public void onMessage(String channel, String message) {
+      Consumer<String> handler = handlers.get(channel);
       try {
-        passAsked.accept(endpoint);
+        if (handler != null) {
+          handler.accept(message);
+        }
       } catch (RuntimeException e) {
-        LOG.warn(
-            "{}: a pass asked for by another node failed to start: {}", endpoint, e.toString());
+        LOG.warn("what another node asked on {} failed: {}", channel, e.toString());
       }
     }
   }

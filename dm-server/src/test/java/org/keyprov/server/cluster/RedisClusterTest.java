@@ -108,7 +108,7 @@ class RedisClusterTest {
         .hasMessageNotContaining("pw@");
   }
 
-  private static Registration registration(String id, String endpoint, String node) {
+  static Registration registration(String id, String endpoint, String node) {
     return new Registration.Builder(
             id,
             endpoint,

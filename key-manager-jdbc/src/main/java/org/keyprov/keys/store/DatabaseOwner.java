@@ -20,10 +20,10 @@ final class DatabaseOwner {
   private static final byte[] CHECK = "keyprov master key check".getBytes(StandardCharsets.UTF_8);
 
   private final Database db;
-  private final SecretBox box;
+  private final ColumnBox box;
   private final String domain;
 
-  DatabaseOwner(Database db, SecretBox box, String domain) {
+  DatabaseOwner(Database db, ColumnBox box, String domain) {
     this.db = db;
     this.box = box;
     this.domain = domain;

@@ -30,7 +30,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   private static final int MAX_PSK_LENGTH = 64;
 
   private final Database db;
-  private final SecretBox box;
+  private final ColumnBox box;
   private final JdbcAuditLog audit;
   private final String domain;
   private final Clock clock;
@@ -39,7 +39,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
 
   JdbcCredentialAdmin(
       Database db,
-      SecretBox box,
+      ColumnBox box,
       JdbcAuditLog audit,
       String domain,
       Clock clock,

@@ -46,7 +46,7 @@ public final class JdbcKeyManager implements KeyManager {
     this.owner =
         new DatabaseOwner(
             new Database(builder.dataSource),
-            new SecretBox(builder.masterKey, builder.random),
+            new ColumnBox(builder.masterKey, builder.random),
             builder.domain);
   }
 

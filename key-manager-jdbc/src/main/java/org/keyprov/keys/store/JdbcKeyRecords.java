@@ -27,7 +27,7 @@ import org.keyprov.keys.gba.GbaKdf;
  */
 final class JdbcKeyRecords {
   private final Database db;
-  private final SecretBox box;
+  private final ColumnBox box;
   private final JdbcAuditLog audit;
   private final String domain;
   private final Clock clock;
@@ -36,7 +36,7 @@ final class JdbcKeyRecords {
 
   JdbcKeyRecords(
       Database db,
-      SecretBox box,
+      ColumnBox box,
       JdbcAuditLog audit,
       String domain,
       Clock clock,

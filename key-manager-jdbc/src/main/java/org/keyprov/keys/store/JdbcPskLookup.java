@@ -25,7 +25,7 @@ final class JdbcPskLookup implements PskLookup {
           + " JOIN enabler e ON e.id = k.enabler_id WHERE k.btid = ?";
 
   private final Database db;
-  private final SecretBox box;
+  private final ColumnBox box;
   private final JdbcAuditLog audit;
   private final Clock clock;
 
@@ -33,7 +33,7 @@ final class JdbcPskLookup implements PskLookup {
   private final java.util.Map<String, ThrottledAudit> failures =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  JdbcPskLookup(Database db, SecretBox box, JdbcAuditLog audit, Clock clock) {
+  JdbcPskLookup(Database db, ColumnBox box, JdbcAuditLog audit, Clock clock) {
     this.db = db;
     this.box = box;
     this.audit = audit;

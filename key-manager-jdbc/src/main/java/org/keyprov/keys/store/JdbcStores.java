@@ -57,7 +57,7 @@ record JdbcStores(
       SecureRandom random,
       RenewalPolicy renewal) {
     Database db = new Database(dataSource);
-    SecretBox box = new SecretBox(masterKey, random);
+    ColumnBox box = new ColumnBox(masterKey, random);
     JdbcAuditLog audit = new JdbcAuditLog(db, clock);
     JdbcCredentialAdmin admin =
         new JdbcCredentialAdmin(db, box, audit, domain, clock, random, renewal);

@@ -1,4 +1,4 @@
-package org.keyprov.keys.store;
+package org.keyprov.keys;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -8,30 +8,39 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.keyprov.keys.KeyManagerException;
-import org.keyprov.keys.KeyManagerException.Kind;
-import org.keyprov.keys.MasterKey;
 
 /**
- * AES-256-GCM sealing of secrets at rest: {@code nonce(12) || ciphertext || tag(16)}. The
- * associated data binds a ciphertext to its row ("device.ks:ep1"), so a ciphertext copied to
- * another row does not open.
+ * AES-256-GCM sealing: {@code nonce(12) || ciphertext || tag(16)}. The context is associated data
+ * that binds a box to its place ("device.ks:ep1", "ask 4f… to node-1"), so a box copied elsewhere
+ * does not open.
  */
-final class SecretBox {
+public final class SecretBox {
   private static final int NONCE_LENGTH = 12;
   private static final int TAG_BITS = 128;
 
   private final SecretKeySpec key;
   private final SecureRandom random;
 
-  SecretBox(MasterKey masterKey, SecureRandom random) {
-    byte[] bytes = masterKey.bytes();
-    this.key = new SecretKeySpec(bytes, "AES");
-    Arrays.fill(bytes, (byte) 0);
+  /** Seals under {@code key} (32 bytes; copied, so the caller may wipe it). */
+  public SecretBox(byte[] key, SecureRandom random) {
+    if (key.length != MasterKey.LENGTH) {
+      throw new IllegalArgumentException("an AES-256 key has 32 bytes, not " + key.length);
+    }
+    this.key = new SecretKeySpec(key, "AES"); // copies it
     this.random = random;
   }
 
-  byte[] seal(byte[] plaintext, String context) {
+  /** A box under the master key itself. */
+  public static SecretBox of(MasterKey masterKey, SecureRandom random) {
+    byte[] bytes = masterKey.bytes();
+    try {
+      return new SecretBox(bytes, random);
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
+  }
+
+  public byte[] seal(byte[] plaintext, String context) {
     byte[] nonce = new byte[NONCE_LENGTH];
     random.nextBytes(nonce);
     try {
@@ -48,20 +57,30 @@ final class SecretBox {
     }
   }
 
-  byte[] open(byte[] box, String context) {
+  /**
+   * @throws NotOpened if {@code box} was sealed under another key or for another context, or was
+   *     changed or cut short
+   */
+  public byte[] open(byte[] box, String context) {
+    if (box.length < NONCE_LENGTH + TAG_BITS / 8) {
+      throw new NotOpened(context);
+    }
     try {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, box, 0, NONCE_LENGTH));
       cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
       return cipher.doFinal(box, NONCE_LENGTH, box.length - NONCE_LENGTH);
     } catch (AEADBadTagException e) {
-      throw new KeyManagerException(
-          Kind.STORAGE,
-          "a stored secret ("
-              + context
-              + ") does not decrypt: the master key is not the one this database was created with");
+      throw new NotOpened(context);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM is unavailable", e);
+    }
+  }
+
+  /** A box that does not open under this key for this context. */
+  public static final class NotOpened extends RuntimeException {
+    private NotOpened(String context) {
+      super("a sealed " + context + " does not open: sealed under another key, or changed");
     }
   }
 }
