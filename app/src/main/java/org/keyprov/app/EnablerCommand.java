@@ -96,6 +96,8 @@ final class EnablerCommand implements Callable<Integer> {
           "New DTLS sessions per second accepted, sustained; sizes Scandium's connection table to 150 s of them (default: ${DEFAULT-VALUE}).")
   int dtlsHandshakeRate;
 
+  @Mixin ManagementOptions managementOptions;
+
   @Override
   public Integer call() throws Exception {
     if (coapsPort >= 0) {
@@ -128,7 +130,14 @@ final class EnablerCommand implements Callable<Integer> {
               });
       warm.scheduleWithFixedDelay(() -> keepWarm(remote), 30, 30, TimeUnit.SECONDS);
       try {
-        return run(remoteNafId(), remote, remote.invalidations());
+        return run(
+            remoteNafId(),
+            remote,
+            remote.invalidations(),
+            () -> {
+              remote.check();
+              return null;
+            });
       } finally {
         warm.shutdownNow();
       }
@@ -150,7 +159,11 @@ final class EnablerCommand implements Callable<Integer> {
                               + fqdn
                               + " --uri coaps://<host>:"
                               + coapsPort));
-      return run(profile.nafId(), store.keyManager.lookup(), store.keyManager.invalidations());
+      return run(
+          profile.nafId(),
+          store.keyManager.lookup(),
+          store.keyManager.invalidations(),
+          store::databaseProblem);
     }
   }
 
@@ -204,30 +217,71 @@ final class EnablerCommand implements Callable<Integer> {
     }
   }
 
-  private int run(NafId nafId, PskLookup lookup, InvalidationFeed invalidations) throws Exception {
+  /**
+   * Serves until stopped, its keys from {@code lookup}; {@code keyManager} says what is wrong with
+   * where they come from, for {@code /readyz}.
+   */
+  private int run(
+      NafId nafId, PskLookup lookup, InvalidationFeed invalidations, Readiness.Check keyManager)
+      throws Exception {
     if (coapsPort < 0 && tlsPort < 0) {
       throw new UsageException("--coaps-port and --tls-port are both off: nothing to serve");
     }
+    java.util.Optional<Integer> management = managementOptions.port(storage.dataDir);
+    Enabler.Builder builder = Enabler.builder();
+    try (Meters meters = management.isEmpty() ? null : new Meters("keyprov-enabler", null);
+        Readiness readiness = new Readiness()) {
+      if (meters != null) {
+        builder.meters(meters.registry);
+      }
+      return serve(
+          builder, nafId, lookup, invalidations, keyManager, management, meters, readiness);
+    }
+  }
+
+  private int serve(
+      Enabler.Builder builder,
+      NafId nafId,
+      PskLookup lookup,
+      InvalidationFeed invalidations,
+      Readiness.Check keyManager,
+      java.util.Optional<Integer> management,
+      Meters meters,
+      Readiness readiness)
+      throws Exception {
     try (Enabler enabler =
-        Enabler.builder()
-            .nafId(nafId)
-            .lookup(lookup)
-            .invalidations(invalidations)
-            .coapsAddress(coapsPort < 0 ? null : new InetSocketAddress(bind, coapsPort))
-            .tlsAddress(tlsPort < 0 ? null : new InetSocketAddress(bind, tlsPort))
-            .lookupTimeout(lookupTimeout)
-            .cacheTtl(cacheTtl)
-            .dtlsHandshakesPerSecond(dtlsHandshakeRate)
-            .build()) {
+            builder
+                .nafId(nafId)
+                .lookup(lookup)
+                .invalidations(invalidations)
+                .coapsAddress(coapsPort < 0 ? null : new InetSocketAddress(bind, coapsPort))
+                .tlsAddress(tlsPort < 0 ? null : new InetSocketAddress(bind, tlsPort))
+                .lookupTimeout(lookupTimeout)
+                .cacheTtl(cacheTtl)
+                .dtlsHandshakesPerSecond(dtlsHandshakeRate)
+                .build();
+        ManagementServer ops =
+            meters == null
+                ? null
+                : new ManagementServer(
+                    new InetSocketAddress(bind, management.get()), meters.registry, readiness)) {
+      readiness
+          .check("enabler", () -> enabler.running() ? null : "the Enabler is not running")
+          .check("key-manager", keyManager);
       enabler.start();
+      if (ops != null) {
+        Ports.listen(
+            "--management-port", new InetSocketAddress(bind, management.get()), ops::start);
+      }
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
-          "keyprov enabler: %s (NAF_Id %s)%s%s, keys from %s%n",
+          "keyprov enabler: %s (NAF_Id %s)%s%s, keys from %s%s%n",
           fqdn,
           nafId,
           coapsPort < 0 ? "" : " DTLS-PSK at " + enabler.coapsUri(),
           tlsPort < 0 ? "" : " PSK-TLS at " + enabler.tlsUri(),
-          keyManager == null ? storage.dataDir : keyManager);
+          this.keyManager == null ? storage.dataDir : this.keyManager,
+          ops == null ? "" : "; metrics and probes at " + ops.uri() + "/metrics");
       out.flush();
       ServerCommand.awaitShutdown();
     }

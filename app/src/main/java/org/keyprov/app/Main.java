@@ -17,6 +17,11 @@ public final class Main {
     }
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
+    String logging = LogSettings.apply(args, System.getenv());
+    if (logging != null) {
+      err.println("keyprov: " + logging);
+      System.exit(2);
+    }
     int code = run(out, err, args);
     ServerCommand.closed();
     System.exit(code);

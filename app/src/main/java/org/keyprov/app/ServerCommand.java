@@ -85,6 +85,8 @@ final class ServerCommand implements Callable<Integer> {
               + " DTLS sessions and observations.")
   String node;
 
+  @Mixin ManagementOptions managementOptions;
+
   @Override
   @SuppressWarnings("try") // the data directory's lock is held, not used
   public Integer call() throws Exception {
@@ -102,9 +104,12 @@ final class ServerCommand implements Callable<Integer> {
         redisSettings.isEmpty()
             ? null
             : NodeName.resolve(storage.dataDir, node, System.getenv(), coapsPort);
+    java.util.Optional<Integer> management = managementOptions.port(storage.dataDir);
     try (Storage store = storage.open();
         DataDirLock lock = DataDirLock.acquire(store.dataDir);
-        RedisCluster redis = redisSettings.map(r -> connect(r, store, nodeName)).orElse(null)) {
+        RedisCluster redis = redisSettings.map(r -> connect(r, store, nodeName)).orElse(null);
+        Meters meters = management.isEmpty() ? null : new Meters("keyprov-server", nodeName);
+        Readiness readiness = new Readiness()) {
       DmServer.Builder builder =
           DmServer.builder()
               .credentials(store.keyManager.dmCredentials())
@@ -121,6 +126,10 @@ final class ServerCommand implements Callable<Integer> {
         // other keyprov servers may provision from the same database
         builder.leases(store.keyManager.leases(), Storage.nodeName());
       }
+      if (meters != null) {
+        store.meterInto(meters.registry);
+        builder.meters(meters.registry);
+      }
       if (redis != null) {
         byte[] relayKey = store.masterKey.derive("keyprov relayed-requests");
         builder.redis(redis, nodeName, relayKey); // copies it
@@ -133,16 +142,38 @@ final class ServerCommand implements Callable<Integer> {
       HttpsIdentity https = HttpsIdentity.loadOrCreate(store.dataDir, store.masterKey, httpsHosts);
       try (DmServer dm = builder.build();
           WebServer web =
-              webServer(store.keyManager, dm, https, new InetSocketAddress(bind, httpsPort))) {
+              webServer(
+                  store.keyManager,
+                  dm,
+                  https,
+                  new InetSocketAddress(bind, httpsPort),
+                  meters == null ? null : meters.registry);
+          ManagementServer ops =
+              meters == null
+                  ? null
+                  : new ManagementServer(
+                      new InetSocketAddress(bind, management.get()), meters.registry, readiness)) {
+        readiness.check("database", store::databaseProblem);
+        if (redis != null) {
+          readiness.check("redis", redis::problem);
+        }
+        readiness
+            .check("dm", () -> dm.running() ? null : "the DM server is not running")
+            .check("https", () -> web.running() ? null : "the HTTPS server is not running");
         dm.start();
-        web.start();
+        Ports.listen("--https-port", new InetSocketAddress(bind, httpsPort), web::start);
+        if (ops != null) {
+          Ports.listen(
+              "--management-port", new InetSocketAddress(bind, management.get()), ops::start);
+        }
         spec.commandLine()
             .getOut()
             .printf(
-                "keyprov server: DM server at %s; operator UI, REST API (/api/v1) and Enabler lookup API at %s/ (certificate %s); data in %s%s%n",
+                "keyprov server: DM server at %s; operator UI, REST API (/api/v1) and Enabler lookup API at %s/ (certificate %s); %sdata in %s%s%n",
                 dm.coapsUri(),
                 web.uri(),
                 https.certificateFile.toAbsolutePath(),
+                ops == null ? "" : "metrics and probes at " + ops.uri() + "/metrics; ",
                 store.dataDir.toAbsolutePath(),
                 loopbackOnly(bind)
                     ? "; listening on this machine only: --bind 0.0.0.0 (or an address) serves"
@@ -209,9 +240,16 @@ final class ServerCommand implements Callable<Integer> {
 
   /** The Key Manager's HTTPS server: Enabler lookup API, operator REST API and UI. */
   static WebServer webServer(
-      org.keyprov.keys.KeyManager km, DmServer dm, HttpsIdentity https, InetSocketAddress address) {
-    return WebServer.builder()
-        .lookup(km.lookup())
+      org.keyprov.keys.KeyManager km,
+      DmServer dm,
+      HttpsIdentity https,
+      InetSocketAddress address,
+      io.micrometer.core.instrument.MeterRegistry meters) {
+    WebServer.Builder web = WebServer.builder();
+    if (meters != null) {
+      web.meters(meters);
+    }
+    return web.lookup(km.lookup())
         .credentials(km.enablerCredentials())
         .invalidations(km.invalidations())
         .audit(km.audit())

@@ -19,7 +19,14 @@ final class SettingsFile {
   static final String NAME = "keyprov.properties";
 
   private static final Set<String> KEYS =
-      Set.of("db.url", "db.user", "db.password", "redis.url", "redis.password", "node.name");
+      Set.of(
+          "db.url",
+          "db.user",
+          "db.password",
+          "redis.url",
+          "redis.password",
+          "node.name",
+          "management.port");
 
   private SettingsFile() {}
 

@@ -94,6 +94,16 @@ final class Storage implements AutoCloseable {
     }
   }
 
+  /** The pool's connections, as meters in {@code registry}. */
+  void meterInto(io.micrometer.core.instrument.MeterRegistry registry) {
+    pool.meterInto(registry);
+  }
+
+  /** What is wrong with the database now, or null. */
+  String databaseProblem() throws java.sql.SQLException {
+    return pool.problem((int) Readiness.WAIT.toSeconds());
+  }
+
   @Override
   public void close() {
     keyManager.close();

@@ -46,6 +46,8 @@ class EnablerServiceIT {
   private Enabler enabler;
   private String credential;
   private final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
+  private final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
   @BeforeEach
   void start() throws Exception {
@@ -76,6 +78,7 @@ class EnablerServiceIT {
             .tlsAddress(LOOPBACK)
             .lookupTimeout(Duration.ofSeconds(2))
             .cacheTtl(cacheTtl)
+            .meters(meters)
             .listener(
                 new HandshakeListener() {
                   @Override
@@ -299,6 +302,21 @@ class EnablerServiceIT {
                               .contains("did not match")
                               .doesNotContain(wrong);
                         }));
+    // and the Enabler's meters count them, besides the key grants
+    await()
+        .untilAsserted(
+            () -> assertThat(handshakes("key_mismatch", "none")).isGreaterThanOrEqualTo(3));
+    assertThat(handshakes("granted", "none")).isGreaterThanOrEqualTo(1);
+  }
+
+  private double handshakes(String result, String reason) {
+    return meters
+        .get("keyprov.enabler.handshakes")
+        .tag("enabler", FQDN)
+        .tag("result", result)
+        .tag("reason", reason)
+        .counter()
+        .count();
   }
 
   @Test
@@ -323,6 +341,7 @@ class EnablerServiceIT {
             Duration.ofSeconds(20));
     assertThat(out).contains("alert unknown psk identity");
     await().until(() -> events.contains("refused UNKNOWN_IDENTITY " + unknown));
+    assertThat(handshakes("refused", "UNKNOWN_IDENTITY")).isEqualTo(1);
   }
 
   @Test

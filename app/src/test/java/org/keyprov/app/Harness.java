@@ -190,7 +190,7 @@ final class Harness implements AutoCloseable {
   org.keyprov.web.WebServer startWeb(int port) throws Exception {
     org.keyprov.web.WebServer web =
         ServerCommand.webServer(
-            km, dm, https(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            km, dm, https(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port), null);
     web.start();
     closeables.add(web);
     return web;

@@ -22,6 +22,33 @@ class ServerBindIT {
   @TempDir Path dir;
 
   @Test
+  void a_port_another_process_holds_is_named_with_the_option_that_chose_it() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      String port = String.valueOf(taken.getLocalPort());
+      String data = dir.resolve("data").toString();
+      Cli https = Cli.run("server", "--data-dir", data, "--coaps-port", "0", "--https-port", port);
+      assertThat(https.exitCode()).isEqualTo(1);
+      assertThat(https.err())
+          .contains("--https-port " + port + ": cannot listen on 127.0.0.1:" + port)
+          .contains("another process holds it")
+          .doesNotContain("unexpected");
+      Cli ops =
+          Cli.run(
+              "server",
+              "--data-dir",
+              data,
+              "--coaps-port",
+              "0",
+              "--https-port",
+              "0",
+              "--management-port",
+              port);
+      assertThat(ops.exitCode()).isEqualTo(1);
+      assertThat(ops.err()).contains("--management-port " + port + ": cannot listen on");
+    }
+  }
+
+  @Test
   void a_server_started_without_bind_listens_on_loopback_only_and_says_how_to_open_it()
       throws Exception {
     int https;

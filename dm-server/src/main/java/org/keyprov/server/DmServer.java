@@ -69,6 +69,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
   private final RedisCluster redis;
   private final org.keyprov.server.transport.DtlsSessionFile sessions;
   private final RequestRelay relay;
+  private volatile boolean running;
 
   /** Whether this node holds the device's session (always, unless registrations are shared). */
   private final Predicate<Registration> here;
@@ -94,6 +95,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     if (redis != null) {
       builder.setRegistrationStore(redis.registrations(b.redisNode));
     }
+    DmMeters meters = new DmMeters(b.meters);
     builder.setEndpointsProviders(
         b.endpoints != null
             ? b.endpoints
@@ -101,9 +103,11 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
                 b.coapsAddress,
                 b.coapAddress,
                 b.dtlsSessions,
-                (identity, reason) -> refusals.record("dm.handshake.failed", identity, reason)));
+                (identity, reason) -> refusals.record("dm.handshake.failed", identity, reason),
+                new org.keyprov.server.transport.DtlsMeters(b.meters)));
     this.leshan = builder.build();
 
+    listeners.add(meters);
     ProvisioningListener fanOut = new FanOut(listeners);
     this.provisioner =
         new Provisioner(
@@ -119,6 +123,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
             b.leases,
             b.node,
             here);
+    leshan.getRegistrationService().addListener(meters);
     leshan.getRegistrationService().addListener(provisioner);
     leshan.getObservationService().addListener(provisioner);
     this.relay =
@@ -175,6 +180,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
       redis.onPassAsked(provisioner::provisionSoon);
     }
     leshan.start();
+    running = true;
     if (invalidations != null) {
       invalidations.start(catchUp(feedCursor));
     }
@@ -245,6 +251,11 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     if (resumed > 0) {
       LOG.info("{} devices registered with this node before it restarted: a pass each", resumed);
     }
+  }
+
+  /** Whether the server has started and not closed: its endpoints are bound. */
+  public boolean running() {
+    return running;
   }
 
   /** The CoAPs URI devices register at, with the actual port once started. */
@@ -334,6 +345,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
 
   @Override
   public void close() {
+    running = false;
     if (invalidations != null) {
       invalidations.close();
     }
@@ -401,6 +413,8 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     private RedisCluster redis;
     private String redisNode;
     private SecretBox relayBox;
+    private io.micrometer.core.instrument.MeterRegistry meters =
+        new io.micrometer.core.instrument.composite.CompositeMeterRegistry();
     private org.keyprov.server.transport.DtlsSessionFile sessions;
     private final List<ProvisioningListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -538,6 +552,16 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     public Builder leases(org.keyprov.keys.ProvisioningLeases leases, String holder) {
       this.leases = Objects.requireNonNull(leases, "leases");
       this.node = Objects.requireNonNull(holder, "holder");
+      return this;
+    }
+
+    /**
+     * Where the server's meters go: registrations, provisioning outcomes, keys written, connection
+     * reports, DTLS handshakes and sessions ({@code keyprov.dm.*}, {@code keyprov.provisioning},
+     * {@code keyprov.keys.provisioned}). Default: nowhere.
+     */
+    public Builder meters(io.micrometer.core.instrument.MeterRegistry registry) {
+      this.meters = Objects.requireNonNull(registry, "registry");
       return this;
     }
 

@@ -38,6 +38,7 @@ public final class Enabler implements AutoCloseable {
   private final TlsPskEndpoint tls;
   private final KeyCache cache;
   private final InvalidationFollower invalidations;
+  private volatile boolean running;
 
   private Enabler(Builder b) {
     this.nafId = b.nafId;
@@ -52,6 +53,9 @@ public final class Enabler implements AutoCloseable {
             });
     List<HandshakeListener> listeners = new CopyOnWriteArrayList<>(b.listeners);
     listeners.add(new Logging(nafId));
+    if (b.meters != null) {
+      listeners.add(new EnablerMeters(b.meters, nafId.fqdn()));
+    }
     HandshakeListener fanOut = new FanOut(listeners);
     PskLookup lookup = b.lookup;
     if (!b.cacheTtl.isZero() && !b.cacheTtl.isNegative()) {
@@ -66,6 +70,9 @@ public final class Enabler implements AutoCloseable {
       lookup = cache;
     } else {
       this.cache = null;
+    }
+    if (cache != null && b.meters != null) {
+      EnablerMeters.cache(b.meters, nafId.fqdn(), cache);
     }
     this.invalidations =
         cache == null || b.invalidations == null
@@ -119,6 +126,12 @@ public final class Enabler implements AutoCloseable {
     if (tls != null) {
       tls.start();
     }
+    running = true;
+  }
+
+  /** Whether the Enabler has started and not closed: its endpoints are bound. */
+  public boolean running() {
+    return running;
   }
 
   public NafId nafId() {
@@ -156,6 +169,7 @@ public final class Enabler implements AutoCloseable {
 
   @Override
   public void close() {
+    running = false;
     if (invalidations != null) {
       invalidations.close();
     }
@@ -237,6 +251,7 @@ public final class Enabler implements AutoCloseable {
     private int lookupThreads = 8;
     private InvalidationFeed invalidations;
     private final List<HandshakeListener> listeners = new CopyOnWriteArrayList<>();
+    private io.micrometer.core.instrument.MeterRegistry meters;
 
     private Builder() {}
 
@@ -334,6 +349,15 @@ public final class Enabler implements AutoCloseable {
     /** Threads that wait on the Key Manager. Default: 8. */
     public Builder lookupThreads(int threads) {
       this.lookupThreads = threads;
+      return this;
+    }
+
+    /**
+     * Where the Enabler's meters go ({@code keyprov.enabler.handshakes} by result). Default:
+     * nowhere.
+     */
+    public Builder meters(io.micrometer.core.instrument.MeterRegistry registry) {
+      this.meters = Objects.requireNonNull(registry, "registry");
       return this;
     }
 

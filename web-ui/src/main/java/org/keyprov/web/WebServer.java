@@ -1,5 +1,10 @@
 package org.keyprov.web;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics;
+import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
+import io.micrometer.jetty12.server.TimedHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.KeyStore;
@@ -45,9 +50,19 @@ public final class WebServer implements AutoCloseable {
     connector.setPort(b.address.getPort());
     jetty.addConnector(connector);
     List<Handler> handlers = new ArrayList<>();
-    handlers.add(new ZnHandler(b.lookup, b.credentials, b.audit, b.invalidations));
+    PskLookup lookup = b.meters == null ? b.lookup : new MeteredLookup(b.lookup, b.meters);
+    handlers.add(new ZnHandler(lookup, b.credentials, b.audit, b.invalidations));
     handlers.addAll(b.handlers);
-    jetty.setHandler(new Handler.Sequence(handlers));
+    Handler sequence = new Handler.Sequence(handlers);
+    if (b.meters == null) {
+      jetty.setHandler(sequence);
+    } else {
+      TimedHandler timed = new TimedHandler(b.meters, Tags.empty());
+      timed.setHandler(sequence);
+      jetty.setHandler(timed);
+      JettyConnectionMetrics.addToAllConnectors(jetty, b.meters);
+      new JettyServerThreadPoolMetrics(jetty.getThreadPool(), Tags.empty()).bindTo(b.meters);
+    }
   }
 
   public static Builder builder() {
@@ -56,6 +71,11 @@ public final class WebServer implements AutoCloseable {
 
   public void start() throws Exception {
     jetty.start();
+  }
+
+  /** Whether the server has started and not stopped. */
+  public boolean running() {
+    return jetty.isStarted();
   }
 
   /** {@code https://host:port} with the actual port once started. */
@@ -81,6 +101,7 @@ public final class WebServer implements AutoCloseable {
     private KeyStore keyStore;
     private char[] keyStorePassword;
     private final List<Handler> handlers = new ArrayList<>();
+    private MeterRegistry meters;
 
     private Builder() {}
 
@@ -115,6 +136,15 @@ public final class WebServer implements AutoCloseable {
     public Builder tls(KeyStore keyStore, char[] password) {
       this.keyStore = keyStore;
       this.keyStorePassword = password.clone();
+      return this;
+    }
+
+    /**
+     * Where the server's meters go: the Enablers' lookups by result with their latency ({@code
+     * keyprov.lookups}), and Jetty's requests, connections and threads. Default: nowhere.
+     */
+    public Builder meters(MeterRegistry registry) {
+      this.meters = Objects.requireNonNull(registry, "registry");
       return this;
     }
 

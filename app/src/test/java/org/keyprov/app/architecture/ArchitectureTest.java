@@ -104,6 +104,7 @@ class ArchitectureTest {
           Map.entry("org.keyprov.server.security.KeyManagerSecurityStore", "used by DmServer"),
           Map.entry("org.keyprov.server.transport.DmEndpoints", "used by DmServer"),
           Map.entry("org.keyprov.server.transport.DtlsSessionFile", "used by DmServer"),
+          Map.entry("org.keyprov.server.transport.DtlsMeters", "used by DmServer"),
           Map.entry(
               "org.keyprov.server.cluster.RequestRelay",
               "used by DmServer for devices served by another node"),

@@ -197,6 +197,16 @@ public final class RedisCluster implements AutoCloseable {
     this.claim = NodeClaim.take(pool, PREFIX + "node:" + node, node, run, term);
   }
 
+  /** What is wrong with Redis now, or null if it answers. */
+  public String problem() {
+    try (Jedis j = pool.getResource()) {
+      j.ping();
+      return null;
+    } catch (JedisException e) {
+      return where + ": " + reason(e);
+    }
+  }
+
   /** Asks every node for a provisioning pass of {@code endpoint}; false if Redis is unreachable. */
   public boolean askPass(String endpoint) {
     try (Jedis j = pool.getResource()) {

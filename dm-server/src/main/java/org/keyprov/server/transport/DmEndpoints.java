@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import org.eclipse.californium.scandium.DtlsHealth;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.leshan.core.endpoint.Protocol;
 import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
@@ -26,12 +27,15 @@ public final class DmEndpoints {
    * @param dtlsSessions the most DTLS sessions kept (Scandium's {@code DTLS_MAX_CONNECTIONS})
    * @param wrongKey hears (PSK identity, reason) once for each handshake whose client proved
    *     another key than the one its identity has
+   * @param health hears the handshakes' outcomes and, every 2 s, how many sessions are kept (may be
+   *     null)
    */
   public static LwM2mServerEndpointsProvider californium(
       InetSocketAddress coaps,
       InetSocketAddress coap,
       int dtlsSessions,
-      BiConsumer<String, String> wrongKey) {
+      BiConsumer<String, String> wrongKey,
+      DtlsHealth health) {
     List<ServerProtocolProvider> protocols = new ArrayList<>();
     protocols.add(new CoapsServerProtocolProvider());
     if (coap != null) {
@@ -47,6 +51,7 @@ public final class DmEndpoints {
             .setDtlsConnectorConfig(
                 dtls ->
                     dtls.setConnectionListener(detector)
+                        .setHealthHandler(health)
                         .set(DtlsConfig.DTLS_MAX_CONNECTIONS, dtlsSessions))
             .build());
     if (coap != null) {

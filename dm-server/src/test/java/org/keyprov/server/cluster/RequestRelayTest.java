@@ -62,7 +62,8 @@ class RequestRelayTest {
     LeshanServerBuilder builder = new LeshanServerBuilder();
     builder.setRegistrationStore(store);
     builder.setEndpointsProviders(
-        DmEndpoints.californium(new InetSocketAddress("127.0.0.1", 0), null, 10, (id, r) -> {}));
+        DmEndpoints.californium(
+            new InetSocketAddress("127.0.0.1", 0), null, 10, (id, r) -> {}, null));
     return builder.build(); // never started: these devices do not exist
   }
 

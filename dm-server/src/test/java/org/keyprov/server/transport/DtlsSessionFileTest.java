@@ -72,7 +72,11 @@ class DtlsSessionFileTest {
     builder.setSecurityStore(new InMemorySecurityStore());
     builder.setEndpointsProviders(
         DmEndpoints.californium(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, 100, (i, r) -> {}));
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            null,
+            100,
+            (i, r) -> {},
+            null));
     return builder.build();
   }
 

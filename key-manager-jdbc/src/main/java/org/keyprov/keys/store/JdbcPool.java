@@ -64,6 +64,24 @@ public final class JdbcPool implements AutoCloseable {
     return dataSource;
   }
 
+  /**
+   * Publishes the pool's meters (connections in use, idle, pending; acquire and usage times) to
+   * {@code registry}, a Micrometer {@code MeterRegistry} (HikariCP binds it itself), once.
+   */
+  public void meterInto(Object registry) {
+    dataSource.setMetricRegistry(registry);
+  }
+
+  /**
+   * What is wrong with the database now, or null if it hands out a connection that answers within
+   * {@code seconds}.
+   */
+  public String problem(int seconds) throws java.sql.SQLException {
+    try (java.sql.Connection c = dataSource.getConnection()) {
+      return c.isValid(seconds) ? null : "no answer in " + seconds + " s";
+    }
+  }
+
   @Override
   public void close() {
     dataSource.close();
