@@ -35,7 +35,11 @@ import picocli.CommandLine.Spec;
       AdminCommand.Reprovision.class,
       AdminCommand.AddOperator.class,
       AdminCommand.ResetPassword.class,
-      AdminCommand.Audit.class
+      AdminCommand.Audit.class,
+      AdminLists.ListDevices.class,
+      AdminLists.ListEnablers.class,
+      AdminLists.ListOperators.class,
+      AdminLists.DeleteDevice.class
     })
 final class AdminCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -264,11 +268,24 @@ final class AdminCommand implements Runnable {
   static final class Status implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin StorageOptions storage;
+    @Mixin AdminLists.JsonOption format;
 
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       try (Storage store = storage.open()) {
+        if (format.json) {
+          List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
+          for (Device d : store.keyManager.admin().devices()) {
+            List<Assignment> list = store.keyManager.ledger().assignments(d.endpoint());
+            if (list.isEmpty()) {
+              rows.add(AdminLists.statusRow(d, null));
+            }
+            list.forEach(a -> rows.add(AdminLists.statusRow(d, a)));
+          }
+          AdminLists.printJson(out, rows);
+          return 0;
+        }
         out.printf(
             "%-24s %-24s %-12s %s%n", "DEVICE", "ENABLER", "STATE", "DETAIL / LAST CONNECTION");
         for (Device d : store.keyManager.admin().devices()) {
@@ -428,9 +445,17 @@ final class AdminCommand implements Runnable {
     @Option(names = "--limit", defaultValue = "50")
     int limit;
 
+    @Mixin AdminLists.JsonOption format;
+
     @Override
     public Integer call() throws Exception {
       try (Storage store = storage.open()) {
+        if (format.json) {
+          AdminLists.printJson(
+              spec.commandLine().getOut(),
+              store.keyManager.audit().recent(limit).stream().map(AdminLists::auditRow).toList());
+          return 0;
+        }
         for (AuditEvent e : store.keyManager.audit().recent(limit)) {
           spec.commandLine()
               .getOut()

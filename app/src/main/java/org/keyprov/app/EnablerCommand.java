@@ -61,7 +61,12 @@ final class EnablerCommand implements Callable<Integer> {
       description = "File holding this Enabler's credential (or set " + CREDENTIAL_ENV + ").")
   Path credentialFile;
 
-  @Option(names = "--bind", defaultValue = "0.0.0.0")
+  @Option(
+      names = "--bind",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address to listen on (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for every"
+              + " interface, so devices elsewhere reach it).")
   String bind;
 
   @Option(
@@ -281,7 +286,11 @@ final class EnablerCommand implements Callable<Integer> {
           coapsPort < 0 ? "" : " DTLS-PSK at " + enabler.coapsUri(),
           tlsPort < 0 ? "" : " PSK-TLS at " + enabler.tlsUri(),
           this.keyManager == null ? storage.dataDir : this.keyManager,
-          ops == null ? "" : "; metrics and probes at " + ops.uri() + "/metrics");
+          (ops == null ? "" : "; metrics and probes at " + ops.uri() + "/metrics")
+              + (ServerCommand.loopbackOnly(bind)
+                  ? "; listening on this machine only: --bind 0.0.0.0 (or an address) serves"
+                      + " devices elsewhere"
+                  : ""));
       out.flush();
       ServerCommand.awaitShutdown();
     }

@@ -198,7 +198,7 @@ final class ServerCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static boolean loopbackOnly(String bind) {
+  static boolean loopbackOnly(String bind) {
     try {
       return java.net.InetAddress.getByName(bind).isLoopbackAddress();
     } catch (java.net.UnknownHostException e) {

@@ -145,4 +145,55 @@ class AdminCommandIT {
               e -> assertThat(e.actor()).isEqualTo("cli:" + System.getProperty("user.name")));
     }
   }
+
+  @Test
+  void listings_print_json_for_scripts_and_delete_device_says_what_it_did() throws Exception {
+    String data = dir.resolve("data").toString();
+    Cli.run("admin", "add-enabler", "--data-dir", data, "--fqdn", "e.test", "--uri", "tls://h:1");
+    Cli.run(
+        "admin",
+        "add-device",
+        "--data-dir",
+        data,
+        "--endpoint",
+        "ep1",
+        "--dm-psk",
+        "00112233445566778899aabbccddeeff");
+    Cli.run("admin", "add-device", "--data-dir", data, "--endpoint", "ep2");
+    Cli.run("admin", "assign", "--data-dir", data, "--endpoint", "ep1", "--enabler", "e.test");
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+
+    Cli status = Cli.run("admin", "status", "--data-dir", data, "--json");
+    assertThat(status.exitCode()).as(status.err()).isZero();
+    com.fasterxml.jackson.databind.JsonNode rows = json.readTree(status.out());
+    assertThat(rows).hasSize(2);
+    assertThat(rows.get(0).get("endpoint").asText()).isEqualTo("ep1");
+    assertThat(rows.get(0).get("enabler").asText()).isEqualTo("e.test");
+    assertThat(rows.get(0).get("state").asText()).isEqualTo("PENDING");
+    assertThat(rows.get(1).get("enabler").isNull()).isTrue();
+
+    com.fasterxml.jackson.databind.JsonNode devices =
+        json.readTree(Cli.run("admin", "list-devices", "--data-dir", data, "--json").out());
+    assertThat(devices.findValuesAsText("endpoint")).containsExactly("ep1", "ep2");
+    assertThat(devices.toString()).doesNotContain("00112233445566778899aabbccddeeff");
+    com.fasterxml.jackson.databind.JsonNode enablers =
+        json.readTree(Cli.run("admin", "list-enablers", "--data-dir", data, "--json").out());
+    assertThat(enablers.get(0).get("fqdn").asText()).isEqualTo("e.test");
+    assertThat(enablers.get(0).get("cipherSuites").get(0).asText()).isEqualTo("0xC0A8");
+    Cli.run("admin", "add-operator", "--data-dir", data, "--username", "olga", "--role", "auditor");
+    com.fasterxml.jackson.databind.JsonNode operators =
+        json.readTree(Cli.run("admin", "list-operators", "--data-dir", data, "--json").out());
+    assertThat(operators.findValuesAsText("username")).contains("olga");
+    assertThat(json.readTree(Cli.run("admin", "audit", "--data-dir", data, "--json").out()))
+        .isNotEmpty();
+
+    Cli deleted = Cli.run("admin", "delete-device", "--data-dir", data, "--endpoint", "ep2");
+    assertThat(deleted.exitCode()).as(deleted.err()).isZero();
+    assertThat(deleted.out()).contains("device ep2 deleted");
+    assertThat(Cli.run("admin", "list-devices", "--data-dir", data).out()).doesNotContain("ep2");
+    Cli again = Cli.run("admin", "delete-device", "--data-dir", data, "--endpoint", "ep2");
+    assertThat(again.exitCode()).isEqualTo(2);
+    assertThat(again.err()).contains("no device has endpoint 'ep2'").doesNotContain("\tat ");
+  }
 }

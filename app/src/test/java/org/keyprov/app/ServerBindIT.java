@@ -84,6 +84,13 @@ class ServerBindIT {
       assertThat(h2.find()).as("H2 names its auto-server in keyprov.lock.db").isTrue();
       int h2Port = Integer.parseInt(h2.group(1));
       assertThat(connects(InetAddress.getLoopbackAddress(), h2Port)).isTrue();
+      // and the process listens on nothing else: the DM endpoint, HTTPS and H2, all on loopback
+      int coaps =
+          Integer.parseInt(
+              banner.replaceAll("(?s).*DM server at coaps://127\\.0\\.0\\.1:(\\d+).*", "$1"));
+      assertThat(ListeningSockets.of(server.pid()))
+          .containsExactlyInAnyOrder(
+              "udp 127.0.0.1:" + coaps, "tcp 127.0.0.1:" + https, "tcp 127.0.0.1:" + h2Port);
       if (other.isPresent()) {
         assertThat(connects(other.get(), h2Port))
             .as("H2 auto-server reached at " + other.get().getHostAddress())
