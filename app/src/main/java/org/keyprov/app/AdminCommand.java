@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
       AdminLists.ListDevices.class,
       AdminLists.ListEnablers.class,
       AdminLists.ListOperators.class,
-      AdminLists.DeleteDevice.class
+      AdminLists.DeleteDevice.class,
+      AdminLists.ImportDevices.class
     })
 final class AdminCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;

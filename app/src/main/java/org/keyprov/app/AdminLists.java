@@ -21,9 +21,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The admin commands that list (each with {@code --json}, one JSON array for scripts: times in
- * ISO-8601, absent values null) and {@code delete-device}. Never a secret: devices show their DM
- * PSK identity, not the key.
+ * The admin commands for scripts: listings (each with {@code --json}, one JSON array: times in
+ * ISO-8601, absent values null), {@code delete-device} and {@code import}. Never a secret: devices
+ * show their DM PSK identity, not the key.
  */
 final class AdminLists {
   private static final ObjectMapper JSON =
@@ -72,40 +72,64 @@ final class AdminLists {
     return row;
   }
 
-  @Command(
-      name = "list-devices",
-      mixinStandardHelpOptions = true,
-      description = "Lists the devices (endpoint, IMPI, DM PSK identity; never a key).")
-  static final class ListDevices implements Callable<Integer> {
+  /** A listing: its rows, printed as a table or, with {@code --json}, as one JSON array. */
+  abstract static class Listing implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin StorageOptions storage;
     @Mixin JsonOption format;
+
+    abstract List<Map<String, Object>> rows(Storage store);
+
+    /** The table's format, for the header and for each row's values in order. */
+    abstract String format();
+
+    abstract Object[] header();
 
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       try (Storage store = storage.open()) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (Device d : store.keyManager.admin().devices()) {
-          Map<String, Object> row = new LinkedHashMap<>();
-          row.put("endpoint", d.endpoint());
-          row.put("impi", d.impi());
-          row.put("dmPskIdentity", d.dmPskIdentity());
-          row.put("createdAt", d.createdAt().toString());
-          rows.add(row);
-        }
+        List<Map<String, Object>> rows = rows(store);
         if (format.json) {
           printJson(out, rows);
         } else {
-          out.printf("%-24s %-24s %-40s %s%n", "DEVICE", "DM PSK IDENTITY", "IMPI", "CREATED");
+          out.printf(format(), header());
           for (Map<String, Object> r : rows) {
-            out.printf(
-                "%-24s %-24s %-40s %s%n",
-                r.get("endpoint"), r.get("dmPskIdentity"), r.get("impi"), r.get("createdAt"));
+            out.printf(format(), r.values().toArray());
           }
         }
       }
       return 0;
+    }
+  }
+
+  @Command(
+      name = "list-devices",
+      mixinStandardHelpOptions = true,
+      description = "Lists the devices (endpoint, DM PSK identity, IMPI; never a key).")
+  static final class ListDevices extends Listing {
+    @Override
+    List<Map<String, Object>> rows(Storage store) {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (Device d : store.keyManager.admin().devices()) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("endpoint", d.endpoint());
+        row.put("dmPskIdentity", d.dmPskIdentity());
+        row.put("impi", d.impi());
+        row.put("createdAt", d.createdAt().toString());
+        rows.add(row);
+      }
+      return rows;
+    }
+
+    @Override
+    String format() {
+      return "%-24s %-24s %-40s %s%n";
+    }
+
+    @Override
+    Object[] header() {
+      return new Object[] {"DEVICE", "DM PSK IDENTITY", "IMPI", "CREATED"};
     }
   }
 
@@ -113,40 +137,33 @@ final class AdminLists {
       name = "list-enablers",
       mixinStandardHelpOptions = true,
       description = "Lists the Enablers and what their devices are given.")
-  static final class ListEnablers implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin StorageOptions storage;
-    @Mixin JsonOption format;
+  static final class ListEnablers extends Listing {
+    @Override
+    List<Map<String, Object>> rows(Storage store) {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (EnablerProfile e : store.keyManager.admin().enablers()) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("fqdn", e.nafId().fqdn());
+        row.put("uri", e.uri().toString());
+        row.put("keyLifetime", e.keyLifetime().toString());
+        row.put(
+            "cipherSuites",
+            e.cipherSuites().stream().map(c -> String.format("0x%04X", c)).toList());
+        row.put("allowList", e.allowList());
+        row.put("ua", e.nafId().ua().toString());
+        rows.add(row);
+      }
+      return rows;
+    }
 
     @Override
-    public Integer call() throws Exception {
-      PrintWriter out = spec.commandLine().getOut();
-      try (Storage store = storage.open()) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (EnablerProfile e : store.keyManager.admin().enablers()) {
-          Map<String, Object> row = new LinkedHashMap<>();
-          row.put("fqdn", e.nafId().fqdn());
-          row.put("uri", e.uri().toString());
-          row.put("ua", e.nafId().ua().toString());
-          row.put("allowList", e.allowList());
-          row.put(
-              "cipherSuites",
-              e.cipherSuites().stream().map(s -> String.format("0x%04X", s)).toList());
-          row.put("keyLifetime", e.keyLifetime().toString());
-          rows.add(row);
-        }
-        if (format.json) {
-          printJson(out, rows);
-        } else {
-          out.printf("%-30s %-32s %-10s %s%n", "ENABLER", "URI", "KEY LIFE", "CIPHER SUITES");
-          for (Map<String, Object> r : rows) {
-            out.printf(
-                "%-30s %-32s %-10s %s%n",
-                r.get("fqdn"), r.get("uri"), r.get("keyLifetime"), r.get("cipherSuites"));
-          }
-        }
-      }
-      return 0;
+    String format() {
+      return "%-30s %-32s %-10s %s %s %s%n";
+    }
+
+    @Override
+    Object[] header() {
+      return new Object[] {"ENABLER", "URI", "KEY LIFE", "CIPHER SUITES", "ALLOW-LIST", "UA"};
     }
   }
 
@@ -154,32 +171,27 @@ final class AdminLists {
       name = "list-operators",
       mixinStandardHelpOptions = true,
       description = "Lists the operator accounts and their roles.")
-  static final class ListOperators implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin StorageOptions storage;
-    @Mixin JsonOption format;
+  static final class ListOperators extends Listing {
+    @Override
+    List<Map<String, Object>> rows(Storage store) {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (OperatorAccounts.Operator o : store.keyManager.operators().list()) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("username", o.username());
+        row.put("role", o.role().name().toLowerCase(java.util.Locale.ROOT));
+        rows.add(row);
+      }
+      return rows;
+    }
 
     @Override
-    public Integer call() throws Exception {
-      PrintWriter out = spec.commandLine().getOut();
-      try (Storage store = storage.open()) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (OperatorAccounts.Operator o : store.keyManager.operators().list()) {
-          Map<String, Object> row = new LinkedHashMap<>();
-          row.put("username", o.username());
-          row.put("role", o.role().name().toLowerCase(java.util.Locale.ROOT));
-          rows.add(row);
-        }
-        if (format.json) {
-          printJson(out, rows);
-        } else {
-          out.printf("%-24s %s%n", "OPERATOR", "ROLE");
-          for (Map<String, Object> r : rows) {
-            out.printf("%-24s %s%n", r.get("username"), r.get("role"));
-          }
-        }
-      }
-      return 0;
+    String format() {
+      return "%-24s %s%n";
+    }
+
+    @Override
+    Object[] header() {
+      return new Object[] {"OPERATOR", "ROLE"};
     }
   }
 
@@ -204,6 +216,63 @@ final class AdminLists {
         spec.commandLine().getOut().printf("device %s deleted%n", endpoint);
       }
       return 0;
+    }
+  }
+
+  @Command(
+      name = "import",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Adds the devices of a CSV file (endpoint,dm_psk_identity,dm_psk_hex[,enablers]), with the",
+        "operator UI's rules: in mode all (the default) nothing is added unless every line is good."
+      })
+  static final class ImportDevices implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StorageOptions storage;
+    @Mixin JsonOption format;
+
+    @picocli.CommandLine.Parameters(paramLabel = "FILE", description = "The CSV file.")
+    java.nio.file.Path file;
+
+    @Option(
+        names = "--mode",
+        defaultValue = "all",
+        description = "all (nothing added if any line is bad) or valid (add the good lines).")
+    String mode;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!mode.equals("all") && !mode.equals("valid")) {
+        throw new UsageException("--mode " + mode + ": give all or valid");
+      }
+      if (!java.nio.file.Files.isReadable(file)) {
+        throw new UsageException(file + ": no such readable file");
+      }
+      String csv = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+      PrintWriter out = spec.commandLine().getOut();
+      org.keyprov.web.api.DeviceImport.Result result;
+      try (Storage store = storage.open()) {
+        result =
+            org.keyprov.web.api.DeviceImport.run(
+                store.keyManager.admin(), csv, mode.equals("all"), CredentialAdmin.cliActor());
+      }
+      if (format.json) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("imported", result.imported());
+        answer.put("mode", mode);
+        answer.put(
+            "errors",
+            result.problems().stream()
+                .map(p -> Map.of("line", (Object) p.line(), "message", p.message()))
+                .toList());
+        out.println(JSON.writeValueAsString(answer));
+      } else {
+        out.printf("%d devices imported from %s (mode %s)%n", result.imported(), file, mode);
+        for (org.keyprov.web.api.DeviceImport.Problem p : result.problems()) {
+          spec.commandLine().getErr().printf("%s:%d: %s%n", file, p.line(), p.message());
+        }
+      }
+      return mode.equals("all") && !result.problems().isEmpty() ? 1 : 0;
     }
   }
 }

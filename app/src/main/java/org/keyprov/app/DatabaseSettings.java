@@ -25,7 +25,7 @@ record DatabaseSettings(String url, String user, String password) {
   /** The settings, or empty for the H2 file in {@code dataDir}. */
   static Optional<DatabaseSettings> resolve(Path dataDir, String urlFlag, Map<String, String> env)
       throws IOException {
-    Properties file = SettingsFile.read(dataDir.resolve(FILE));
+    Properties file = SettingsFile.read(SettingsFile.at(dataDir));
     String url = first(urlFlag, env.get(URL_ENV), file.getProperty("db.url"));
     if (url == null) {
       return Optional.empty();
@@ -56,7 +56,7 @@ record DatabaseSettings(String url, String user, String password) {
               + " and set "
               + PASSWORD_ENV
               + " or db.password in "
-              + dataDir.resolve(FILE));
+              + SettingsFile.at(dataDir));
     }
     return url;
   }

@@ -36,6 +36,12 @@ public final class Main {
     cli.registerConverter(java.time.Duration.class, Durations::parse);
     cli.setOut(out);
     cli.setErr(err);
+    try {
+      cli.setDefaultValueProvider(OptionDefaults.of(cli, args, System.getenv()));
+    } catch (UsageException | java.io.IOException e) {
+      err.println("keyprov: " + e.getMessage());
+      return 2;
+    }
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           commandLine.getErr().println("keyprov: " + message(e));

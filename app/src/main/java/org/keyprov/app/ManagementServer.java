@@ -54,7 +54,7 @@ final class ManagementServer implements AutoCloseable {
     String given =
         DatabaseSettings.first(
             env.get(ENV),
-            SettingsFile.read(dataDir.resolve(SettingsFile.NAME)).getProperty("management.port"));
+            SettingsFile.read(SettingsFile.at(dataDir)).getProperty("management.port"));
     if (given == null) {
       return java.util.Optional.empty();
     }

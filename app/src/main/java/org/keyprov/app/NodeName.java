@@ -25,7 +25,7 @@ final class NodeName {
         DatabaseSettings.first(
             flag,
             env.get(ENV),
-            SettingsFile.read(dataDir.resolve(SettingsFile.NAME)).getProperty("node.name"));
+            SettingsFile.read(SettingsFile.at(dataDir)).getProperty("node.name"));
     String name = given != null ? given.strip() : host() + "-" + coapsPort;
     if (!VALID.matcher(name).matches()) {
       throw new UsageException(

@@ -21,7 +21,7 @@ record RedisSettings(URI url, String password) {
   /** The settings, or empty where no Redis is configured. */
   static Optional<RedisSettings> resolve(Path dataDir, String urlFlag, Map<String, String> env)
       throws IOException {
-    Path path = dataDir.resolve(SettingsFile.NAME);
+    Path path = SettingsFile.at(dataDir);
     Properties file = SettingsFile.read(path);
     String url = DatabaseSettings.first(urlFlag, env.get(URL_ENV), file.getProperty("redis.url"));
     if (url == null) {

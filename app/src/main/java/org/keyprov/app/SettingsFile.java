@@ -11,9 +11,10 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * The data directory's {@value #NAME}: the settings that must not be flags (where the database and
- * Redis are, and their passwords). Unknown settings are refused, naming the known ones, and a file
- * holding a password must be readable by its owner only.
+ * The data directory's {@value #NAME} (or the file {@code --config} names): the settings that must
+ * not be flags (the database's and Redis's passwords, where they are), and every option ({@link
+ * OptionDefaults}). Unknown settings are refused, naming the known ones, and a file holding a
+ * password must be readable by its owner only.
  */
 final class SettingsFile {
   static final String NAME = "keyprov.properties";
@@ -30,6 +31,35 @@ final class SettingsFile {
 
   private SettingsFile() {}
 
+  /** The file {@code --config} or {@code KEYPROV_CONFIG} named for this command, if any. */
+  private static volatile Path given;
+
+  /** Every key an option may have in the file ({@link OptionDefaults}), computed once. */
+  private static volatile Set<String> optionKeys;
+
+  /** Sets (or with null clears) the file this command line named instead of the data dir's. */
+  static void use(Path file) {
+    given = file;
+  }
+
+  /** Where the settings are: the file named for this command line, else {@code dataDir}'s. */
+  static Path at(Path dataDir) {
+    Path file = given;
+    return file != null ? file : dataDir.resolve(NAME);
+  }
+
+  private static Set<String> known() {
+    Set<String> keys = optionKeys;
+    if (keys == null) {
+      keys = new java.util.TreeSet<>(KEYS);
+      keys.addAll(
+          OptionDefaults.settingKeys(
+              new picocli.CommandLine(new KeyprovCommand()).getCommandSpec()));
+      optionKeys = keys;
+    }
+    return keys;
+  }
+
   /** The settings in {@code path}; none if there is no such file. */
   static Properties read(Path path) throws IOException {
     Properties p = new Properties();
@@ -40,13 +70,15 @@ final class SettingsFile {
       p.load(r);
     }
     for (String key : p.stringPropertyNames()) {
-      if (!KEYS.contains(key)) {
+      if (!known().contains(key)) {
         throw new UsageException(
             path
                 + ": unknown setting '"
                 + key
-                + "'; the settings are "
-                + String.join(", ", KEYS.stream().sorted().toList()));
+                + "'; besides "
+                + String.join(", ", KEYS.stream().sorted().toList())
+                + " every option is a setting, named as the option without '--' and with '.' for"
+                + " '-', alone or after its command (coaps.port, server.coaps.port)");
       }
     }
     if (p.stringPropertyNames().stream().anyMatch(k -> k.endsWith(".password"))) {

@@ -16,6 +16,18 @@ final class StorageOptions {
   Path dataDir;
 
   @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Settings file instead of DATA_DIR/"
+              + SettingsFile.NAME
+              + " (default: "
+              + OptionDefaults.CONFIG_ENV
+              + "): every option can be set there (coaps.port=5684, server.bind=0.0.0.0) or as"
+              + " KEYPROV_<OPTION> (KEYPROV_SERVER_BIND); flags win.")
+  Path config;
+
+  @Option(
       names = "--domain",
       description =
           "Key Manager domain, used in B-TIDs and IMPIs; fixed when the database is created,"

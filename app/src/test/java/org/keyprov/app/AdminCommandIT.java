@@ -196,4 +196,42 @@ class AdminCommandIT {
     assertThat(again.exitCode()).isEqualTo(2);
     assertThat(again.err()).contains("no device has endpoint 'ep2'").doesNotContain("\tat ");
   }
+
+  @Test
+  void import_follows_the_ui_rules_all_or_nothing_or_the_valid_lines() throws Exception {
+    String data = dir.resolve("data").toString();
+    Cli.run("admin", "add-enabler", "--data-dir", data, "--fqdn", "e.test", "--uri", "tls://h:1");
+    java.nio.file.Path csv = dir.resolve("devices.csv");
+    java.nio.file.Files.writeString(
+        csv,
+        "endpoint,dm_psk_identity,dm_psk_hex,enablers\n"
+            + "ep1,,00112233445566778899aabbccddeeff,e.test\n"
+            + "ep2,,not-hex,e.test\n"
+            + "ep3,id3,00112233445566778899aabbccddeeff,nope.test\n"
+            + "ep4,,00112233445566778899aabbccddeeff\n");
+
+    Cli all = Cli.run("admin", "import", "--data-dir", data, csv.toString());
+    assertThat(all.exitCode()).isEqualTo(1);
+    assertThat(all.out()).contains("0 devices imported");
+    assertThat(all.err())
+        .contains(csv + ":3: dm_psk_hex must be 32 to 128 hex digits")
+        .contains(csv + ":4: unknown Enabler(s): nope.test")
+        .doesNotContain("\tat ");
+    assertThat(Cli.run("admin", "list-devices", "--data-dir", data).out()).doesNotContain("ep1");
+
+    Cli valid =
+        Cli.run("admin", "import", "--data-dir", data, "--mode", "valid", "--json", csv.toString());
+    assertThat(valid.exitCode()).as(valid.err()).isZero();
+    com.fasterxml.jackson.databind.JsonNode answer =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(valid.out());
+    assertThat(answer.get("imported").asInt()).isEqualTo(2);
+    assertThat(answer.get("errors").findValuesAsText("line")).containsExactly("3", "4");
+    assertThat(Cli.run("admin", "status", "--data-dir", data).out())
+        .contains("ep1")
+        .contains("e.test")
+        .contains("ep4");
+    Cli none = Cli.run("admin", "import", "--data-dir", data, dir.resolve("nope.csv").toString());
+    assertThat(none.exitCode()).isEqualTo(2);
+    assertThat(none.err()).contains("no such readable file");
+  }
 }

@@ -11,15 +11,12 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.keyprov.keys.Assignment;
 import org.keyprov.keys.AuditEvent;
 import org.keyprov.keys.Device;
 import org.keyprov.keys.DmPsk;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.KeyManagerException;
-import org.keyprov.keys.NewDevice;
 import org.keyprov.keys.gba.BTid;
 import org.keyprov.keys.gba.NafId;
 import org.keyprov.keys.gba.UaSecurityProtocolId;
@@ -308,64 +305,23 @@ final class Routes {
           "mode",
           "mode is all (nothing imported if any row is bad) or valid (import the good rows)");
     }
-    CsvImport.Parsed parsed = CsvImport.parse(new String(c.body(), StandardCharsets.UTF_8));
-    List<CsvImport.RowError> errors = new ArrayList<>(parsed.errors());
-    Set<String> known =
-        api.km.admin().enablers().stream().map(EnablerProfile::fqdn).collect(Collectors.toSet());
-    List<CsvImport.Row> good = new ArrayList<>();
-    for (CsvImport.Row r : parsed.rows()) {
-      List<String> unknown =
-          r.enablers().stream()
-              .filter(e -> !known.contains(e.toLowerCase(java.util.Locale.ROOT)))
-              .toList();
-      if (!unknown.isEmpty()) {
-        errors.add(
-            new CsvImport.RowError(r.line(), "unknown Enabler(s): " + String.join(";", unknown)));
-      } else {
-        good.add(r);
-      }
-    }
-    int imported = 0;
-    if (mode.equals("all")) {
-      if (errors.isEmpty()) {
-        try {
-          api.km.admin().addDevices(good.stream().map(CsvImport.Row::device).toList(), c.actor());
-          imported = good.size();
-        } catch (KeyManagerException e) {
-          errors.add(new CsvImport.RowError(0, e.getMessage()));
-        }
-      }
-    } else {
-      for (CsvImport.Row r : good) {
-        try {
-          NewDevice d = r.device();
-          api.km.admin().addDevice(d.endpoint(), d.dmPskIdentity(), d.dmPsk(), c.actor());
-          imported++;
-        } catch (KeyManagerException e) {
-          errors.add(new CsvImport.RowError(r.line(), e.getMessage()));
-          continue;
-        }
-      }
-    }
-    if (imported > 0) {
-      for (CsvImport.Row r : good) {
-        for (String e : r.enablers()) {
-          if (api.km.admin().device(r.device().endpoint()).isPresent()) {
-            api.km.admin().assign(r.device().endpoint(), e, c.actor());
-          }
-        }
-      }
-    }
-    ObjectNode out = api.json.createObjectNode().put("imported", imported).put("mode", mode);
+    DeviceImport.Result result =
+        DeviceImport.run(
+            api.km.admin(),
+            new String(c.body(), StandardCharsets.UTF_8),
+            mode.equals("all"),
+            c.actor());
+    ObjectNode out =
+        api.json.createObjectNode().put("imported", result.imported()).put("mode", mode);
     ArrayNode errs = api.array();
-    errors.stream()
-        .sorted(java.util.Comparator.comparingInt(CsvImport.RowError::line))
+    result
+        .problems()
         .forEach(
             e ->
                 errs.add(
                     api.json.createObjectNode().put("line", e.line()).put("message", e.message())));
     out.set("errors", errs);
-    return api.answer(mode.equals("all") && !errors.isEmpty() ? 400 : 200, out);
+    return api.answer(mode.equals("all") && !result.problems().isEmpty() ? 400 : 200, out);
   }
 
   private Answer credentials(Call c, List<String> p, String m) {
