@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -198,6 +199,129 @@ class WebUiIT {
     open("#/devices");
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("devices")));
     assertThat(browser.findElements(By.id("created-psk"))).isEmpty();
+  }
+
+  @Test
+  void an_all_or_nothing_import_of_a_long_file_with_one_bad_line_imports_nothing()
+      throws Exception {
+    // 600 devices, as Excel saves "CSV UTF-8": a byte order mark, CRLF, quoted fields
+    StringBuilder csv = new StringBuilder("\uFEFFendpoint,dm_psk_identity,dm_psk_hex\r\n");
+    for (int i = 0; i < 600; i++) {
+      csv.append("\"bulk-").append(i).append("\",,").append(i == 549 ? "zz" : DM_PSK_HEX);
+      csv.append("\r\n");
+    }
+    java.nio.file.Path file = dir.resolve("fleet.csv");
+    java.nio.file.Files.writeString(file, csv);
+    login("alice");
+    open("#/import");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("csv-file")))
+        .sendKeys(file.toString());
+    wait.until(d -> !d.findElement(By.id("csv")).getAttribute("value").isEmpty());
+    browser.findElement(By.id("import")).click(); // mode: all or nothing, the default
+
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("import-summary"), "0 device(s) imported, 1 error(s)"));
+    assertThat(browser.findElement(By.id("import-report")).getText())
+        .contains("nothing was imported")
+        .contains("line 551")
+        .contains("dm_psk_hex");
+    assertThat(h.km.admin().devices()).isEmpty();
+
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("import-mode")))
+        .selectByValue("valid");
+    browser.findElement(By.id("import")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("import-summary"), "599 device(s) imported, 1 error(s)"));
+    assertThat(h.km.admin().devices()).hasSize(599);
+  }
+
+  @Test
+  void a_device_whose_enabler_connection_failed_shows_failed_naming_the_enabler_and_counts_it() {
+    h.givenEnabler("ui.enabler.test");
+    h.givenDevice("ui-failing", DM_PSK_HEX.getBytes(), "ui.enabler.test");
+    java.time.Instant now = java.time.Instant.now();
+    h.km
+        .ledger()
+        .provisioned(
+            "ui-failing",
+            "ui.enabler.test",
+            1,
+            now.plus(Duration.ofDays(1)),
+            now.plus(Duration.ofHours(20)));
+    h.km.ledger().connectionReported("ui-failing", "ui.enabler.test", "FAILED: handshake_failure");
+    login("alice");
+
+    open("#/devices");
+    By badge = By.cssSelector("tr[data-endpoint='ui-failing'] td.states .badge");
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(badge, "ui.enabler.test: failed"));
+    assertThat(browser.findElement(badge).getAttribute("class")).contains("failed");
+
+    open("#/");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("count-failed"), "1"));
+    assertThat(browser.findElement(By.id("count-provisioned")).getText()).isEqualTo("0");
+    assertThat(browser.findElement(By.id("main")).getText())
+        .contains("Assignments failed")
+        .contains("the counts below are of assignments");
+  }
+
+  @Test
+  void fields_have_names_times_read_as_dates_and_pages_fit_a_phone_and_a_laptop() {
+    h.km.admin().addDevice("ui-long", "ui-long", DM_PSK_HEX.getBytes(), "test");
+    h.km.audit().record("test", "device.note", "ui-long", "x".repeat(600)); // one long detail
+    org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) browser;
+    String unnamed =
+        "return [...document.querySelectorAll('input, textarea, select')]"
+            + ".filter(e => e.type !== 'hidden' && !e.getAttribute('aria-label')"
+            + " && e.labels.length === 0).map(e => e.id || e.outerHTML)";
+    browser.get(web.uri() + "/");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+    assertThat((List<?>) js.executeScript(unnamed)).as("login page").isEmpty();
+    login("alice");
+    for (String page : List.of("#/devices", "#/enablers", "#/import", "#/audit", "#/account")) {
+      open(page);
+      wait.until(d -> js.executeScript("return document.querySelector('#main h1') !== null"));
+      assertThat((List<?>) js.executeScript(unnamed)).as(page).isEmpty();
+    }
+
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(1440, 900));
+    open("#/audit");
+    By when = By.cssSelector("#audit td.when");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(when));
+    assertThat(browser.findElement(when).getText())
+        .matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}");
+    String overflow =
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth";
+    assertThat(((Number) js.executeScript(overflow)).intValue())
+        .as("audit at 1440 px")
+        .isLessThanOrEqualTo(0);
+
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    open("#/devices");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("search")));
+    String cut =
+        "return [...document.querySelectorAll('#nav a, #nav button')]"
+            + ".filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)"
+            + ".map(e => e.textContent)";
+    assertThat((List<?>) js.executeScript(cut)).as("navigation at 390 px").isEmpty();
+  }
+
+  @Test
+  void a_device_going_online_and_offline_shows_without_a_reload() throws Exception {
+    h.givenDevice("ui-live", DM_PSK_HEX.getBytes());
+    login("alice");
+    open("#/devices");
+    By online = By.cssSelector("tr[data-endpoint='ui-live'] .badge.online");
+    wait.until(
+        ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-endpoint='ui-live']")));
+    assertThat(browser.findElements(online)).isEmpty();
+
+    DeviceClient device = h.startDevice("ui-live", "ui-live-dm", DM_PSK_HEX.getBytes());
+    wait.until(ExpectedConditions.presenceOfElementLocated(online));
+    device.close(); // deregisters
+    wait.until(ExpectedConditions.numberOfElementsToBe(online, 0));
   }
 
   @Test

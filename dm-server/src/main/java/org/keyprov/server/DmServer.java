@@ -124,6 +124,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
             b.node,
             here);
     leshan.getRegistrationService().addListener(meters);
+    leshan.getRegistrationService().addListener(new Arrivals(fanOut));
     leshan.getRegistrationService().addListener(provisioner);
     leshan.getObservationService().addListener(provisioner);
     this.relay =
@@ -372,6 +373,35 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     };
   }
 
+  /** Devices coming and going, told to the listeners (the console's online/offline). */
+  private record Arrivals(ProvisioningListener listener)
+      implements org.eclipse.leshan.server.registration.RegistrationListener {
+    @Override
+    public void registered(
+        Registration registration,
+        Registration previous,
+        java.util.Collection<org.eclipse.leshan.core.observation.Observation> observations) {
+      listener.registered(registration.getEndpoint());
+    }
+
+    @Override
+    public void updated(
+        org.eclipse.leshan.server.registration.RegistrationUpdate update,
+        Registration updated,
+        Registration previous) {}
+
+    @Override
+    public void unregistered(
+        Registration registration,
+        java.util.Collection<org.eclipse.leshan.core.observation.Observation> observations,
+        boolean expired,
+        Registration replacement) {
+      if (replacement == null) {
+        listener.deregistered(registration.getEndpoint(), expired);
+      }
+    }
+  }
+
   private record FanOut(List<ProvisioningListener> listeners) implements ProvisioningListener {
     @Override
     public void provisioned(String endpoint, String nafFqdn, int keyVersion) {
@@ -391,6 +421,16 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     @Override
     public void connectionReported(String endpoint, String nafFqdn, String result) {
       listeners.forEach(l -> l.connectionReported(endpoint, nafFqdn, result));
+    }
+
+    @Override
+    public void registered(String endpoint) {
+      listeners.forEach(l -> l.registered(endpoint));
+    }
+
+    @Override
+    public void deregistered(String endpoint, boolean expired) {
+      listeners.forEach(l -> l.deregistered(endpoint, expired));
     }
   }
 

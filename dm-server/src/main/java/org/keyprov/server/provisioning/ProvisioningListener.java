@@ -1,8 +1,8 @@
 package org.keyprov.server.provisioning;
 
 /**
- * Hears what the DM server did for each (device, Enabler). Called from provisioning threads;
- * implementations return quickly and never throw.
+ * Hears what the DM server did for each (device, Enabler), and devices coming and going. Called
+ * from provisioning and CoAP threads; implementations return quickly and never throw.
  */
 public interface ProvisioningListener {
   /** The device acknowledged the parameters of key version {@code keyVersion}. */
@@ -16,4 +16,10 @@ public interface ProvisioningListener {
 
   /** The device reported the outcome of a connection to the Enabler. */
   default void connectionReported(String endpoint, String nafFqdn, String result) {}
+
+  /** The device registered with this node (anew, not an update). */
+  default void registered(String endpoint) {}
+
+  /** The device deregistered, or its registration expired ({@code expired}), at this node. */
+  default void deregistered(String endpoint, boolean expired) {}
 }

@@ -21,19 +21,36 @@ final class CsvImport {
 
   private CsvImport() {}
 
+  private static final String HEADER = "endpoint,dm_psk_identity,dm_psk_hex[,enablers]";
+
   static Parsed parse(String text) {
     List<Row> rows = new ArrayList<>();
     List<RowError> errors = new ArrayList<>();
-    String[] lines = text.replace("\r\n", "\n").split("\n", -1);
-    if (lines.length == 0
-        || !lines[0]
-            .trim()
-            .toLowerCase(java.util.Locale.ROOT)
-            .startsWith("endpoint,dm_psk_identity,dm_psk_hex")) {
+    if (text.startsWith("\uFEFF")) {
+      text = text.substring(1); // Excel's "CSV UTF-8" begins with a byte order mark
+    }
+    String[] lines = text.replace("\r\n", "\n").replace('\r', '\n').split("\n", -1);
+    String first = lines.length == 0 ? "" : lines[0].trim();
+    // Excel writes ';' where the decimal separator is ','
+    char delimiter = first.indexOf(';') >= 0 && first.indexOf(',') < 0 ? ';' : ',';
+    List<String> header;
+    try {
+      header = fields(first, delimiter);
+    } catch (IllegalArgumentException e) {
+      header = List.of();
+    }
+    if (header.size() < 3
+        || !header.get(0).strip().equalsIgnoreCase("endpoint")
+        || !header.get(1).strip().equalsIgnoreCase("dm_psk_identity")
+        || !header.get(2).strip().equalsIgnoreCase("dm_psk_hex")) {
       errors.add(
           new RowError(
               1,
-              "the first line must be the header endpoint,dm_psk_identity,dm_psk_hex[,enablers]"));
+              "the first line must be the header "
+                  + HEADER
+                  + " (commas or semicolons), not '"
+                  + (first.length() > 80 ? first.substring(0, 80) + "…" : first)
+                  + "'"));
       return new Parsed(rows, errors);
     }
     java.util.Set<String> seen = new java.util.HashSet<>();
@@ -47,14 +64,22 @@ final class CsvImport {
         errors.add(new RowError(line, "more than " + MAX_ROWS + " rows; split the file"));
         break;
       }
-      String[] f = raw.split(",", -1);
-      if (f.length < 3 || f.length > 4) {
-        errors.add(new RowError(line, "expected 3 or 4 comma-separated fields, got " + f.length));
+      List<String> f;
+      try {
+        f = fields(raw, delimiter);
+      } catch (IllegalArgumentException e) {
+        errors.add(new RowError(line, e.getMessage()));
         continue;
       }
-      String endpoint = f[0].trim();
-      String identity = f[1].trim().isEmpty() ? endpoint : f[1].trim();
-      String hex = f[2].trim();
+      if (f.size() < 3 || f.size() > 4) {
+        errors.add(
+            new RowError(
+                line, "expected 3 or 4 fields separated by '" + delimiter + "', got " + f.size()));
+        continue;
+      }
+      String endpoint = f.get(0).trim();
+      String identity = f.get(1).trim().isEmpty() ? endpoint : f.get(1).trim();
+      String hex = f.get(2).trim();
       if (endpoint.isEmpty()) {
         errors.add(new RowError(line, "endpoint is empty"));
         continue;
@@ -68,8 +93,9 @@ final class CsvImport {
         continue;
       }
       List<String> enablers = new ArrayList<>();
-      if (f.length == 4 && !f[3].isBlank()) {
-        for (String e : f[3].split(";")) {
+      if (f.size() == 4 && !f.get(3).isBlank()) {
+        // NAF FQDNs hold neither separator: either one lists several
+        for (String e : f.get(3).split("[;,]")) {
           if (!e.isBlank()) {
             enablers.add(e.trim());
           }
@@ -79,5 +105,43 @@ final class CsvImport {
           new Row(line, new NewDevice(endpoint, identity, HexFormat.of().parseHex(hex)), enablers));
     }
     return new Parsed(rows, errors);
+  }
+
+  /**
+   * The fields of one line (RFC 4180: a field in double quotes may hold the delimiter, and {@code
+   * ""} for a quote).
+   *
+   * @throws IllegalArgumentException if a quote is not closed
+   */
+  static List<String> fields(String line, char delimiter) {
+    List<String> fields = new ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quoted) {
+        if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+          field.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          field.append(c);
+        }
+      } else if (c == '"' && field.toString().isBlank()) {
+        field.setLength(0);
+        quoted = true;
+      } else if (c == delimiter) {
+        fields.add(field.toString());
+        field.setLength(0);
+      } else {
+        field.append(c);
+      }
+    }
+    if (quoted) {
+      throw new IllegalArgumentException("a quoted field is not closed (a \" is missing)");
+    }
+    fields.add(field.toString());
+    return fields;
   }
 }

@@ -155,6 +155,16 @@ final class EventFeed implements ProvisioningListener, AutoCloseable {
     publish("connection", endpoint, nafFqdn, result);
   }
 
+  @Override
+  public void registered(String endpoint) {
+    publish("registered", endpoint, "", "online");
+  }
+
+  @Override
+  public void deregistered(String endpoint, boolean expired) {
+    publish("deregistered", endpoint, "", expired ? "registration expired" : "deregistered");
+  }
+
   /** Stops the feed; what is still queued is stored first. */
   @Override
   public void close() {

@@ -18,7 +18,21 @@ function el(tag, attrs, ...children) {
     if (c === null || c === undefined) continue;
     e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
+  // every field has a name a screen reader says, not only a placeholder that typing hides
+  if (['input', 'textarea', 'select'].includes(tag) && !e.hasAttribute('aria-label') && e.getAttribute('placeholder')) {
+    e.setAttribute('aria-label', e.getAttribute('placeholder'));
+  }
   return e;
+}
+
+// "2026-12-06 21:45:43" in the operator's time zone, the exact instant in the tooltip
+function when(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (isNaN(d)) return String(iso);
+  const p = (n) => String(n).padStart(2, '0');
+  const text = d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + ' ' + p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds());
+  return el('time', { datetime: iso, title: iso }, text);
 }
 
 function toast(text) {
@@ -78,14 +92,17 @@ async function dashboard() {
   for (const e of d.recent) recent.append(eventRow(e.at, e.action, e.subject, e.detail));
   show(at,
     el('h1', {}, 'Dashboard'),
-    el('div', { class: 'cards' }, card('Devices', d.devices, 'count-devices'), card('Online', d.online, 'count-online'),
-      card('Provisioned', d.provisioned, 'count-provisioned'), card('Failed', d.failed, 'count-failed'), card('Expired', d.expired, 'count-expired'), card('Pending', d.pending, 'count-pending')),
+    el('div', { class: 'cards' }, card('Devices', d.devices, 'count-devices'), card('Devices online', d.online, 'count-online')),
+    el('p', { class: 'muted', id: 'counts-note' }, 'Each device has one assignment per Enabler it is given; the counts below are of assignments.'),
+    el('div', { class: 'cards' }, card('Assignments provisioned', d.provisioned, 'count-provisioned'),
+      card('Assignments failed (provisioning or Enabler connection)', d.failed, 'count-failed'),
+      card('Assignments with an expired key', d.expired, 'count-expired'), card('Assignments pending', d.pending, 'count-pending')),
     el('h1', {}, 'Recent events'),
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'When'), el('th', {}, 'What'), el('th', {}, 'Subject'), el('th', {}, 'Detail'))), recent));
 }
 
 function eventRow(at, action, subject, detail) {
-  return el('tr', {}, el('td', {}, at), el('td', {}, action), el('td', {}, subject), el('td', {}, detail));
+  return el('tr', {}, el('td', { class: 'when' }, when(at)), el('td', {}, action), el('td', {}, subject), el('td', {}, detail));
 }
 
 // created: the DM PSK of a device just created, shown once: kept across the page's redraws (its own,
@@ -99,7 +116,8 @@ async function devices() {
   const rows = page.items.map((d) => el('tr', { 'data-endpoint': d.endpoint },
     el('td', {}, el('a', { href: '#/devices/' + encodeURIComponent(d.endpoint) }, d.endpoint)),
     el('td', {}, d.online ? badge('online') : ''),
-    el('td', { class: 'states' }, d.assignments.map((a) => badge(a.state, a.state))),
+    // each badge names its Enabler and says its state in words, besides its colour
+    el('td', { class: 'states' }, d.assignments.map((a) => badge(a.enabler + ': ' + a.state, a.state))),
     el('td', {}, d.dmPskIdentity)));
   const search = el('input', { id: 'search', placeholder: 'endpoint starts with…', value: devicesState.search });
   const create = el('form', { class: 'inline', onsubmit: async (ev) => {
@@ -142,11 +160,11 @@ async function deviceDetail(endpoint) {
       await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/assignments/' + encodeURIComponent(a.enabler) + '/reprovision', {});
       toast('provisioning again'); route();
     } }, 'Re-provision now'))));
-  const select = el('select', { id: 'assign-enabler' }, enablers.map((e) => el('option', { value: e.fqdn }, e.fqdn)));
+  const select = el('select', { id: 'assign-enabler', 'aria-label': 'Enabler to assign' }, enablers.map((e) => el('option', { value: e.fqdn }, e.fqdn)));
   const btid = el('input', { id: 'revoke-btid', placeholder: 'B-TID to revoke', size: 40 });
   show(at,
     el('h1', {}, 'Device ', el('span', { id: 'device-name' }, d.endpoint), ' ', d.online ? badge('online') : badge('offline', '')),
-    el('p', { class: 'muted' }, 'IMPI ', d.impi, ' · DM PSK identity ', d.dmPskIdentity, ' · created ', d.createdAt),
+    el('p', { class: 'muted' }, 'IMPI ', d.impi, ' · DM PSK identity ', d.dmPskIdentity, ' · created ', when(d.createdAt)),
     el('table', { id: 'assignments' }, el('thead', {}, el('tr', {}, el('th', {}, 'Enabler'), el('th', {}, 'State'), el('th', {}, 'Detail'), el('th', {}, 'Last connection'), el('th', {}, ''))), el('tbody', {}, rows)),
     el('form', { class: 'inline', onsubmit: async (ev) => { ev.preventDefault();
       try { await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/assignments', { enabler: select.value }); route(); } catch (e) { toast(e.message); } } },
@@ -195,7 +213,7 @@ async function enablersPage() {
       $('#enabler-lifetime').value = e.keyLifetimeSeconds; allowBox.replaceChildren(); e.allowList.forEach(addAllow);
     } }, 'Edit'))));
   const creds = (await api('GET', 'enabler-credentials')).data.items;
-  const credFqdn = el('select', { id: 'credential-enabler' }, list.map((e) => el('option', { value: e.fqdn }, e.fqdn)));
+  const credFqdn = el('select', { id: 'credential-enabler', 'aria-label': 'Enabler of the credential' }, list.map((e) => el('option', { value: e.fqdn }, e.fqdn)));
   const credBox = el('div', { id: 'credential-secret' });
   const credentials = el('section', {}, el('h1', {}, 'Enabler credentials'),
     el('p', { class: 'muted' }, 'An Enabler presents its credential to the Key Manager lookup API. The secret is shown once.'),
@@ -205,7 +223,7 @@ async function enablersPage() {
         credBox.replaceChildren(el('div', { class: 'secret' }, 'Credential ' + r.label + ' for ' + r.nafFqdn + ' (shown once): ' + r.secret));
       } catch (e) { toast(e.message); } } }, credFqdn, el('button', { type: 'submit', id: 'issue-credential', disabled: !canWrite() }, 'Issue credential')),
     credBox,
-    el('table', { id: 'credentials' }, el('tbody', {}, creds.map((k) => el('tr', {}, el('td', {}, k.label), el('td', {}, k.nafFqdn), el('td', {}, k.createdAt),
+    el('table', { id: 'credentials' }, el('tbody', {}, creds.map((k) => el('tr', {}, el('td', {}, k.label), el('td', {}, k.nafFqdn), el('td', { class: 'when' }, when(k.createdAt)),
       el('td', {}, k.revokedAt ? 'revoked ' + k.revokedAt : el('button', { class: 'secondary', disabled: !canWrite(), onclick: async () => {
         await api('POST', 'enabler-credentials/' + encodeURIComponent(k.label) + '/revoke'); route(); } }, 'Revoke')))))));
   show(at, el('h1', {}, 'Enablers'), form,
@@ -214,31 +232,21 @@ async function enablersPage() {
 
 function importPage() {
   const text = el('textarea', { id: 'csv', placeholder: 'endpoint,dm_psk_identity,dm_psk_hex,enablers\n…' });
-  const file = el('input', { type: 'file', accept: '.csv,text/csv', onchange: async () => { text.value = await file.files[0].text(); } });
-  const mode = el('select', { id: 'import-mode' }, el('option', { value: 'all' }, 'all or nothing'), el('option', { value: 'valid' }, 'import the valid rows'));
+  const file = el('input', { id: 'csv-file', 'aria-label': 'CSV file', type: 'file', accept: '.csv,text/csv', onchange: async () => { text.value = await file.files[0].text(); } });
+  const mode = el('select', { id: 'import-mode', 'aria-label': 'Import mode' }, el('option', { value: 'all' }, 'all or nothing'), el('option', { value: 'valid' }, 'import the valid rows'));
   const bar = el('progress', { id: 'import-progress', max: '1', value: '0' });
   const report = el('div', { id: 'import-report' });
   const run = async () => {
-    // send in chunks of 500 rows so the bar moves; each chunk keeps the header line
-    const lines = text.value.replace(/\r\n/g, '\n').split('\n');
-    const header = lines[0];
-    const body = lines.slice(1).filter((l) => l.trim());
-    const chunks = [];
-    for (let i = 0; i < body.length; i += 500) chunks.push(body.slice(i, i + 500));
-    if (chunks.length === 0) chunks.push([]);
-    bar.max = chunks.length; bar.value = 0;
-    let imported = 0; const errors = [];
-    for (let c = 0; c < chunks.length; c++) {
-      const r = await api('POST', 'devices/import?mode=' + mode.value, [header, ...chunks[c]].join('\n'), 'text/csv');
-      imported += r.data.imported || 0;
-      for (const e of r.data.errors || []) errors.push({ line: e.line > 1 ? e.line + c * 500 : e.line, message: e.message });
-      bar.value = c + 1;
-      if (mode.value === 'all' && r.data.errors && r.data.errors.length) break;
-    }
-    report.replaceChildren(el('p', { id: 'import-summary' }, imported + ' device(s) imported, ' + errors.length + ' error(s)'),
-      el('table', {}, el('tbody', {}, errors.map((e) => el('tr', {}, el('td', {}, 'line ' + e.line), el('td', {}, e.message))))));
+    // one request for the whole file: the server checks every line before it adds any (mode all)
+    bar.removeAttribute('value'); // indeterminate while the server works
+    const r = await api('POST', 'devices/import?mode=' + mode.value, text.value, 'text/csv');
+    bar.max = 1; bar.value = 1;
+    const imported = r.data.imported || 0; const errors = r.data.errors || [];
+    report.replaceChildren(el('p', { id: 'import-summary' }, imported + ' device(s) imported, ' + errors.length + ' error(s)'
+        + (mode.value === 'all' && errors.length ? ': nothing was imported, mend the lines below and import again' : '')),
+      el('table', {}, el('tbody', {}, errors.map((e) => el('tr', {}, el('td', {}, e.line > 0 ? 'line ' + e.line : 'file'), el('td', {}, e.message))))));
   };
-  $('#main').replaceChildren(el('h1', {}, 'Import devices from CSV'), el('p', { class: 'muted' }, 'Header: endpoint,dm_psk_identity,dm_psk_hex[,enablers] (enablers ;-separated)'),
+  $('#main').replaceChildren(el('h1', {}, 'Import devices from CSV'), el('p', { class: 'muted' }, 'Header: endpoint,dm_psk_identity,dm_psk_hex[,enablers] — commas or semicolons, quoted fields and Excel\'s "CSV UTF-8" accepted; several enablers separated by ; or , inside their field'),
     file, text, el('div', { class: 'toolbar' }, mode, el('button', { id: 'import', disabled: !canWrite(), onclick: () => run().catch((e) => toast(e.message)) }, 'Import'), bar), report);
 }
 
@@ -252,7 +260,7 @@ async function auditPage() {
       el('input', { id: 'f-device', placeholder: 'device / subject', value: f.device }), el('input', { id: 'f-action', placeholder: 'action, e.g. key.lookup', value: f.action }),
       el('button', { type: 'submit', class: 'secondary' }, 'Filter'), el('a', { href: '/api/v1/audit.csv?' + q, id: 'export' }, 'Export CSV')),
     el('table', { id: 'audit' }, el('thead', {}, el('tr', {}, el('th', {}, 'When'), el('th', {}, 'Actor'), el('th', {}, 'Action'), el('th', {}, 'Subject'), el('th', {}, 'Detail'))),
-      el('tbody', {}, items.map((e) => el('tr', {}, el('td', {}, e.at), el('td', {}, e.actor), el('td', {}, e.action), el('td', {}, e.subject), el('td', {}, e.detail))))));
+      el('tbody', {}, items.map((e) => el('tr', {}, el('td', { class: 'when' }, when(e.at)), el('td', {}, e.actor), el('td', {}, e.action), el('td', {}, e.subject), el('td', {}, e.detail))))));
 }
 
 async function accountPage() {
@@ -280,7 +288,7 @@ async function operatorsSection() {
   const err = el('div', { class: 'error', id: 'operator-error' });
   const name = el('input', { id: 'operator-username', placeholder: 'username' });
   const pass = el('input', { id: 'operator-password', type: 'password', autocomplete: 'new-password', placeholder: 'password (12+ characters)' });
-  const role = el('select', { id: 'operator-role' }, ['operator', 'auditor', 'admin'].map((r) => el('option', { value: r }, r)));
+  const role = el('select', { id: 'operator-role', 'aria-label': 'Role' }, ['operator', 'auditor', 'admin'].map((r) => el('option', { value: r }, r)));
   const create = el('form', { id: 'operator-form', class: 'toolbar', onsubmit: async (ev) => {
     ev.preventDefault();
     try {
@@ -312,7 +320,8 @@ function listen() {
     const h = location.hash;
     if (h === '#/' || h === '') {
       const body = $('#recent');
-      if (body) { body.prepend(eventRow(new Date().toISOString(), 'provisioning.' + e.type, e.endpoint, e.enabler + ': ' + e.detail)); }
+      const device = e.type === 'registered' || e.type === 'deregistered';
+      if (body) { body.prepend(eventRow(new Date().toISOString(), (device ? 'device.' : 'provisioning.') + e.type, e.endpoint, device ? e.detail : e.enabler + ': ' + e.detail)); }
       dashboard().catch(() => {});
     } else if (h === '#/devices') {
       devices().catch(() => {});
