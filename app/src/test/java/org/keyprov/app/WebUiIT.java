@@ -1,6 +1,7 @@
 package org.keyprov.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -153,15 +154,31 @@ class WebUiIT {
 
     open("#/devices/ui-dev-1");
     String btid = device.enablerParameters().get(0).pskIdentity();
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("revoke-btid"))).sendKeys(btid);
-    browser.findElement(By.id("revoke")).click();
+    // one click on the Enabler's row: no B-TID to paste
+    By revoke = By.cssSelector("tr[data-enabler='ui.enabler.test'] button.revoke-key");
+    wait.until(ExpectedConditions.elementToBeClickable(revoke)).click();
     // the registered device gets its next key at once, replacing the revoked one
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
             By.id("assignments"), "key version 2 written"));
     assertThat(device.enablerParameters().get(0).pskIdentity()).isNotEqualTo(btid);
+    // the Enabler's row says which key the device has and when it expires
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("#assignments td.key"), "version 2"));
+    assertThat(textOf(By.cssSelector("#assignments td.key"))).contains("expires in");
     assertThat(h.km.audit().recent(50))
         .anySatisfy(e -> assertThat(e.action()).isEqualTo("key.revoked"));
+
+    // and one click takes the Enabler off: its row and the device's instance go
+    By unassign = By.cssSelector("tr[data-enabler='ui.enabler.test'] button.unassign");
+    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(ExpectedConditions.elementToBeClickable(unassign))
+        .click();
+    wait.until(
+        ExpectedConditions.numberOfElementsToBe(
+            By.cssSelector("tr[data-enabler='ui.enabler.test']"), 0));
+    await().atMost(Duration.ofSeconds(20)).until(() -> device.enablerParameters().isEmpty());
   }
 
   @Test
@@ -320,7 +337,22 @@ class WebUiIT {
 
     DeviceClient device = h.startDevice("ui-live", "ui-live-dm", DM_PSK_HEX.getBytes());
     wait.until(ExpectedConditions.presenceOfElementLocated(online));
+
+    // its page shows the registration as the Leshan demo does
+    open("#/devices/ui-live");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("table#registration")));
+    assertThat(browser.findElement(By.id("registration")).getText())
+        .contains("Address 127.0.0.1:")
+        .contains("Lifetime ")
+        .contains("Binding U")
+        .contains("LwM2M version 1.")
+        .contains("</33001")
+        .contains("</3/0>");
     device.close(); // deregisters
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("registration"), "Not registered now."));
+    open("#/devices");
     wait.until(ExpectedConditions.numberOfElementsToBe(online, 0));
   }
 

@@ -10,6 +10,11 @@ public interface DeviceDirectory {
   /** Whether the device is registered now. */
   boolean isRegistered(String endpoint);
 
+  /** The device's registration now, if it is registered. */
+  default java.util.Optional<RegistrationInfo> registrationInfo(String endpoint) {
+    return java.util.Optional.empty();
+  }
+
   /** How many devices are registered now. */
   long registeredCount();
 

@@ -284,6 +284,28 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     return Optional.ofNullable(leshan.getRegistrationService().getByEndpoint(endpoint));
   }
 
+  @Override
+  public Optional<RegistrationInfo> registrationInfo(String endpoint) {
+    return registration(endpoint)
+        .map(
+            r ->
+                new RegistrationInfo(
+                    r.getId(),
+                    String.valueOf(r.getSocketAddress()).replaceFirst("^/", ""),
+                    r.getLifeTimeInSec(),
+                    r.getBindingMode().stream()
+                        .map(Enum::name)
+                        .collect(java.util.stream.Collectors.joining()),
+                    Boolean.TRUE.equals(r.getQueueMode()),
+                    String.valueOf(r.getLwM2mVersion()),
+                    r.getRegistrationDate().toInstant(),
+                    r.getLastUpdate().toInstant(),
+                    java.util.Arrays.stream(r.getSortedObjectLinks())
+                        .map(org.eclipse.leshan.core.link.Link::toCoreLinkFormat)
+                        .toList(),
+                    redis == null ? null : RedisCluster.servingNode(r)));
+  }
+
   /**
    * The node that holds the device's session, where nodes share registrations: the only one that
    * can send it requests. Empty if the device is not registered or registrations are not shared.

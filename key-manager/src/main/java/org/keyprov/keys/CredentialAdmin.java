@@ -94,6 +94,15 @@ public interface CredentialAdmin {
   void revoke(BTid btid, String actor);
 
   /**
+   * Revokes every key of (device, Enabler) not revoked yet — the current one and superseded ones
+   * still valid — as {@link #revoke} does for each, so the operator need not know their B-TIDs.
+   *
+   * @return how many keys were revoked
+   * @throws KeyManagerException NOT_FOUND if the device has no such key
+   */
+  int revokeKeys(String endpoint, String fqdn, String actor);
+
+  /**
    * Personalises a SIM for the device: assigns the Enablers, mints one bootstrapping (RAND, B-TID)
    * with a key record per Enabler, and returns everything the card needs, Ks included. The only
    * operation that exports Ks; audited.

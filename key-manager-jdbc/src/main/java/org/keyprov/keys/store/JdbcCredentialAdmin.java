@@ -430,6 +430,30 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   }
 
   @Override
+  public int revokeKeys(String endpoint, String fqdn, String actor) {
+    List<String> btids =
+        db.inTransaction(
+            "finding the keys of " + endpoint + " for " + fqdn,
+            c ->
+                Database.query(
+                    c,
+                    "SELECT k.btid FROM key_record k JOIN device d ON d.id = k.device_id"
+                        + " JOIN enabler e ON e.id = k.enabler_id"
+                        + " WHERE d.endpoint = ? AND e.naf_fqdn = ? AND k.state <> 'REVOKED'",
+                    rs -> rs.getString(1),
+                    endpoint,
+                    normalise(fqdn)));
+    if (btids.isEmpty()) {
+      throw new KeyManagerException(
+          Kind.NOT_FOUND, "device " + endpoint + " has no key of Enabler " + fqdn + " to revoke");
+    }
+    for (String btid : btids) {
+      keys.revoke(new BTid(btid), actor);
+    }
+    return btids.size();
+  }
+
+  @Override
   public SimPersonalisation personaliseSim(String endpoint, List<String> fqdns, String actor) {
     for (String fqdn : fqdns) {
       assign(endpoint, fqdn, actor);

@@ -235,6 +235,24 @@ class KeyManagerTest {
   }
 
   @Test
+  void revokes_every_live_key_of_a_device_and_enabler_without_their_b_tids() {
+    EnablerParameters first = km.admin().currentParameters("ep1", "a.enabler.test");
+    clock.advance(Duration.ofHours(23)); // the first is due for renewal: a second, the first valid
+    EnablerParameters second = km.admin().currentParameters("ep1", "a.enabler.test");
+    assertThat(second.keyVersion()).isEqualTo(2);
+
+    assertThat(km.admin().revokeKeys("ep1", "a.enabler.test", "operator")).isEqualTo(2);
+
+    for (EnablerParameters p : java.util.List.of(first, second)) {
+      assertThat(((Refused) km.lookup().lookup(p.btid().value(), enablerA.nafId())).reason())
+          .isEqualTo(Refusal.REVOKED);
+    }
+    assertThatThrownBy(() -> km.admin().revokeKeys("ep1", "a.enabler.test", "operator"))
+        .isInstanceOf(KeyManagerException.class)
+        .hasMessage("device ep1 has no key of Enabler a.enabler.test to revoke");
+  }
+
+  @Test
   void tracks_failures_with_their_next_attempt() {
     Instant retryAt = clock.instant().plusSeconds(30);
     km.ledger().failed("ep1", "a.enabler.test", "device answered 5.00", retryAt);

@@ -48,8 +48,8 @@ final class CsvImport {
               1,
               "the first line must be the header "
                   + HEADER
-                  + " (commas or semicolons), not '"
-                  + (first.length() > 80 ? first.substring(0, 80) + "…" : first)
+                  + " (commas or semicolons); it begins '"
+                  + firstField(first, delimiter)
                   + "'"));
       return new Parsed(rows, errors);
     }
@@ -105,6 +105,13 @@ final class CsvImport {
           new Row(line, new NewDevice(endpoint, identity, HexFormat.of().parseHex(hex)), enablers));
     }
     return new Parsed(rows, errors);
+  }
+
+  /** What the first line begins with, up to its first delimiter: never a later field (a key). */
+  private static String firstField(String line, char delimiter) {
+    int end = line.indexOf(delimiter);
+    String field = end < 0 ? line : line.substring(0, end);
+    return field.length() > 40 ? field.substring(0, 40) + "…" : field;
   }
 
   /**

@@ -242,6 +242,23 @@ final class Routes {
               .orElseThrow(() -> new ApiException(404, "not_found", null, "no device " + endpoint));
       ObjectNode out = device(d);
       out.put("online", api.dm.isRegistered(endpoint));
+      api.dm
+          .registrationInfo(endpoint)
+          .ifPresent(
+              r -> {
+                ObjectNode reg = out.putObject("registration");
+                reg.put("id", r.registrationId())
+                    .put("address", r.address())
+                    .put("lifetimeSeconds", r.lifetimeSeconds())
+                    .put("binding", r.binding())
+                    .put("queueMode", r.queueMode())
+                    .put("lwm2mVersion", r.lwm2mVersion())
+                    .put("registeredAt", r.registeredAt().toString())
+                    .put("lastUpdate", r.lastUpdate().toString())
+                    .put("node", r.node());
+                ArrayNode links = reg.putArray("objectLinks");
+                r.objectLinks().forEach(links::add);
+              });
       ArrayNode as = api.array();
       for (Assignment a : api.km.ledger().assignments(endpoint)) {
         as.add(
@@ -252,6 +269,8 @@ final class Routes {
                 .put("detail", a.detail())
                 .put("attempts", a.attempts())
                 .put("lastConnectionResult", a.lastConnectionResult().orElse(null))
+                .put("keyVersion", a.keyVersion().orElse(null))
+                .put("keyExpiresAt", a.keyExpiresAt().map(Instant::toString).orElse(null))
                 .put("updatedAt", a.updatedAt().toString()));
       }
       out.set("assignments", as);
@@ -294,6 +313,13 @@ final class Routes {
           .reprovision(endpoint, p.get(3), in.path("overwriteSim").asBoolean(false), c.actor());
       api.dm.provisionNow(endpoint);
       return new Answer(202, null, null);
+    }
+    if (p.size() == 5
+        && p.get(2).equals("assignments")
+        && p.get(4).equals("revoke")
+        && m.equals("POST")) {
+      int revoked = api.km.admin().revokeKeys(endpoint, p.get(3), c.actor());
+      return api.ok(api.json.createObjectNode().put("revoked", revoked));
     }
     throw new ApiException(404, "not_found", null, "no such API route");
   }

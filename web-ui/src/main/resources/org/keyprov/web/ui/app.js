@@ -25,6 +25,26 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+// "expires in 3 h" / "expired 2 d ago", the date in the tooltip
+function expiry(iso) {
+  if (!iso) return '';
+  const ms = new Date(iso) - Date.now();
+  const abs = Math.abs(ms);
+  const span = abs < 3600e3 ? Math.round(abs / 60e3) + ' min' : abs < 172800e3 ? Math.round(abs / 3600e3) + ' h' : Math.round(abs / 86400e3) + ' d';
+  return el('span', { title: iso }, ms >= 0 ? 'expires in ' + span : 'expired ' + span + ' ago');
+}
+
+// the device's LwM2M registration, as the Leshan demo shows it
+function registration(r) {
+  if (!r) return el('p', { id: 'registration', class: 'muted' }, 'Not registered now.');
+  const row = (k, v) => el('tr', {}, el('th', {}, k), el('td', {}, v));
+  return el('table', { id: 'registration' }, el('tbody', {},
+    row('Address', r.address), row('Lifetime', r.lifetimeSeconds + ' s'), row('Binding', r.binding + (r.queueMode ? ' (queue mode)' : '')),
+    row('LwM2M version', r.lwm2mVersion), row('Registered', when(r.registeredAt)), row('Last update', when(r.lastUpdate)),
+    r.node ? row('Served by node', r.node) : null,
+    row('Objects', el('span', { class: 'links' }, r.objectLinks.join(' ')))));
+}
+
 // "2026-12-06 21:45:43" in the operator's time zone, the exact instant in the tooltip
 function when(iso) {
   if (!iso) return '';
@@ -155,17 +175,32 @@ async function deviceDetail(endpoint) {
   }
   const enablers = (await api('GET', 'enablers')).data.items;
   const rows = d.assignments.map((a) => el('tr', { 'data-enabler': a.enabler },
-    el('td', {}, a.enabler), el('td', {}, badge(a.state, a.state)), el('td', {}, a.detail), el('td', {}, a.lastConnectionResult || ''),
+    el('td', {}, a.enabler), el('td', {}, badge(a.state, a.state)), el('td', {}, a.detail),
+    el('td', { class: 'key' }, a.keyVersion ? ['version ' + a.keyVersion, el('br'), expiry(a.keyExpiresAt)] : ''),
+    el('td', {}, a.lastConnectionResult || ''),
     el('td', {}, el('button', { class: 'secondary', disabled: !canWrite(), onclick: async () => {
       await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/assignments/' + encodeURIComponent(a.enabler) + '/reprovision', {});
       toast('provisioning again'); route();
-    } }, 'Re-provision now'))));
+    } }, 'Re-provision now'), ' ',
+    el('button', { class: 'secondary revoke-key', disabled: !canWrite() || !a.keyVersion, onclick: async () => {
+      try {
+        const r = await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/assignments/' + encodeURIComponent(a.enabler) + '/revoke', {});
+        toast(r.data.revoked + ' key(s) revoked; the device gets a new one'); route();
+      } catch (e) { toast(e.message); }
+    } }, 'Revoke key'), ' ',
+    el('button', { class: 'secondary unassign', disabled: !canWrite(), onclick: async () => {
+      try {
+        await api('DELETE', 'devices/' + encodeURIComponent(endpoint) + '/assignments/' + encodeURIComponent(a.enabler));
+        toast('Enabler ' + a.enabler + ' taken off; its keys no longer work'); route();
+      } catch (e) { toast(e.message); }
+    } }, 'Unassign'))));
   const select = el('select', { id: 'assign-enabler', 'aria-label': 'Enabler to assign' }, enablers.map((e) => el('option', { value: e.fqdn }, e.fqdn)));
   const btid = el('input', { id: 'revoke-btid', placeholder: 'B-TID to revoke', size: 40 });
   show(at,
     el('h1', {}, 'Device ', el('span', { id: 'device-name' }, d.endpoint), ' ', d.online ? badge('online') : badge('offline', '')),
     el('p', { class: 'muted' }, 'IMPI ', d.impi, ' · DM PSK identity ', d.dmPskIdentity, ' · created ', when(d.createdAt)),
-    el('table', { id: 'assignments' }, el('thead', {}, el('tr', {}, el('th', {}, 'Enabler'), el('th', {}, 'State'), el('th', {}, 'Detail'), el('th', {}, 'Last connection'), el('th', {}, ''))), el('tbody', {}, rows)),
+    el('table', { id: 'assignments' }, el('thead', {}, el('tr', {}, el('th', {}, 'Enabler'), el('th', {}, 'State'), el('th', {}, 'Detail'), el('th', {}, 'Key'), el('th', {}, 'Last connection'), el('th', {}, ''))), el('tbody', {}, rows)),
+    registration(d.registration),
     el('form', { class: 'inline', onsubmit: async (ev) => { ev.preventDefault();
       try { await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/assignments', { enabler: select.value }); route(); } catch (e) { toast(e.message); } } },
       select, el('button', { type: 'submit', disabled: !canWrite() }, 'Assign Enabler')),

@@ -1,0 +1,25 @@
+package org.keyprov.server;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A device's LwM2M registration as an operator reads it (what the Leshan demo shows), without
+ * Leshan types: where it registered from, its lifetime, binding, LwM2M version, when it registered
+ * and last updated, the object links it listed, and the node that serves it (null with one node).
+ */
+public record RegistrationInfo(
+    String registrationId,
+    String address,
+    long lifetimeSeconds,
+    String binding,
+    boolean queueMode,
+    String lwm2mVersion,
+    Instant registeredAt,
+    Instant lastUpdate,
+    List<String> objectLinks,
+    String node) {
+  public RegistrationInfo {
+    objectLinks = List.copyOf(objectLinks);
+  }
+}
