@@ -139,6 +139,46 @@ class OperatorApiIT {
         .doesNotContain("dmPsk\"");
     assertThat(alice.send("GET", "devices", null).body()).doesNotContain(psk);
     assertThat(alice.send("GET", "audit.csv", null).body()).doesNotContain(psk);
+    assertThat(alice.send("GET", "devices.csv", null).body()).doesNotContain(psk);
+  }
+
+  @Test
+  void the_device_list_filters_by_state_and_enabler_and_says_which_states_there_are()
+      throws Exception {
+    h.givenEnabler("a.enabler.test");
+    h.givenEnabler("b.enabler.test");
+    h.givenDevice("ep-a", "device-dm-psk-0001".getBytes(), "a.enabler.test");
+    h.givenDevice("ep-b", "device-dm-psk-0002".getBytes(), "b.enabler.test");
+    Client alice = new Client().login("alice");
+    JsonNode onB = alice.json("GET", "devices?enabler=b.enabler.test", null, 200);
+    assertThat(onB.get("items").findValuesAsText("endpoint")).containsExactly("ep-b");
+    JsonNode pending = alice.json("GET", "devices?state=pending&search=ep-", null, 200);
+    assertThat(pending.get("items").findValuesAsText("endpoint")).containsExactly("ep-a", "ep-b");
+    assertThat(alice.json("GET", "devices?state=failed", null, 200).get("items")).isEmpty();
+    JsonNode bad = alice.json("GET", "devices?state=broken", null, 400);
+    assertThat(bad.get("field").asText()).isEqualTo("state");
+    assertThat(bad.toString()).contains("pending, provisioned, failed");
+  }
+
+  @Test
+  void devices_and_assignments_export_as_csv_that_a_spreadsheet_does_not_run() throws Exception {
+    h.givenEnabler("a.enabler.test");
+    h.givenDevice("=cmd|' /C calc'!A0", "device-dm-psk-0001".getBytes(), "a.enabler.test");
+    h.givenDevice("ep-plain", "device-dm-psk-0002".getBytes());
+    HttpResponse<String> csv = new Client().login("alice").send("GET", "devices.csv", null);
+    assertThat(csv.statusCode()).isEqualTo(200);
+    assertThat(csv.headers().firstValue("content-type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
+    List<String> lines = csv.body().lines().toList();
+    assertThat(lines.get(0))
+        .startsWith("endpoint,dm_psk_identity,impi,created_at,online,enabler,state");
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("\"'=cmd|' /C calc'!A0\"")
+                    .contains("\"a.enabler.test\",pending"))
+        .anySatisfy(l -> assertThat(l).startsWith("\"ep-plain\"").endsWith(",false,,,,,,"));
   }
 
   @Test

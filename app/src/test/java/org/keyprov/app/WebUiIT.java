@@ -268,6 +268,7 @@ class WebUiIT {
             now.plus(Duration.ofDays(1)),
             now.plus(Duration.ofHours(20)));
     h.km.ledger().connectionReported("ui-failing", "ui.enabler.test", "FAILED: handshake_failure");
+    h.givenDevice("ui-waiting", DM_PSK_HEX.getBytes(), "ui.enabler.test"); // pending
     login("alice");
 
     open("#/devices");
@@ -275,6 +276,19 @@ class WebUiIT {
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(badge, "ui.enabler.test: failed"));
     assertThat(browser.findElement(badge).getAttribute("class")).contains("failed");
+
+    // and the list narrows to the failed ones
+    wait.until(
+        ExpectedConditions.presenceOfElementLocated(
+            By.cssSelector("tr[data-endpoint='ui-waiting']")));
+    new org.openqa.selenium.support.ui.Select(
+            wait.until(ExpectedConditions.elementToBeClickable(By.id("filter-state"))))
+        .selectByValue("failed");
+    browser.findElement(By.id("apply-search")).click();
+    wait.until(
+        ExpectedConditions.numberOfElementsToBe(
+            By.cssSelector("tr[data-endpoint='ui-waiting']"), 0));
+    assertThat(browser.findElements(By.cssSelector("tr[data-endpoint='ui-failing']"))).hasSize(1);
 
     open("#/");
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("count-failed"), "1"));

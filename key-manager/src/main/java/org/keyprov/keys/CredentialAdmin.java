@@ -44,11 +44,21 @@ public interface CredentialAdmin {
   List<Device> devices();
 
   /**
-   * One page of devices ordered by endpoint: those whose endpoint starts with {@code prefix} (empty
-   * for all) and sorts after {@code after} (empty for the first page). Keyset paging on the
-   * endpoint index, so a page costs the same at 100,000 devices as at 100.
+   * One page of devices ordered by endpoint: those whose endpoint or DM PSK identity contains
+   * {@code search}, ignoring case (empty for all), and that sort after {@code after} (empty for the
+   * first page). Keyset paging on the endpoint: no offsets, however deep the page.
    */
-  List<Device> devicePage(String prefix, String after, int limit);
+  default List<Device> devicePage(String search, String after, int limit) {
+    return devicePage(search, null, null, after, limit);
+  }
+
+  /**
+   * {@link #devicePage(String, String, int)} narrowed to devices with an assignment in {@code
+   * state} (as shown: a provisioned key past its expiry is EXPIRED, one whose last connection
+   * failed is FAILED) and/or to Enabler {@code enabler}; null for any.
+   */
+  List<Device> devicePage(
+      String search, ProvisioningState state, String enabler, String after, int limit);
 
   /**
    * Deletes a device with its assignments and key records; Enablers refuse its keys from now on.

@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -191,21 +192,35 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   }
 
   @Override
-  public List<Device> devicePage(String prefix, String after, int limit) {
-    String p = prefix == null ? "" : prefix;
-    String escaped = p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+  public List<Device> devicePage(
+      String search, ProvisioningState state, String enabler, String after, int limit) {
+    String p = search == null ? "" : search.toLowerCase(java.util.Locale.ROOT);
+    String like = "%" + p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     int n = Math.max(1, Math.min(limit, 500));
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT * FROM device WHERE (LOWER(endpoint) LIKE ? ESCAPE '\\'"
+                + " OR LOWER(dm_psk_identity) LIKE ? ESCAPE '\\') AND endpoint > ?");
+    List<Object> args = new ArrayList<>(List.of(like, like, after == null ? "" : after));
+    if (state != null || enabler != null) {
+      sql.append(
+          " AND EXISTS (SELECT 1 FROM assignment a JOIN enabler e ON e.id = a.enabler_id"
+              + " WHERE a.device_id = device.id");
+      if (enabler != null) {
+        sql.append(" AND e.naf_fqdn = ?");
+        args.add(normalise(enabler));
+      }
+      if (state != null) {
+        sql.append(" AND ").append(JdbcLedger.SHOWN_STATE).append(" = ?");
+        args.add(clock.instant());
+        args.add(state.name());
+      }
+      sql.append(')');
+    }
+    sql.append(" ORDER BY endpoint LIMIT ?");
+    args.add(n);
     return db.inTransaction(
-        "listing devices",
-        c ->
-            Database.query(
-                c,
-                "SELECT * FROM device WHERE endpoint LIKE ? ESCAPE '\\' AND endpoint > ?"
-                    + " ORDER BY endpoint LIMIT ?",
-                Rows::device,
-                escaped + "%",
-                after == null ? "" : after,
-                n));
+        "listing devices", c -> Database.query(c, sql.toString(), Rows::device, args.toArray()));
   }
 
   @Override

@@ -253,6 +253,34 @@ class KeyManagerTest {
   }
 
   @Test
+  void pages_devices_by_the_shown_state_of_an_assignment_and_by_enabler() {
+    km.admin().addDevice("ep2", "ep2-dm", DM_PSK, "test");
+    km.admin().assign("ep2", "b.enabler.test", "test");
+    km.admin().addDevice("ep3", "ep3-dm", DM_PSK, "test");
+    km.admin().assign("ep3", "a.enabler.test", "test");
+    EnablerParameters p = km.admin().currentParameters("ep1", "a.enabler.test");
+    km.ledger().provisioned("ep1", "a.enabler.test", 1, p.expiresAt(), p.renewAt());
+    km.ledger().connectionReported("ep1", "a.enabler.test", "FAILED: handshake_failure");
+    EnablerParameters p3 = km.admin().currentParameters("ep3", "a.enabler.test");
+    km.ledger().provisioned("ep3", "a.enabler.test", 1, p3.expiresAt(), p3.renewAt());
+
+    assertThat(page(ProvisioningState.FAILED, null)).containsExactly("ep1");
+    assertThat(page(ProvisioningState.PROVISIONED, null)).containsExactly("ep3");
+    assertThat(page(ProvisioningState.PENDING, null)).containsExactly("ep2");
+    assertThat(page(null, "A.enabler.test")).containsExactly("ep1", "ep3");
+    assertThat(page(ProvisioningState.PENDING, "a.enabler.test")).isEmpty();
+    clock.advance(Duration.ofDays(2)); // both keys past their expiry: shown EXPIRED, failed or not
+    assertThat(page(ProvisioningState.EXPIRED, null)).containsExactly("ep1", "ep3");
+    assertThat(page(ProvisioningState.FAILED, null)).isEmpty();
+  }
+
+  private java.util.List<String> page(ProvisioningState state, String enabler) {
+    return km.admin().devicePage("", state, enabler, "", 50).stream()
+        .map(org.keyprov.keys.Device::endpoint)
+        .toList();
+  }
+
+  @Test
   void tracks_failures_with_their_next_attempt() {
     Instant retryAt = clock.instant().plusSeconds(30);
     km.ledger().failed("ep1", "a.enabler.test", "device answered 5.00", retryAt);

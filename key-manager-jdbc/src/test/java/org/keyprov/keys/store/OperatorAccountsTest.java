@@ -202,7 +202,7 @@ class OperatorAccountsTest {
   }
 
   @Test
-  void pages_devices_by_prefix_without_offsets() {
+  void pages_devices_found_by_any_part_of_their_name_without_offsets() {
     KeyManager km = TestKeyManagers.started(ds);
     byte[] psk = "0123456789abcdef".getBytes();
     km.admin()
@@ -221,6 +221,13 @@ class OperatorAccountsTest {
         .extracting(Device::endpoint)
         .containsExactly("a_3", "b-1");
     assertThat(km.admin().devicePage("a_", "", 10))
+        .extracting(Device::endpoint)
+        .containsExactly("a_3");
+    // anywhere in the endpoint or the DM PSK identity, any case
+    assertThat(km.admin().devicePage("-2", "", 10))
+        .extracting(Device::endpoint)
+        .containsExactly("a-2");
+    assertThat(km.admin().devicePage("A_", "", 10))
         .extracting(Device::endpoint)
         .containsExactly("a_3");
     km.admin().deleteDevice("a-1", "test");

@@ -135,6 +135,9 @@ final class Routes {
     if (head.equals("audit") && p.size() == 1 && m.equals("GET")) {
       return api.ok(events(audit(c)));
     }
+    if (head.equals("devices.csv") && p.size() == 1 && m.equals("GET")) {
+      return devicesCsv();
+    }
     if (head.equals("audit.csv") && p.size() == 1 && m.equals("GET")) {
       StringBuilder csv = new StringBuilder("id,at,actor,action,subject,detail\n");
       for (AuditEvent e : audit(c)) {
@@ -161,8 +164,32 @@ final class Routes {
   private Answer devices(Call c, List<String> p, String m) {
     if (p.size() == 1 && m.equals("GET")) {
       int limit = intParam(c, "limit", 50, 1, 500);
+      String stateName = c.param("state", "");
+      org.keyprov.keys.ProvisioningState state = null;
+      if (!stateName.isEmpty()) {
+        try {
+          state =
+              org.keyprov.keys.ProvisioningState.valueOf(
+                  stateName.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw ApiException.badRequest(
+              "state",
+              "state is one of "
+                  + java.util.Arrays.stream(org.keyprov.keys.ProvisioningState.values())
+                      .map(v -> v.name().toLowerCase(java.util.Locale.ROOT))
+                      .collect(java.util.stream.Collectors.joining(", ")));
+        }
+      }
+      String enabler = c.param("enabler", "");
       List<Device> page =
-          api.km.admin().devicePage(c.param("search", ""), c.param("after", ""), limit + 1);
+          api.km
+              .admin()
+              .devicePage(
+                  c.param("search", ""),
+                  state,
+                  enabler.isEmpty() ? null : enabler,
+                  c.param("after", ""),
+                  limit + 1);
       ArrayNode items = api.array();
       List<Device> shown = page.subList(0, Math.min(limit, page.size()));
       var assignments = api.km.ledger().assignments(shown.stream().map(Device::endpoint).toList());
@@ -528,6 +555,54 @@ final class Routes {
     } catch (NumberFormatException e) {
       throw ApiException.badRequest(name, name + " must be a number from " + min + " to " + max);
     }
+  }
+
+  /**
+   * Every device with its assignments, a row per (device, Enabler) and one per device without any:
+   * the DM PSK identity, never a key; cells formula-safe.
+   */
+  private Answer devicesCsv() {
+    StringBuilder csv =
+        new StringBuilder(
+            "endpoint,dm_psk_identity,impi,created_at,online,enabler,state,detail,key_version,"
+                + "key_expires_at,last_connection_result\n");
+    List<Device> all = api.km.admin().devices();
+    java.util.Map<String, List<Assignment>> assignments =
+        api.km.ledger().assignments(all.stream().map(Device::endpoint).toList());
+    for (Device d : all) {
+      String device =
+          cell(d.endpoint())
+              + ','
+              + cell(d.dmPskIdentity())
+              + ','
+              + cell(d.impi())
+              + ','
+              + d.createdAt()
+              + ','
+              + api.dm.isRegistered(d.endpoint())
+              + ',';
+      List<Assignment> list = assignments.getOrDefault(d.endpoint(), List.of());
+      if (list.isEmpty()) {
+        csv.append(device).append(",,,,,\n");
+      }
+      for (Assignment a : list) {
+        csv.append(device)
+            .append(cell(a.nafFqdn()))
+            .append(',')
+            .append(a.state().name().toLowerCase(java.util.Locale.ROOT))
+            .append(',')
+            .append(cell(a.detail()))
+            .append(',')
+            .append(a.keyVersion().map(String::valueOf).orElse(""))
+            .append(',')
+            .append(a.keyExpiresAt().map(Instant::toString).orElse(""))
+            .append(',')
+            .append(cell(a.lastConnectionResult().orElse("")))
+            .append('\n');
+      }
+    }
+    return new Answer(
+        200, "text/csv; charset=utf-8", csv.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /**

@@ -127,19 +127,29 @@ function eventRow(at, action, subject, detail) {
 
 // created: the DM PSK of a device just created, shown once: kept across the page's redraws (its own,
 // live updates) until the operator says it is saved, never stored anywhere else
-let devicesState = { search: '', after: '', history: [], created: null };
+let devicesState = { search: '', state: '', enabler: '', after: '', history: [], created: null };
+let enablerNames = { at: 0, names: [] }; // for the filter, fetched again after 30 s
+const STATES = ['pending', 'provisioned', 'failed', 'expired', 'unsupported', 'sim'];
 
 async function devices() {
   const at = location.hash; // a late answer must not draw over the page the operator moved to
-  const q = new URLSearchParams({ search: devicesState.search, after: devicesState.after, limit: '50' });
+  const q = new URLSearchParams({ search: devicesState.search, state: devicesState.state, enabler: devicesState.enabler, after: devicesState.after, limit: '50' });
   const page = (await api('GET', 'devices?' + q)).data;
+  if (Date.now() - enablerNames.at > 30000) {
+    enablerNames = { at: Date.now(), names: (await api('GET', 'enablers')).data.items.map((e) => e.fqdn) };
+  }
   const rows = page.items.map((d) => el('tr', { 'data-endpoint': d.endpoint },
     el('td', {}, el('a', { href: '#/devices/' + encodeURIComponent(d.endpoint) }, d.endpoint)),
     el('td', {}, d.online ? badge('online') : ''),
     // each badge names its Enabler and says its state in words, besides its colour
     el('td', { class: 'states' }, d.assignments.map((a) => badge(a.enabler + ': ' + a.state, a.state))),
     el('td', {}, d.dmPskIdentity)));
-  const search = el('input', { id: 'search', placeholder: 'endpoint starts with…', value: devicesState.search });
+  const search = el('input', { id: 'search', placeholder: 'endpoint or DM identity contains…', value: devicesState.search });
+  const option = (value, text, chosen) => { const o = el('option', { value }, text); o.selected = value === chosen; return o; };
+  const stateFilter = el('select', { id: 'filter-state', 'aria-label': 'Only devices with an assignment in state' },
+    option('', 'any state', devicesState.state), STATES.map((v) => option(v, v, devicesState.state)));
+  const enablerFilter = el('select', { id: 'filter-enabler', 'aria-label': 'Only devices assigned to Enabler' },
+    option('', 'any Enabler', devicesState.enabler), enablerNames.names.map((v) => option(v, v, devicesState.enabler)));
   const create = el('form', { class: 'inline', onsubmit: async (ev) => {
     ev.preventDefault();
     try {
@@ -150,8 +160,9 @@ async function devices() {
   } }, el('input', { id: 'new-endpoint', placeholder: 'new device endpoint' }), el('button', { type: 'submit', disabled: !canWrite() }, 'Create device'));
   show(at,
     el('h1', {}, 'Devices'),
-    el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); devicesState = { ...devicesState, search: search.value, after: '', history: [] }; devices(); } },
-      search, el('button', { type: 'submit', class: 'secondary' }, 'Search')),
+    el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); devicesState = { ...devicesState, search: search.value, state: stateFilter.value, enabler: enablerFilter.value, after: '', history: [] }; devices(); } },
+      search, stateFilter, enablerFilter, el('button', { type: 'submit', class: 'secondary', id: 'apply-search' }, 'Search'),
+      el('a', { href: '/api/v1/devices.csv', id: 'export-devices' }, 'Export CSV (devices and assignments)')),
     create, el('div', { id: 'created' }, devicesState.created && el('div', { class: 'secret' },
       'DM PSK for ' + devicesState.created.endpoint + ' (shown once, flash it to the device): ',
       el('code', { id: 'created-psk' }, devicesState.created.dmPsk), ' ',
