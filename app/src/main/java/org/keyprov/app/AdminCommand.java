@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
       AdminLists.ListEnablers.class,
       AdminLists.ListOperators.class,
       AdminLists.DeleteDevice.class,
+      AdminLists.DeleteEnabler.class,
       AdminLists.ImportDevices.class
     })
 final class AdminCommand implements Runnable {

@@ -220,6 +220,32 @@ final class AdminLists {
   }
 
   @Command(
+      name = "delete-enabler",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Deletes an Enabler: it is taken off every device (their instances of it are deleted) and",
+        "its keys stop working at once. Its credentials stay until revoked."
+      })
+  static final class DeleteEnabler implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StorageOptions storage;
+
+    @Option(names = "--fqdn", required = true, description = "NAF FQDN of the Enabler.")
+    String fqdn;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Storage store = storage.open()) {
+        int devices = store.keyManager.admin().deleteEnabler(fqdn, CredentialAdmin.cliActor());
+        spec.commandLine()
+            .getOut()
+            .printf("Enabler %s deleted; taken off %d device(s)%n", fqdn, devices);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
       name = "import",
       mixinStandardHelpOptions = true,
       description = {

@@ -192,6 +192,14 @@ class AdminCommandIT {
     assertThat(deleted.exitCode()).as(deleted.err()).isZero();
     assertThat(deleted.out()).contains("device ep2 deleted");
     assertThat(Cli.run("admin", "list-devices", "--data-dir", data).out()).doesNotContain("ep2");
+    Cli enablerGone = Cli.run("admin", "delete-enabler", "--data-dir", data, "--fqdn", "e.test");
+    assertThat(enablerGone.exitCode()).as(enablerGone.err()).isZero();
+    assertThat(enablerGone.out()).contains("Enabler e.test deleted; taken off 1 device(s)");
+    assertThat(Cli.run("admin", "list-enablers", "--data-dir", data).out())
+        .doesNotContain("e.test");
+    assertThat(Cli.run("admin", "delete-enabler", "--data-dir", data, "--fqdn", "e.test").err())
+        .contains("no Enabler has NAF FQDN 'e.test'")
+        .doesNotContain("\tat ");
     Cli again = Cli.run("admin", "delete-device", "--data-dir", data, "--endpoint", "ep2");
     assertThat(again.exitCode()).isEqualTo(2);
     assertThat(again.err()).contains("no device has endpoint 'ep2'").doesNotContain("\tat ");

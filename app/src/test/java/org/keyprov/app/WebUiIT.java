@@ -179,6 +179,16 @@ class WebUiIT {
         ExpectedConditions.numberOfElementsToBe(
             By.cssSelector("tr[data-enabler='ui.enabler.test']"), 0));
     await().atMost(Duration.ofSeconds(20)).until(() -> device.enablerParameters().isEmpty());
+
+    // an Enabler nobody needs any more is deleted from its page, after a confirmation
+    open("#/enablers");
+    By delete = By.cssSelector("tr[data-enabler='ui.enabler.test'] button.delete-enabler");
+    wait.until(ExpectedConditions.elementToBeClickable(delete)).click();
+    wait.until(ExpectedConditions.alertIsPresent()).accept();
+    wait.until(
+        ExpectedConditions.numberOfElementsToBe(
+            By.cssSelector("tr[data-enabler='ui.enabler.test']"), 0));
+    assertThat(h.km.admin().enabler("ui.enabler.test")).isEmpty();
   }
 
   @Test

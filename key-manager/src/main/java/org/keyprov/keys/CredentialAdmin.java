@@ -71,6 +71,16 @@ public interface CredentialAdmin {
   /** Adds an Enabler, or replaces the profile of the one with the same FQDN. */
   EnablerProfile putEnabler(EnablerProfile enabler, String actor);
 
+  /**
+   * Deletes an Enabler: it is taken off every device (the DM servers delete its instances), its
+   * keys stop working at once (the invalidation feed tells it), and its profile, assignments and
+   * key records go. Its credentials stay until revoked, so it can still read that feed.
+   *
+   * @return how many devices it was assigned to
+   * @throws KeyManagerException NOT_FOUND if there is no such Enabler
+   */
+  int deleteEnabler(String fqdn, String actor);
+
   Optional<EnablerProfile> enabler(String fqdn);
 
   List<EnablerProfile> enablers();

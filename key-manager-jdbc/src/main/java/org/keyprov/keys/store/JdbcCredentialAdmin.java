@@ -445,6 +445,47 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   }
 
   @Override
+  public int deleteEnabler(String fqdn, String actor) {
+    return db.inTransaction(
+        "deleting Enabler " + fqdn,
+        c -> {
+          long enablerId = enablerId(c, fqdn);
+          String nafFqdn = normalise(fqdn);
+          for (String[] key :
+              Database.query(
+                  c,
+                  "SELECT k.btid, d.endpoint FROM key_record k JOIN device d ON d.id = k.device_id"
+                      + " WHERE k.enabler_id = ? AND k.state <> 'REVOKED' AND k.expires_at > ?",
+                  rs -> new String[] {rs.getString(1), rs.getString(2)},
+                  enablerId,
+                  clock.instant())) {
+            JdbcInvalidations.record(
+                c, key[0], key[1], nafFqdn, org.keyprov.keys.InvalidationFeed.UNASSIGNED, clock);
+          }
+          List<String> devices =
+              Database.query(
+                  c,
+                  "SELECT d.endpoint FROM assignment a JOIN device d ON d.id = a.device_id"
+                      + " WHERE a.enabler_id = ?",
+                  rs -> rs.getString(1),
+                  enablerId);
+          for (String endpoint : devices) {
+            // for the DM servers, which delete the device's instance of this Enabler
+            JdbcInvalidations.record(
+                c, "", endpoint, nafFqdn, org.keyprov.keys.InvalidationFeed.UNASSIGNED, clock);
+          }
+          Database.update(c, "DELETE FROM enabler WHERE id = ?", enablerId); // cascades
+          audit.append(
+              c,
+              actor,
+              "enabler.deleted",
+              nafFqdn,
+              "taken off " + devices.size() + " device(s); its keys stopped working");
+          return devices.size();
+        });
+  }
+
+  @Override
   public int revokeKeys(String endpoint, String fqdn, String actor) {
     List<String> btids =
         db.inTransaction(

@@ -281,6 +281,27 @@ class KeyManagerTest {
   }
 
   @Test
+  void deleting_an_enabler_takes_it_off_its_devices_and_stops_its_keys_at_once() throws Exception {
+    EnablerParameters p = km.admin().currentParameters("ep1", "a.enabler.test");
+    km.ledger().provisioned("ep1", "a.enabler.test", 1, p.expiresAt(), p.renewAt());
+    long before = km.invalidations().next(-1, null, Duration.ZERO).cursor();
+
+    assertThat(km.admin().deleteEnabler("A.enabler.test", "operator")).isEqualTo(1);
+
+    assertThat(km.admin().enabler("a.enabler.test")).isEmpty();
+    assertThat(km.ledger().assignments("ep1")).isEmpty();
+    assertThat(km.lookup().lookup(p.btid().value(), enablerA.nafId())).isInstanceOf(Refused.class);
+    assertThat(km.invalidations().next(before, null, Duration.ZERO).invalidations())
+        .extracting(i -> i.endpoint() + " " + i.reason())
+        .contains("ep1 " + org.keyprov.keys.InvalidationFeed.UNASSIGNED);
+    assertThat(km.audit().recent(5))
+        .anySatisfy(e -> assertThat(e.action()).isEqualTo("enabler.deleted"));
+    assertThatThrownBy(() -> km.admin().deleteEnabler("a.enabler.test", "operator"))
+        .isInstanceOf(KeyManagerException.class)
+        .hasMessageContaining("no Enabler has NAF FQDN 'a.enabler.test'");
+  }
+
+  @Test
   void tracks_failures_with_their_next_attempt() {
     Instant retryAt = clock.instant().plusSeconds(30);
     km.ledger().failed("ep1", "a.enabler.test", "device answered 5.00", retryAt);

@@ -418,6 +418,10 @@ final class Routes {
       api.km.admin().enablers().forEach(e -> items.add(enabler(e)));
       return api.ok(api.json.createObjectNode().set("items", items));
     }
+    if (p.size() == 2 && m.equals("DELETE")) {
+      int devices = api.km.admin().deleteEnabler(p.get(1), c.actor());
+      return api.ok(api.json.createObjectNode().put("devices", devices));
+    }
     if ((p.size() == 1 && m.equals("POST")) || (p.size() == 2 && m.equals("PUT"))) {
       JsonNode in = api.body(c.body());
       String fqdn = p.size() == 2 ? p.get(1) : ApiHandler.text(in, "fqdn", true);

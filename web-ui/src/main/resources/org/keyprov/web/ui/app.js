@@ -252,12 +252,19 @@ async function enablersPage() {
       el('button', { type: 'submit', id: 'save-enabler', disabled: !canWrite() }, 'Save Enabler')),
     el('div', { class: 'error', id: 'enabler-error' }));
   addAllow('');
-  const rows = list.map((e) => el('tr', {}, el('td', {}, e.fqdn), el('td', {}, e.uri), el('td', {}, e.uaSecurityProtocolId),
+  const rows = list.map((e) => el('tr', { 'data-enabler': e.fqdn }, el('td', {}, e.fqdn), el('td', {}, e.uri), el('td', {}, e.uaSecurityProtocolId),
     el('td', {}, e.allowList.join(' · ')), el('td', {}, String(e.keyLifetimeSeconds)),
     el('td', {}, el('button', { class: 'secondary', onclick: () => {
       $('#enabler-fqdn').value = e.fqdn; $('#enabler-uri').value = e.uri; $('#enabler-ua').value = e.uaSecurityProtocolId;
       $('#enabler-lifetime').value = e.keyLifetimeSeconds; allowBox.replaceChildren(); e.allowList.forEach(addAllow);
-    } }, 'Edit'))));
+    } }, 'Edit'), ' ',
+    el('button', { class: 'secondary delete-enabler', disabled: !canWrite(), onclick: async () => {
+      if (!confirm('Delete Enabler ' + e.fqdn + '? It is taken off every device it is assigned to, and its keys stop working at once.')) return;
+      try {
+        const r = await api('DELETE', 'enablers/' + encodeURIComponent(e.fqdn));
+        toast('Enabler ' + e.fqdn + ' deleted; taken off ' + r.data.devices + ' device(s)'); route();
+      } catch (err) { toast(err.message); }
+    } }, 'Delete'))));
   const creds = (await api('GET', 'enabler-credentials')).data.items;
   const credFqdn = el('select', { id: 'credential-enabler', 'aria-label': 'Enabler of the credential' }, list.map((e) => el('option', { value: e.fqdn }, e.fqdn)));
   const credBox = el('div', { id: 'credential-secret' });
