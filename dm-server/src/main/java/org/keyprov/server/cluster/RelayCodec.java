@@ -293,7 +293,9 @@ final class RelayCodec {
         | CodecException
         | InvalidRequestException
         | org.eclipse.leshan.core.node.InvalidLwM2mPathException e) {
-      throw new IllegalArgumentException("a relayed message does not parse: " + e.getMessage(), e);
+      // the decoder's own words may quote what it read: a Write's content can be a key
+      throw new IllegalArgumentException(
+          "a relayed message does not parse (" + e.getClass().getSimpleName() + ")");
     }
   }
 }
