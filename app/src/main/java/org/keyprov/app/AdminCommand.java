@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
       AdminCommand.Assign.class,
       AdminCommand.Unassign.class,
       AdminCommand.ChangeDmPsk.class,
+      AdminBootstrap.SetBootstrapPsk.class,
+      AdminBootstrap.RotateDmPsk.class,
       AdminCommand.Status.class,
       AdminCommand.Revoke.class,
       AdminCommand.Reprovision.class,
@@ -70,11 +72,47 @@ final class AdminCommand implements Runnable {
         description = "DM PSK, hex (16–64 bytes). Default: generate one and print it once.")
     String psk;
 
+    @Option(
+        names = "--bs-psk",
+        description =
+            "The device's factory bootstrap PSK, hex (16–64 bytes): it bootstraps at keyprov's"
+                + " bootstrap server (keyprov server --bootstrap-port) and is given a DM PSK"
+                + " nobody sees. Instead of --dm-psk.")
+    String bsPsk;
+
+    @Option(
+        names = "--bs-identity",
+        description = "Factory bootstrap PSK identity (default: the endpoint name).")
+    String bsIdentity;
+
     @Override
     public Integer call() throws Exception {
       String dmIdentity = identity == null ? endpoint : identity;
+      if (bsPsk != null && (psk != null || identity != null)) {
+        throw new UsageException(
+            "--bs-psk gives the device a factory bootstrap credential; the bootstrap server mints"
+                + " its DM PSK, so leave out --dm-psk and --dm-identity");
+      }
+      if (bsIdentity != null && bsPsk == null) {
+        throw new UsageException("--bs-identity needs --bs-psk (the factory bootstrap PSK, hex)");
+      }
       try (Storage store = storage.open()) {
         CredentialAdmin admin = store.keyManager.admin();
+        if (bsPsk != null) {
+          Device d =
+              admin.addBootstrapDevice(
+                  endpoint,
+                  bsIdentity == null ? endpoint : bsIdentity,
+                  Hex.parse("--bs-psk", bsPsk),
+                  CredentialAdmin.cliActor());
+          spec.commandLine()
+              .getOut()
+              .printf(
+                  "device %s added (IMPI %s) with factory bootstrap PSK identity %s; it gets its"
+                      + " DM PSK from the bootstrap server%n",
+                  d.endpoint(), d.impi(), bsIdentity == null ? endpoint : bsIdentity);
+          return 0;
+        }
         DmPsk generated =
             psk == null
                 ? admin.addDeviceWithNewPsk(endpoint, dmIdentity, CredentialAdmin.cliActor())

@@ -34,6 +34,23 @@ final class DeviceCommand implements Callable<Integer> {
   URI server;
 
   @Option(
+      names = "--bootstrap",
+      paramLabel = "URI",
+      description =
+          "Bootstrap server, coaps://host:port: the device arrives with its factory bootstrap"
+              + " credential (--bs-psk) only and is given its DM server and DM PSK there; kept in"
+              + " the state file across restarts. Instead of --server.")
+  URI bootstrap;
+
+  @Option(
+      names = "--bs-identity",
+      description = "Factory bootstrap PSK identity (default: the endpoint name).")
+  String bsIdentity;
+
+  @Option(names = "--bs-psk", description = "Factory bootstrap PSK, hex (needed with --bootstrap).")
+  String bsPsk;
+
+  @Option(
       names = "--sim",
       description =
           "Read Enabler parameters from a SIM first: jcardsim:<profile file> (simulated card) or pcsc:<reader name>.")
@@ -79,8 +96,17 @@ final class DeviceCommand implements Callable<Integer> {
     Map<String, Integer> connectedVersion = new ConcurrentHashMap<>();
     CountDownLatch done = new CountDownLatch(1);
     ExecutorService connector = Executors.newSingleThreadExecutor();
-    if (server == null && sim == null) {
-      throw new UsageException("give --server coaps://host:port, --sim, or both");
+    if (server == null && bootstrap == null && sim == null) {
+      throw new UsageException(
+          "give --server coaps://host:port (with --dm-psk), --bootstrap coaps://host:port (with"
+              + " --bs-psk), --sim, or a server and --sim");
+    }
+    if (server != null && bootstrap != null) {
+      throw new UsageException(
+          "give --server or --bootstrap, not both: the bootstrap server names the DM server");
+    }
+    if (bootstrap != null && bsPsk == null) {
+      throw new UsageException("--bootstrap needs --bs-psk (the factory bootstrap PSK, hex)");
     }
     if (interval != null && (interval.isNegative() || interval.isZero())) {
       throw new UsageException("--interval must be positive, e.g. PT10S");
@@ -97,6 +123,10 @@ final class DeviceCommand implements Callable<Integer> {
           .dmServer(server)
           .dmPsk(identity == null ? endpoint : identity, Hex.parse("--dm-psk", psk));
     }
+    if (bootstrap != null) {
+      builder.bootstrap(
+          bootstrap, bsIdentity == null ? endpoint : bsIdentity, Hex.parse("--bs-psk", bsPsk));
+    }
     if (sim != null) {
       if (simPin == null) {
         throw new UsageException("--sim needs --sim-pin");
@@ -108,8 +138,10 @@ final class DeviceCommand implements Callable<Integer> {
           ok -> {
             out.println(
                 ok
-                    ? "registered with " + server
-                    : "registration with " + server + " failed (check the DM PSK)");
+                    ? "registered with " + (server != null ? server : "the DM server")
+                    : "registration with "
+                        + (server != null ? server : "the DM server")
+                        + " failed (check the DM PSK)");
             out.flush();
           });
       if (!once) {
@@ -147,7 +179,7 @@ final class DeviceCommand implements Callable<Integer> {
             s.nafFqdn(), s.source() == 1 ? "SIM" : "DM server");
       }
       device.start();
-      if (server == null) {
+      if (server == null && bootstrap == null) {
         for (EnablerSecurityState s : device.enablerParameters()) {
           if (s.hasKey() && connectedVersion.putIfAbsent(s.nafFqdn(), s.keyVersion()) == null) {
             ConnectionResult r = device.connector().connect(s.nafFqdn());

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.keyprov.server.DmServer;
+import org.keyprov.server.bootstrap.BootstrapServer;
 import org.keyprov.server.cluster.RedisCluster;
 import org.keyprov.web.WebServer;
 import org.keyprov.web.api.ApiHandler;
@@ -47,6 +48,21 @@ final class ServerCommand implements Callable<Integer> {
       description =
           "DTLS sessions the DM server keeps, i.e. devices connected at once; new sessions are accepted at up to 1/140 of it per second (default: ${DEFAULT-VALUE}).")
   int dtlsSessions;
+
+  @Option(
+      names = "--bootstrap-port",
+      description =
+          "Also run the LwM2M bootstrap server, CoAPs (DTLS-PSK), on this port: devices with a"
+              + " factory bootstrap credential get their DM server account there. Off by default.")
+  Integer bootstrapPort;
+
+  @Option(
+      names = "--bootstrap-dm-uri",
+      paramLabel = "URI",
+      description =
+          "The DM server as devices reach it, coaps://HOST:PORT, written to them at bootstrap"
+              + " (default: the DM server's own address; needed when --bind is 0.0.0.0).")
+  java.net.URI bootstrapDmUri;
 
   @Option(
       names = "--https-port",
@@ -139,6 +155,9 @@ final class ServerCommand implements Callable<Integer> {
         Ports.check("--coap-port", coapPort);
         builder.coapAddress(new InetSocketAddress(bind, coapPort));
       }
+      if (bootstrapPort != null) {
+        Ports.check("--bootstrap-port", bootstrapPort);
+      }
       HttpsIdentity https = HttpsIdentity.loadOrCreate(store.dataDir, store.masterKey, httpsHosts);
       try (DmServer dm = builder.build();
           WebServer web =
@@ -148,6 +167,7 @@ final class ServerCommand implements Callable<Integer> {
                   https,
                   new InetSocketAddress(bind, httpsPort),
                   meters == null ? null : meters.registry);
+          BootstrapServer bs = bootstrapPort == null ? null : bootstrapServer(store);
           ManagementServer ops =
               meters == null
                   ? null
@@ -161,6 +181,11 @@ final class ServerCommand implements Callable<Integer> {
             .check("dm", () -> dm.running() ? null : "the DM server is not running")
             .check("https", () -> web.running() ? null : "the HTTPS server is not running");
         dm.start();
+        if (bs != null) {
+          readiness.check(
+              "bootstrap", () -> bs.running() ? null : "the bootstrap server is not running");
+          Ports.listen("--bootstrap-port", new InetSocketAddress(bind, bootstrapPort), bs::start);
+        }
         Ports.listen("--https-port", new InetSocketAddress(bind, httpsPort), web::start);
         if (ops != null) {
           Ports.listen(
@@ -169,8 +194,9 @@ final class ServerCommand implements Callable<Integer> {
         spec.commandLine()
             .getOut()
             .printf(
-                "keyprov server: DM server at %s; operator UI, REST API (/api/v1) and Enabler lookup API at %s/ (certificate %s); %sdata in %s%s%n",
+                "keyprov server: DM server at %s;%s operator UI, REST API (/api/v1) and Enabler lookup API at %s/ (certificate %s); %sdata in %s%s%n",
                 dm.coapsUri(),
+                bs == null ? "" : " bootstrap server at " + bs.coapsUri() + ";",
                 web.uri(),
                 https.certificateFile.toAbsolutePath(),
                 ops == null ? "" : "metrics and probes at " + ops.uri() + "/metrics; ",
@@ -196,6 +222,46 @@ final class ServerCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The bootstrap server, built (not started): it writes the DM server's URI as devices reach it.
+   */
+  private BootstrapServer bootstrapServer(Storage store) {
+    java.net.URI dmUri = bootstrapDmUri;
+    if (dmUri == null) {
+      if (wildcard(bind)) {
+        throw new UsageException(
+            "--bind "
+                + bind
+                + " names no address devices can reach, and the bootstrap server must tell them"
+                + " where the DM server is: give --bootstrap-dm-uri coaps://HOST:"
+                + coapsPort);
+      }
+      dmUri = java.net.URI.create("coaps://" + hostForUri(bind) + ":" + coapsPort);
+    }
+    try {
+      return BootstrapServer.builder()
+          .credentials(store.keyManager.bootstrapCredentials())
+          .audit(store.keyManager.audit())
+          .coapsAddress(new InetSocketAddress(bind, bootstrapPort))
+          .dmServer(dmUri)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--bootstrap-dm-uri: " + e.getMessage());
+    }
+  }
+
+  private static boolean wildcard(String bind) {
+    try {
+      return java.net.InetAddress.getByName(bind).isAnyLocalAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private static String hostForUri(String host) {
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
   static boolean loopbackOnly(String bind) {

@@ -25,6 +25,7 @@ import org.eclipse.leshan.core.ResponseCode;
 import org.eclipse.leshan.core.model.StaticModel;
 import org.eclipse.leshan.core.request.RegisterRequest;
 import org.eclipse.leshan.core.request.UpdateRequest;
+import org.keyprov.client.object.DmAccount;
 import org.keyprov.client.object.EnablerSecurityInstances;
 import org.keyprov.client.object.EnablerSecurityState;
 import org.keyprov.client.object.StateFile;
@@ -45,9 +46,11 @@ import org.keyprov.models.KeyprovModels;
  * }</pre>
  */
 public final class DeviceClient implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeviceClient.class);
   private static final int SHORT_SERVER_ID = 1;
 
   private final String endpoint;
+  private final StateFile stateFile;
   private final LeshanClient leshan;
   private final EnablerSecurityInstances instances;
   private final EnablerConnector connector;
@@ -58,12 +61,13 @@ public final class DeviceClient implements AutoCloseable {
 
   private DeviceClient(Builder b) {
     this.endpoint = b.endpoint;
-    this.instances = new EnablerSecurityInstances(new StateFile(b.stateFile), b.clock);
+    this.stateFile = new StateFile(b.stateFile);
+    this.instances = new EnablerSecurityInstances(stateFile, b.clock);
     this.connector = new EnablerConnector(instances, b.clock, b.connectTimeout);
     if (b.sim != null) {
       SimBootstrap.populate(instances, b.sim, b.simPin);
     }
-    if (b.dmServer == null) {
+    if (b.dmServer == null && b.bootstrapServer == null) {
       this.leshan = null;
       this.nudge = null;
       this.ownScheduler = null;
@@ -72,17 +76,21 @@ public final class DeviceClient implements AutoCloseable {
 
     ObjectsInitializer initializer =
         new ObjectsInitializer(new StaticModel(KeyprovModels.loadWithDefaults()));
-    byte[] key = b.dmPskKey.clone();
-    initializer.setInstancesForObject(
-        LwM2mId.SECURITY,
-        Security.psk(
-            b.dmServer.toString(),
-            SHORT_SERVER_ID,
-            b.dmPskIdentity.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-            key));
-    java.util.Arrays.fill(key, (byte) 0);
-    initializer.setInstancesForObject(
-        LwM2mId.SERVER, new Server(SHORT_SERVER_ID, b.lifetime.toSeconds()));
+    if (b.bootstrapServer != null) {
+      accounts(initializer, b);
+    } else {
+      byte[] key = b.dmPskKey.clone();
+      initializer.setInstancesForObject(
+          LwM2mId.SECURITY,
+          Security.psk(
+              b.dmServer.toString(),
+              SHORT_SERVER_ID,
+              b.dmPskIdentity.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              key));
+      java.util.Arrays.fill(key, (byte) 0);
+      initializer.setInstancesForObject(
+          LwM2mId.SERVER, new Server(SHORT_SERVER_ID, b.lifetime.toSeconds()));
+    }
     initializer.setInstancesForObject(
         LwM2mId.DEVICE, new Device("keyprov", "keyprov-device", b.endpoint));
     instances.registerWith(initializer);
@@ -133,6 +141,12 @@ public final class DeviceClient implements AutoCloseable {
           }
 
           @Override
+          public void onBootstrapSuccess(
+              LwM2mServer bsserver, org.eclipse.leshan.core.request.BootstrapRequest request) {
+            keepAccount();
+          }
+
+          @Override
           public void onUpdateSuccess(LwM2mServer server, UpdateRequest request) {
             lastContact = b.clock.instant();
           }
@@ -156,6 +170,94 @@ public final class DeviceClient implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The bootstrap account, and the DM server account a bootstrap server gave on an earlier run if
+   * the state file has one: the device registers with it at once, and bootstraps again only when
+   * that fails (or when the DM server asks, to rotate the DM PSK).
+   */
+  private void accounts(ObjectsInitializer initializer, Builder b) {
+    byte[] bsKey = b.bsPskKey.clone();
+    List<org.eclipse.leshan.client.resource.LwM2mInstanceEnabler> security =
+        new java.util.ArrayList<>();
+    security.add(
+        Security.pskBootstrap(
+            b.bootstrapServer.toString(),
+            b.bsPskIdentity.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            bsKey));
+    java.util.Arrays.fill(bsKey, (byte) 0);
+    java.util.Optional<DmAccount> kept = stateFile.account();
+    if (kept.isPresent()) {
+      DmAccount a = kept.get();
+      byte[] key = a.key();
+      security.add(
+          Security.psk(
+              a.uri(),
+              a.shortServerId(),
+              a.identity().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              key));
+      java.util.Arrays.fill(key, (byte) 0);
+      initializer.setInstancesForObject(
+          LwM2mId.SERVER, new Server(a.shortServerId(), a.lifetime()));
+    } else {
+      initializer.setClassForObject(LwM2mId.SERVER, Server.class);
+    }
+    initializer.setInstancesForObject(
+        LwM2mId.SECURITY,
+        security.toArray(new org.eclipse.leshan.client.resource.LwM2mInstanceEnabler[0]));
+  }
+
+  /** After a bootstrap: keeps the DM server account it wrote in the state file. */
+  private void keepAccount() {
+    try {
+      readAccount().ifPresent(stateFile::saveAccount);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "{}: could not keep the DM server account from the bootstrap: {}",
+          endpoint,
+          e.toString());
+    }
+  }
+
+  private java.util.Optional<DmAccount> readAccount() {
+    org.eclipse.leshan.core.node.LwM2mObject security =
+        (org.eclipse.leshan.core.node.LwM2mObject)
+            leshan
+                .getObjectTree()
+                .getObjectEnabler(LwM2mId.SECURITY)
+                .read(LwM2mServer.SYSTEM, new org.eclipse.leshan.core.request.ReadRequest(0))
+                .getContent();
+    org.eclipse.leshan.core.node.LwM2mObject servers =
+        (org.eclipse.leshan.core.node.LwM2mObject)
+            leshan
+                .getObjectTree()
+                .getObjectEnabler(LwM2mId.SERVER)
+                .read(LwM2mServer.SYSTEM, new org.eclipse.leshan.core.request.ReadRequest(1))
+                .getContent();
+    for (org.eclipse.leshan.core.node.LwM2mObjectInstance i : security.getInstances().values()) {
+      if (Boolean.TRUE.equals(i.getResource(LwM2mId.SEC_BOOTSTRAP).getValue())) {
+        continue;
+      }
+      int ssid = ((Long) i.getResource(LwM2mId.SEC_SERVER_ID).getValue()).intValue();
+      long lifetime =
+          servers.getInstances().values().stream()
+              .filter(s -> ((Long) s.getResource(LwM2mId.SRV_SERVER_ID).getValue()) == ssid)
+              .map(s -> (Long) s.getResource(LwM2mId.SRV_LIFETIME).getValue())
+              .findFirst()
+              .orElse(300L);
+      byte[] key = (byte[]) i.getResource(LwM2mId.SEC_SECRET_KEY).getValue();
+      return java.util.Optional.of(
+          new DmAccount(
+              (String) i.getResource(LwM2mId.SEC_SERVER_URI).getValue(),
+              ssid,
+              new String(
+                  (byte[]) i.getResource(LwM2mId.SEC_PUBKEY_IDENTITY).getValue(),
+                  java.nio.charset.StandardCharsets.UTF_8),
+              key,
+              lifetime));
+    }
+    return java.util.Optional.empty();
   }
 
   /** Starts registering with the DM server, in the background (no-op without a DM server). */
@@ -230,6 +332,9 @@ public final class DeviceClient implements AutoCloseable {
     private URI dmServer;
     private String dmPskIdentity;
     private byte[] dmPskKey;
+    private URI bootstrapServer;
+    private String bsPskIdentity;
+    private byte[] bsPskKey;
     private Path stateFile;
     private Clock clock = Clock.systemUTC();
     private Duration lifetime = Duration.ofMinutes(5);
@@ -281,6 +386,19 @@ public final class DeviceClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Bootstraps at this LwM2M bootstrap server ({@code coaps://host:port}) with the factory
+     * bootstrap credential instead of being given a DM server and DM PSK: the bootstrap server
+     * writes the DM server account, which is kept in the state file across restarts. The key is
+     * copied.
+     */
+    public Builder bootstrap(URI uri, String bsPskIdentity, byte[] bsPskKey) {
+      this.bootstrapServer = uri;
+      this.bsPskIdentity = bsPskIdentity;
+      this.bsPskKey = bsPskKey == null ? null : bsPskKey.clone();
+      return this;
+    }
+
     /** Required: where received parameters are kept (owner-only permissions). */
     public Builder stateFile(Path file) {
       this.stateFile = file;
@@ -322,8 +440,14 @@ public final class DeviceClient implements AutoCloseable {
     public DeviceClient build() {
       Objects.requireNonNull(endpoint, "endpoint");
       Objects.requireNonNull(stateFile, "stateFile");
-      if (dmServer == null && sim == null) {
-        throw new IllegalArgumentException("a device needs a DM server, a SIM, or both");
+      if (dmServer == null && bootstrapServer == null && sim == null) {
+        throw new IllegalArgumentException(
+            "a device needs a DM server, a bootstrap server, a SIM, or a server and a SIM");
+      }
+      if (dmServer != null && bootstrapServer != null) {
+        throw new IllegalArgumentException(
+            "give a DM server (with its DM PSK) or a bootstrap server (with the factory bootstrap"
+                + " credential), not both: the bootstrap server names the DM server");
       }
       if (registrationRetry.isNegative()
           || registrationRetry.isZero()
@@ -333,6 +457,16 @@ public final class DeviceClient implements AutoCloseable {
       }
       if (sim != null && simPin == null) {
         throw new IllegalArgumentException("reading the SIM needs its PIN");
+      }
+      if (bootstrapServer != null) {
+        Objects.requireNonNull(bsPskIdentity, "bootstrap PSK identity");
+        Objects.requireNonNull(bsPskKey, "bootstrap PSK key");
+        if (!"coaps".equalsIgnoreCase(bootstrapServer.getScheme())) {
+          throw new IllegalArgumentException(
+              "the bootstrap server URI must be coaps://host:port (DTLS-PSK), got "
+                  + bootstrapServer);
+        }
+        return new DeviceClient(this);
       }
       if (dmServer == null) {
         return new DeviceClient(this);

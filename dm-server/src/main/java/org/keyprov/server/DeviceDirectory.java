@@ -15,6 +15,14 @@ public interface DeviceDirectory {
     return java.util.Optional.empty();
   }
 
+  /**
+   * Asks the device to bootstrap again now if it is registered (a DM PSK rotation); false if it is
+   * not (it is asked when it next registers with the DM PSK due for rotation).
+   */
+  default boolean bootstrapNow(String endpoint) {
+    return false;
+  }
+
   /** How many devices are registered now. */
   long registeredCount();
 

@@ -71,6 +71,13 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
   private final RequestRelay relay;
   private volatile boolean running;
 
+  /**
+   * Devices whose registration just used a DM PSK due for rotation: once registered, they are asked
+   * to bootstrap again.
+   */
+  private final java.util.Set<String> rebootstrapDue =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** Whether this node holds the device's session (always, unless registrations are shared). */
   private final Predicate<Registration> here;
 
@@ -91,7 +98,8 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     this.security = new KeyManagerSecurityStore(b.credentials, refusals);
     builder.setSecurityStore(security);
     builder.setAuthorizer(
-        new KeyManagerAuthorizer(security, refusals, redis == null ? null : b.redisNode));
+        new KeyManagerAuthorizer(
+            security, refusals, redis == null ? null : b.redisNode, rebootstrapDue::add));
     if (redis != null) {
       builder.setRegistrationStore(redis.registrations(b.redisNode));
     }
@@ -125,6 +133,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
             here);
     leshan.getRegistrationService().addListener(meters);
     leshan.getRegistrationService().addListener(new Arrivals(fanOut));
+    leshan.getRegistrationService().addListener(new RotationTrigger());
     leshan.getRegistrationService().addListener(provisioner);
     leshan.getObservationService().addListener(provisioner);
     this.relay =
@@ -141,8 +150,9 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
 
   /**
    * A deleted device, or one whose DM PSK changed, loses its DTLS sessions and registration here at
-   * once; a device whose key was revoked gets its next key now, which replaces the revoked one on
-   * the device; an unassigned Enabler's instance is deleted from the device.
+   * once; one whose DM PSK is to be rotated is asked to bootstrap again; a device whose key was
+   * revoked gets its next key now, which replaces the revoked one on the device; an unassigned
+   * Enabler's instance is deleted from the device.
    */
   private void invalidated(InvalidationFeed.Batch batch) {
     for (InvalidationFeed.Invalidation i : batch.invalidations()) {
@@ -151,6 +161,9 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
         endSession(i.endpoint(), "deleted at the Key Manager");
       } else if (aboutDevice && InvalidationFeed.DM_PSK_CHANGED.equals(i.reason())) {
         endSession(i.endpoint(), "DM PSK changed at the Key Manager");
+      } else if (aboutDevice && InvalidationFeed.DM_ROTATION.equals(i.reason())) {
+        // the node holding the device's session asks; the others would only ask again
+        registration(i.endpoint()).filter(here).ifPresent(r -> bootstrapNow(i.endpoint()));
       } else if (aboutDevice && InvalidationFeed.UNASSIGNED.equals(i.reason())) {
         provisioner.unprovisionSoon(i.endpoint(), i.nafFqdn());
       } else if (InvalidationFeed.REVOKED.equals(i.reason())) {
@@ -338,6 +351,81 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
       throw new IllegalStateException("device " + endpoint + " did not answer in time");
     }
     return response;
+  }
+
+  /**
+   * Asks the device to bootstrap again now (Execute on its Server object's Bootstrap-Request
+   * Trigger, /1/x/9), from this node or the one holding its session: how its DM PSK is rotated. In
+   * the background; false if the device is not registered (it is asked when it next registers).
+   */
+  @Override
+  public boolean bootstrapNow(String endpoint) {
+    Optional<Registration> registration = registration(endpoint);
+    if (registration.isEmpty() || !running) {
+      return false;
+    }
+    workers.execute(() -> requestBootstrap(registration.get()));
+    return true;
+  }
+
+  private void requestBootstrap(Registration registration) {
+    String endpoint = registration.getEndpoint();
+    // the device's Server instance of this DM server: keyprov's client and the bootstrap server
+    // give it one; a device with several lists the lowest first
+    int instance =
+        registration.getAvailableInstances().stream()
+            .filter(p -> p.getObjectId() == org.eclipse.leshan.core.LwM2mId.SERVER)
+            .mapToInt(org.eclipse.leshan.core.node.LwM2mPath::getObjectInstanceId)
+            .min()
+            .orElse(0);
+    try {
+      org.eclipse.leshan.core.response.ExecuteResponse response =
+          send(endpoint, new org.eclipse.leshan.core.request.ExecuteRequest(1, instance, 9));
+      if (response.isSuccess()) {
+        LOG.info("{}: asked to bootstrap again for a new DM PSK", endpoint);
+      } else {
+        LOG.warn(
+            "{}: refused to bootstrap again ({} {}); its DM PSK is not rotated",
+            endpoint,
+            response.getCode(),
+            response.getErrorMessage());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.warn("{}: could not be asked to bootstrap again: {}", endpoint, e.getMessage());
+    }
+  }
+
+  /** After a registration that used a DM PSK due for rotation: asks the device to bootstrap. */
+  private final class RotationTrigger
+      implements org.eclipse.leshan.server.registration.RegistrationListener {
+    @Override
+    public void registered(
+        Registration registration,
+        Registration previous,
+        java.util.Collection<org.eclipse.leshan.core.observation.Observation> observations) {
+      if (rebootstrapDue.remove(registration.getEndpoint())) {
+        bootstrapNow(registration.getEndpoint());
+      }
+    }
+
+    @Override
+    public void updated(
+        org.eclipse.leshan.server.registration.RegistrationUpdate update,
+        Registration updated,
+        Registration previous) {
+      if (rebootstrapDue.remove(updated.getEndpoint())) {
+        bootstrapNow(updated.getEndpoint());
+      }
+    }
+
+    @Override
+    public void unregistered(
+        Registration registration,
+        java.util.Collection<org.eclipse.leshan.core.observation.Observation> observations,
+        boolean expired,
+        Registration replacement) {}
   }
 
   @Override

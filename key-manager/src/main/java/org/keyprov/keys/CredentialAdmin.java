@@ -102,6 +102,32 @@ public interface CredentialAdmin {
   DmPsk changeDmPsk(String endpoint, String actor);
 
   /**
+   * Adds a device that arrives with a factory bootstrap credential only: the LwM2M bootstrap server
+   * accepts that credential and gives the device a DM PSK minted for it, which nobody types or
+   * sees. Until then the device has a random DM PSK nobody knows.
+   */
+  Device addBootstrapDevice(String endpoint, String bsPskIdentity, byte[] bsPsk, String actor);
+
+  /**
+   * Gives a device a (new) factory bootstrap credential, replacing the one it had: how a device
+   * flashed with a DM PSK is moved to bootstrap, and how a factory credential is replaced.
+   */
+  void setBootstrapPsk(String endpoint, String bsPskIdentity, byte[] bsPsk, String actor);
+
+  /**
+   * Asks for the device's DM PSK to be rotated through the bootstrap server: a DM server holding
+   * its registration makes it bootstrap again (now, or when it next registers), the bootstrap
+   * server writes a new DM PSK, and the old one is retired once the device registers with the new.
+   *
+   * @throws KeyManagerException NOT_FOUND if there is no such device, INVALID if it has no factory
+   *     bootstrap credential (change its DM PSK by hand instead)
+   */
+  void requestDmRotation(String endpoint, String actor);
+
+  /** The device's bootstrap and DM credential state; empty if there is no such device. */
+  Optional<BootstrapStatus> bootstrapStatus(String endpoint);
+
+  /**
    * The parameters to write for (device, Enabler): the current key record if it is active and not
    * near expiry, else a newly minted one (the old one is superseded).
    */

@@ -10,11 +10,32 @@ public final class DmPsk {
   private final String endpoint;
   private final String identity;
   private final byte[] key;
+  private final boolean pending;
+  private final boolean rotationDue;
 
   public DmPsk(String endpoint, String identity, byte[] key) {
+    this(endpoint, identity, key, false, false);
+  }
+
+  /**
+   * @param pending a DM PSK the bootstrap server issued that the device has not registered with
+   *     yet: accepted beside the current one until it does ({@link DmCredentials#confirm})
+   * @param rotationDue the operator asked for this device's DM PSK to be rotated
+   */
+  public DmPsk(String endpoint, String identity, byte[] key, boolean pending, boolean rotationDue) {
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     this.identity = Objects.requireNonNull(identity, "identity");
     this.key = Objects.requireNonNull(key, "key").clone();
+    this.pending = pending;
+    this.rotationDue = rotationDue;
+  }
+
+  public boolean pending() {
+    return pending;
+  }
+
+  public boolean rotationDue() {
+    return rotationDue;
   }
 
   public String endpoint() {
@@ -38,6 +59,7 @@ public final class DmPsk {
         + identity
         + ", key="
         + Secrets.fingerprint(key)
+        + (pending ? ", pending" : "")
         + "]";
   }
 }

@@ -37,6 +37,12 @@ public interface InvalidationFeed {
   String DM_PSK_CHANGED = "DM_PSK_CHANGED";
 
   /**
+   * {@link Invalidation#reason()} of one entry without a B-TID: the device's DM PSK is to be
+   * rotated, so the DM server holding its registration asks it to bootstrap again.
+   */
+  String DM_ROTATION = "DM_ROTATION";
+
+  /**
    * The invalidations of keys minted for {@code nafFqdn} ({@code null}: for every Enabler, and the
    * device deletions themselves) after cursor {@code after}, oldest first, waiting up to {@code
    * wait} for one if there is none yet. With {@link #NOW}, answers at once with the current cursor

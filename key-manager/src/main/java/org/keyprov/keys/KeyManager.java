@@ -16,6 +16,9 @@ public interface KeyManager extends AutoCloseable {
 
   DmCredentials dmCredentials();
 
+  /** Factory bootstrap credentials and the DM PSKs the bootstrap server issues. */
+  BootstrapCredentials bootstrapCredentials();
+
   /** The in-process Zn-like lookup. */
   PskLookup lookup();
 

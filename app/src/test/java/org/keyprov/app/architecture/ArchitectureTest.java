@@ -84,6 +84,7 @@ class ArchitectureTest {
           Map.entry(
               "org.keyprov.app.transport.SelfSignedCertificate", "used by app's HttpsIdentity"),
           Map.entry("org.keyprov.client.object.AllowList", "used by DeviceClient"),
+          Map.entry("org.keyprov.client.object.DmAccount", "used by DeviceClient"),
           Map.entry("org.keyprov.client.object.EnablerSecurityInstances", "used by DeviceClient"),
           Map.entry("org.keyprov.client.object.StateFile", "used by DeviceClient"),
           Map.entry("org.keyprov.client.transport.DtlsPskChannel", "used by EnablerConnector"),
@@ -102,6 +103,8 @@ class ArchitectureTest {
           Map.entry("org.keyprov.server.provisioning.Provisioner", "used by DmServer"),
           Map.entry("org.keyprov.server.security.KeyManagerAuthorizer", "used by DmServer"),
           Map.entry("org.keyprov.server.security.KeyManagerSecurityStore", "used by DmServer"),
+          Map.entry("org.keyprov.server.security.Printable", "used by the bootstrap server too"),
+          Map.entry("org.keyprov.server.transport.BootstrapEndpoints", "used by BootstrapServer"),
           Map.entry("org.keyprov.server.transport.DmEndpoints", "used by DmServer"),
           Map.entry("org.keyprov.server.transport.DtlsSessionFile", "used by DmServer"),
           Map.entry("org.keyprov.server.transport.DtlsMeters", "used by DmServer"),

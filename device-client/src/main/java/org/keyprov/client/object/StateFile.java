@@ -31,8 +31,27 @@ public final class StateFile {
 
   private final Path path;
 
+  /** What the file holds, as last loaded or saved. */
+  private List<EnablerSecurityState> states = List.of();
+
+  private DmAccount account;
+
   public StateFile(Path path) {
     this.path = path;
+  }
+
+  /**
+   * The DM server account a bootstrap server gave the device, as of the last {@link #load}; empty
+   * if it has not bootstrapped (or was configured with a DM PSK instead).
+   */
+  public synchronized java.util.Optional<DmAccount> account() {
+    return java.util.Optional.ofNullable(account);
+  }
+
+  /** Keeps the DM server account the bootstrap server gave (replacing the earlier one). */
+  public synchronized void saveAccount(DmAccount account) {
+    this.account = account;
+    write();
   }
 
   public Path path() {
@@ -40,7 +59,7 @@ public final class StateFile {
   }
 
   /** The stored instances; empty if the file does not exist. */
-  public List<EnablerSecurityState> load() {
+  public synchronized List<EnablerSecurityState> load() {
     if (!Files.exists(path)) {
       return List.of();
     }
@@ -55,12 +74,35 @@ public final class StateFile {
       throw new IllegalArgumentException(
           path + ": unknown state format '" + format + "' (expected " + FORMAT + ")");
     }
-    List<EnablerSecurityState> states = new ArrayList<>();
+    List<EnablerSecurityState> loaded = new ArrayList<>();
     String ids = p.getProperty("instances", "");
     for (String id : ids.isBlank() ? new String[0] : ids.split(",")) {
-      states.add(parse(p, id.trim()));
+      loaded.add(parse(p, id.trim()));
     }
-    return states;
+    account = parseAccount(p);
+    states = List.copyOf(loaded);
+    return loaded;
+  }
+
+  private DmAccount parseAccount(Properties p) {
+    if (p.getProperty("dm.uri") == null) {
+      return null;
+    }
+    try {
+      return new DmAccount(
+          required(p, "dm.uri"),
+          Integer.parseInt(required(p, "dm.ssid")),
+          required(p, "dm.identity"),
+          HexFormat.of().parseHex(required(p, "dm.key")),
+          Long.parseLong(required(p, "dm.lifetime")));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          path
+              + ": the DM server account is damaged ("
+              + e.getMessage()
+              + "); delete the dm.* lines to bootstrap again",
+          e);
+    }
   }
 
   private EnablerSecurityState parse(Properties p, String id) {
@@ -116,10 +158,24 @@ public final class StateFile {
     return v;
   }
 
-  /** Replaces the file with these instances, owner-only, atomically. */
+  /** Replaces the file with these instances (and the DM account), owner-only, atomically. */
   public synchronized void save(List<EnablerSecurityState> states) {
+    this.states = List.copyOf(states);
+    write();
+  }
+
+  private void write() {
     Properties p = new Properties();
     p.setProperty("format", String.valueOf(FORMAT));
+    if (account != null) {
+      p.setProperty("dm.uri", account.uri());
+      p.setProperty("dm.ssid", String.valueOf(account.shortServerId()));
+      p.setProperty("dm.identity", account.identity());
+      byte[] key = account.key();
+      p.setProperty("dm.key", HexFormat.of().formatHex(key));
+      Arrays.fill(key, (byte) 0);
+      p.setProperty("dm.lifetime", String.valueOf(account.lifetime()));
+    }
     List<String> ids = new ArrayList<>();
     for (EnablerSecurityState s : states) {
       String k = s.instanceId() + ".";

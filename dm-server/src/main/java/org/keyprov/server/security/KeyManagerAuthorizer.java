@@ -8,7 +8,6 @@ import org.eclipse.leshan.server.registration.Registration;
 import org.eclipse.leshan.server.security.Authorization;
 import org.eclipse.leshan.server.security.Authorizer;
 import org.eclipse.leshan.server.security.DefaultAuthorizer;
-import org.eclipse.leshan.server.security.SecurityStore;
 import org.keyprov.keys.ThrottledAudit;
 import org.keyprov.server.cluster.RedisCluster;
 
@@ -17,21 +16,31 @@ import org.keyprov.server.cluster.RedisCluster;
  * endpoint), plus: an endpoint the Key Manager never declared is refused, and audited, even over
  * plain CoAP, where Leshan would let it register without any security.
  *
+ * <p>A registration over a session with the DM PSK the bootstrap server issued makes that DM PSK
+ * the device's only one; one with a DM PSK due for rotation is handed to {@code rotationDue}, which
+ * makes the device bootstrap again once registered.
+ *
  * <p>On one of several nodes sharing registrations, each registration and update it approves
  * records the node ({@link RedisCluster#NODE_DATA}): the one holding the device's session, the only
  * one that can send it requests.
  */
 public final class KeyManagerAuthorizer implements Authorizer {
-  private final SecurityStore store;
+  private final KeyManagerSecurityStore store;
   private final DefaultAuthorizer leshan;
   private final ThrottledAudit refusals;
   private final Authorization approvedHere;
+  private final java.util.function.Consumer<String> rotationDue;
 
   /** {@code node}: this node's name where registrations are shared, else {@code null}. */
-  public KeyManagerAuthorizer(SecurityStore store, ThrottledAudit refusals, String node) {
+  public KeyManagerAuthorizer(
+      KeyManagerSecurityStore store,
+      ThrottledAudit refusals,
+      String node,
+      java.util.function.Consumer<String> rotationDue) {
     this.store = store;
     this.leshan = new DefaultAuthorizer(store);
     this.refusals = refusals;
+    this.rotationDue = rotationDue;
     this.approvedHere =
         node == null
             ? Authorization.approved()
@@ -60,6 +69,10 @@ public final class KeyManagerAuthorizer implements Authorizer {
               + address(sender)
               + ")");
       return decision;
+    }
+    if (sender.getIdentity() instanceof org.eclipse.leshan.core.peer.PskIdentity psk
+        && store.registeredWith(registration.getEndpoint(), psk.getPskIdentity())) {
+      rotationDue.accept(registration.getEndpoint());
     }
     return approvedHere;
   }

@@ -41,6 +41,15 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
 
   private record Recent(DmPsk psk, long nanos) {}
 
+  /**
+   * Handshakes with a pending DM PSK or one due for rotation, per endpoint, until the registration
+   * on that session ({@link #registeredWith}).
+   */
+  private final Map<String, DmPsk> handshaken = new ConcurrentHashMap<>();
+
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(KeyManagerSecurityStore.class);
+
   private static final long REUSE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
   /** Beyond this many unused entries (handshakes without a request), they are all dropped. */
@@ -72,23 +81,44 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
             justUsed.clear();
           }
           justUsed.put(p.endpoint(), new Recent(p, System.nanoTime()));
+          if (p.pending() || p.rotationDue()) {
+            if (handshaken.size() >= MAX_JUST_USED) {
+              handshaken.clear();
+            }
+            handshaken.put(p.endpoint(), p);
+          }
         });
     SecurityInfo info = psk.map(this::toInfo).orElse(null);
     if (info == null) {
       refusals.record(
           "dm.handshake.refused",
-          printable(pskIdentity),
+          Printable.of(pskIdentity),
           "DTLS handshake with a DM PSK identity no device has");
     }
     return info;
   }
 
-  private static String printable(String identity) {
-    if (identity == null) {
-      return "(none)";
+  /**
+   * Leshan approved a registration or update of {@code endpoint} made over a DTLS session with
+   * {@code pskIdentity}: if that is the device's pending DM PSK (issued by the bootstrap server),
+   * it becomes the current one and the old one is retired. Answers whether the device's DM PSK is
+   * due for rotation (the operator asked, and the device still uses the old one): the DM server
+   * then makes it bootstrap again.
+   */
+  public boolean registeredWith(String endpoint, String pskIdentity) {
+    DmPsk seen = handshaken.get(endpoint);
+    if (seen == null || !seen.identity().equals(pskIdentity)) {
+      return false;
     }
-    String cut = identity.length() > 100 ? identity.substring(0, 100) + "…" : identity;
-    return cut.replaceAll("\\p{Cntrl}", "?");
+    handshaken.remove(endpoint, seen);
+    if (seen.pending()) {
+      credentials.confirm(endpoint, pskIdentity);
+      LOG.info(
+          "{} registered with the DM PSK the bootstrap server issued; the old one is retired",
+          endpoint);
+      return false;
+    }
+    return seen.rotationDue();
   }
 
   @Override

@@ -18,13 +18,22 @@ import org.eclipse.californium.scandium.dtls.Handshaker;
  */
 final class WrongKeyDetector implements ConnectionListener {
   private final BiConsumer<String, String> report;
+  private final String reason;
 
   /** Handshakes already reported; weak, so a finished handshake is not kept. */
   private final Map<Handshaker, Boolean> reported =
       Collections.synchronizedMap(new WeakHashMap<>());
 
   WrongKeyDetector(BiConsumer<String, String> report) {
+    this(
+        report,
+        "the device's Finished failed its MAC check: its DM PSK is not the one the Key Manager holds");
+  }
+
+  /** {@code reason}: what a MAC error means on this endpoint, as reported. */
+  WrongKeyDetector(BiConsumer<String, String> report, String reason) {
     this.report = report;
+    this.reason = reason;
   }
 
   @Override
@@ -33,9 +42,7 @@ final class WrongKeyDetector implements ConnectionListener {
     if (handshaker != null
         && handshaker.getSession().getPeerIdentity() instanceof PreSharedKeyIdentity psk
         && reported.put(handshaker, Boolean.TRUE) == null) {
-      report.accept(
-          psk.getIdentity(),
-          "the device's Finished failed its MAC check: its DM PSK is not the one the Key Manager holds");
+      report.accept(psk.getIdentity(), reason);
     }
     // keep the connection: dropping the record is what DTLS asks, the handshake then times out
     return false;

@@ -33,6 +33,9 @@ class KeyManagerSecurityStoreTest {
               ? Optional.of(new DmPsk("dev1", "dev1-id", key))
               : Optional.empty();
         }
+
+        @Override
+        public void confirm(String endpoint, String identity) {}
       };
   private final KeyManagerSecurityStore store =
       new KeyManagerSecurityStore(

@@ -37,6 +37,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   private final Clock clock;
   private final SecureRandom random;
   private final JdbcKeyRecords keys;
+  private final JdbcBootstrap bootstrap;
 
   JdbcCredentialAdmin(
       Database db,
@@ -53,6 +54,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
     this.clock = clock;
     this.random = random;
     this.keys = new JdbcKeyRecords(db, box, audit, domain, clock, random, renewal);
+    this.bootstrap = new JdbcBootstrap(db, box, audit, clock, random, this);
   }
 
   @Override
@@ -72,49 +74,58 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
     String ep = requireName("endpoint", endpoint);
     String identity = requireName("DM PSK identity", dmPskIdentity);
     requirePsk(dmPsk);
+    return db.inTransaction(
+        "adding device " + ep, c -> insertDevice(c, ep, identity, dmPsk, actor, ""));
+  }
+
+  /**
+   * Inserts a device with a fresh Ks and audits it ({@code note} is added to the audit detail); the
+   * caller has checked the names and the key.
+   */
+  Device insertDevice(
+      Connection c, String ep, String identity, byte[] dmPsk, String actor, String note)
+      throws SQLException {
+    if (Database.queryOne(
+            c,
+            "SELECT endpoint FROM device WHERE endpoint = ? OR dm_psk_identity = ?"
+                + " OR next_dm_psk_identity = ?",
+            rs -> rs.getString(1),
+            ep,
+            identity,
+            identity)
+        .isPresent()) {
+      throw new KeyManagerException(
+          Kind.CONFLICT,
+          "a device with endpoint '"
+              + ep
+              + "' or DM PSK identity '"
+              + identity
+              + "' already exists; pick another name or delete that device first");
+    }
     byte[] ks = new byte[KS_LENGTH];
     random.nextBytes(ks);
     Device device = new Device(ep, ep + "@" + domain, identity, clock.instant());
     try {
-      return db.inTransaction(
-          "adding device " + ep,
-          c -> {
-            if (Database.queryOne(
-                    c,
-                    "SELECT endpoint FROM device WHERE endpoint = ? OR dm_psk_identity = ?",
-                    rs -> rs.getString(1),
-                    ep,
-                    identity)
-                .isPresent()) {
-              throw new KeyManagerException(
-                  Kind.CONFLICT,
-                  "a device with endpoint '"
-                      + ep
-                      + "' or DM PSK identity '"
-                      + identity
-                      + "' already exists; pick another name or delete that device first");
-            }
-            Database.update(
-                c,
-                "INSERT INTO device(endpoint, impi, dm_psk_identity, dm_psk_enc, ks_enc, created_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?)",
-                ep,
-                device.impi(),
-                identity,
-                box.seal(dmPsk, "device.dm_psk:" + ep),
-                box.seal(ks, "device.ks:" + ep),
-                device.createdAt());
-            audit.append(
-                c,
-                actor,
-                "device.added",
-                ep,
-                "DM PSK identity " + identity + ", DM PSK " + Secrets.fingerprint(dmPsk));
-            return device;
-          });
+      Database.update(
+          c,
+          "INSERT INTO device(endpoint, impi, dm_psk_identity, dm_psk_enc, ks_enc, created_at)"
+              + " VALUES (?, ?, ?, ?, ?, ?)",
+          ep,
+          device.impi(),
+          identity,
+          box.seal(dmPsk, "device.dm_psk:" + ep),
+          box.seal(ks, "device.ks:" + ep),
+          device.createdAt());
     } finally {
       Arrays.fill(ks, (byte) 0);
     }
+    audit.append(
+        c,
+        actor,
+        "device.added",
+        ep,
+        "DM PSK identity " + identity + ", DM PSK " + Secrets.fingerprint(dmPsk) + note);
+    return device;
   }
 
   @Override
@@ -519,34 +530,73 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
 
   @Override
   public Optional<DmPsk> byIdentity(String pskIdentity) {
-    return dmPsk("dm_psk_identity", pskIdentity);
-  }
-
-  @Override
-  public Optional<DmPsk> byEndpoint(String endpoint) {
-    return dmPsk("endpoint", endpoint);
-  }
-
-  private Optional<DmPsk> dmPsk(String column, String value) {
-    if (value == null) {
+    if (pskIdentity == null) {
       return Optional.empty();
     }
     return db.inTransaction(
         "reading a DM credential",
-        c ->
-            Database.queryOne(
-                c,
-                "SELECT endpoint, dm_psk_identity, dm_psk_enc FROM device WHERE " + column + " = ?",
-                rs -> {
-                  String ep = rs.getString(1);
-                  byte[] key = box.open(rs.getBytes(3), "device.dm_psk:" + ep);
-                  try {
-                    return new DmPsk(ep, rs.getString(2), key);
-                  } finally {
-                    Arrays.fill(key, (byte) 0);
-                  }
-                },
-                value));
+        c -> {
+          Optional<DmPsk> current = currentDmPsk(c, "dm_psk_identity", pskIdentity);
+          return current.isPresent() ? current : bootstrap.pendingDmPsk(c, pskIdentity);
+        });
+  }
+
+  @Override
+  public Optional<DmPsk> byEndpoint(String endpoint) {
+    if (endpoint == null) {
+      return Optional.empty();
+    }
+    return db.inTransaction("reading a DM credential", c -> currentDmPsk(c, "endpoint", endpoint));
+  }
+
+  @Override
+  public void confirm(String endpoint, String identity) {
+    bootstrap.confirm(endpoint, identity);
+  }
+
+  private Optional<DmPsk> currentDmPsk(Connection c, String column, String value)
+      throws SQLException {
+    return Database.queryOne(
+        c,
+        "SELECT endpoint, dm_psk_identity, dm_psk_enc, dm_rotation_requested_at FROM device WHERE "
+            + column
+            + " = ?",
+        rs -> {
+          String ep = rs.getString(1);
+          byte[] key = box.open(rs.getBytes(3), "device.dm_psk:" + ep);
+          try {
+            return new DmPsk(ep, rs.getString(2), key, false, rs.getObject(4) != null);
+          } finally {
+            Arrays.fill(key, (byte) 0);
+          }
+        },
+        value);
+  }
+
+  @Override
+  public Device addBootstrapDevice(
+      String endpoint, String bsPskIdentity, byte[] bsPsk, String actor) {
+    return bootstrap.addDevice(endpoint, bsPskIdentity, bsPsk, actor);
+  }
+
+  @Override
+  public void setBootstrapPsk(String endpoint, String bsPskIdentity, byte[] bsPsk, String actor) {
+    bootstrap.setBootstrapPsk(endpoint, bsPskIdentity, bsPsk, actor);
+  }
+
+  @Override
+  public void requestDmRotation(String endpoint, String actor) {
+    bootstrap.requestDmRotation(endpoint, actor);
+  }
+
+  @Override
+  public Optional<org.keyprov.keys.BootstrapStatus> bootstrapStatus(String endpoint) {
+    return bootstrap.status(endpoint);
+  }
+
+  /** The bootstrap side of the device rows: factory credentials and issued DM PSKs. */
+  JdbcBootstrap bootstrap() {
+    return bootstrap;
   }
 
   static long deviceId(Connection c, String endpoint) throws SQLException {
@@ -564,7 +614,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
                     Kind.NOT_FOUND, "no Enabler has NAF FQDN '" + fqdn + "'; add it first"));
   }
 
-  private static KeyManagerException unknownDevice(String endpoint) {
+  static KeyManagerException unknownDevice(String endpoint) {
     return new KeyManagerException(
         Kind.NOT_FOUND, "no device has endpoint '" + endpoint + "'; add it first");
   }
@@ -573,7 +623,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
     return fqdn == null ? "" : fqdn.trim().toLowerCase(java.util.Locale.ROOT);
   }
 
-  private static void requirePsk(byte[] dmPsk) {
+  static void requirePsk(byte[] dmPsk) {
     if (dmPsk == null || dmPsk.length < MIN_PSK_LENGTH || dmPsk.length > MAX_PSK_LENGTH) {
       throw new KeyManagerException(
           Kind.INVALID,
@@ -586,7 +636,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
     }
   }
 
-  private static String requireName(String what, String value) {
+  static String requireName(String what, String value) {
     if (value == null || value.isBlank()) {
       throw new KeyManagerException(Kind.INVALID, "the " + what + " is missing");
     }

@@ -95,6 +95,11 @@ public final class JdbcKeyManager implements KeyManager {
   }
 
   @Override
+  public org.keyprov.keys.BootstrapCredentials bootstrapCredentials() {
+    return requireStarted().bootstrapCredentials();
+  }
+
+  @Override
   public PskLookup lookup() {
     return requireStarted().lookup();
   }

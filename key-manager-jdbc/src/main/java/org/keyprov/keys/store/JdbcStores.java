@@ -25,6 +25,7 @@ import org.keyprov.keys.RenewalPolicy;
 record JdbcStores(
     CredentialAdmin admin,
     DmCredentials dmCredentials,
+    org.keyprov.keys.BootstrapCredentials bootstrapCredentials,
     PskLookup lookup,
     ProvisioningLedger ledger,
     AuditLog audit,
@@ -64,6 +65,7 @@ record JdbcStores(
     return new JdbcStores(
         admin,
         admin,
+        admin.bootstrap(),
         new JdbcPskLookup(db, box, audit, clock),
         new JdbcLedger(db, audit, clock),
         audit,

@@ -1,0 +1,227 @@
+package org.keyprov.server.bootstrap;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import org.eclipse.leshan.core.endpoint.Protocol;
+import org.eclipse.leshan.core.peer.IpPeer;
+import org.eclipse.leshan.core.peer.LwM2mPeer;
+import org.eclipse.leshan.core.request.BootstrapRequest;
+import org.eclipse.leshan.server.bootstrap.BootstrapFailureCause;
+import org.eclipse.leshan.server.bootstrap.BootstrapSession;
+import org.eclipse.leshan.server.bootstrap.BootstrapSessionAdapter;
+import org.eclipse.leshan.server.bootstrap.LeshanBootstrapServer;
+import org.eclipse.leshan.server.bootstrap.LeshanBootstrapServerBuilder;
+import org.keyprov.keys.AuditLog;
+import org.keyprov.keys.BootstrapCredentials;
+import org.keyprov.keys.ThrottledAudit;
+import org.keyprov.server.transport.BootstrapEndpoints;
+
+/**
+ * The Key Manager's LwM2M bootstrap server (Leshan's): a device that arrives with its factory
+ * bootstrap credential only bootstraps here over CoAPs (DTLS-PSK) and is given the DM server
+ * account — the DM server's URI and a DM PSK minted for it, which nobody types or sees. The DM
+ * server accepts that DM PSK at once, beside the device's earlier one until the device registers
+ * with it. Every bootstrap, refusal and failure is audited.
+ *
+ * <pre>{@code
+ * try (BootstrapServer bs = BootstrapServer.builder()
+ *     .credentials(km.bootstrapCredentials()).audit(km.audit())
+ *     .coapsAddress(new InetSocketAddress("127.0.0.1", 5784))
+ *     .dmServer(dm.coapsUri()).build()) {
+ *   bs.start();
+ * }
+ * }</pre>
+ */
+public final class BootstrapServer implements AutoCloseable {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(BootstrapServer.class);
+
+  private final LeshanBootstrapServer leshan;
+  private final DmAccountConfigs configs;
+  private volatile boolean running;
+
+  private BootstrapServer(Builder b) {
+    ThrottledAudit refusals =
+        new ThrottledAudit(
+            b.audit, b.clock, 60, "bootstrap-server", "bootstrap.refusals.suppressed");
+    this.configs = new DmAccountConfigs(b.credentials, b.dmServer, b.lifetime);
+    LeshanBootstrapServerBuilder builder = new LeshanBootstrapServerBuilder();
+    builder.setSecurityStore(new KeyManagerBootstrapStore(b.credentials, refusals));
+    builder.setConfigStore(configs);
+    builder.setEndpointsProviders(
+        BootstrapEndpoints.californium(
+            b.coapsAddress,
+            (identity, reason) -> refusals.record("bootstrap.refused", identity, reason)));
+    this.leshan = builder.build();
+    leshan.addListener(new Outcomes(b.credentials, refusals, configs, b.dmServer));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public void start() {
+    leshan.start();
+    running = true;
+    LOG.info("Bootstrap server at {}", coapsUri());
+  }
+
+  public boolean running() {
+    return running;
+  }
+
+  /** The {@code coaps://host:port} devices bootstrap at (the bound port once started). */
+  public URI coapsUri() {
+    return leshan.getEndpoint(Protocol.COAPS).getURI();
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    leshan.destroy();
+  }
+
+  /** Audits what each session came to, and records a finished bootstrap on the device. */
+  private static final class Outcomes extends BootstrapSessionAdapter {
+    private final BootstrapCredentials credentials;
+    private final ThrottledAudit refusals;
+    private final DmAccountConfigs configs;
+    private final URI dmServer;
+
+    Outcomes(
+        BootstrapCredentials credentials,
+        ThrottledAudit refusals,
+        DmAccountConfigs configs,
+        URI dmServer) {
+      this.credentials = credentials;
+      this.refusals = refusals;
+      this.configs = configs;
+      this.dmServer = dmServer;
+    }
+
+    @Override
+    public void unAuthorized(BootstrapRequest request, LwM2mPeer client) {
+      refusals.record(
+          "bootstrap.refused",
+          org.keyprov.server.security.Printable.of(request.getEndpointName()),
+          "Bootstrap-Request from "
+              + address(client)
+              + " with a credential that is not this endpoint's factory bootstrap credential"
+              + " (or an endpoint the Key Manager does not know)");
+    }
+
+    @Override
+    public void end(BootstrapSession session) {
+      DmAccountConfigs.Minted minted = configs.forget(session);
+      String identity = minted == null ? "?" : minted.dmPskIdentity();
+      LOG.info(
+          "Bootstrapped {} from {}: DM server {}, DM PSK identity {}",
+          session.getEndpoint(),
+          address(session.getClientTransportData()),
+          dmServer,
+          identity);
+      try {
+        credentials.bootstrapped(
+            session.getEndpoint(),
+            "wrote the DM server account "
+                + dmServer
+                + " with DM PSK identity "
+                + identity
+                + " (from "
+                + address(session.getClientTransportData())
+                + ")");
+      } catch (RuntimeException e) {
+        LOG.warn("Could not record the bootstrap of {}: {}", session.getEndpoint(), e.toString());
+      }
+    }
+
+    @Override
+    public void failed(BootstrapSession session, BootstrapFailureCause cause) {
+      configs.forget(session);
+      if (cause == BootstrapFailureCause.UNAUTHORIZED) {
+        return; // audited by unAuthorized
+      }
+      LOG.warn("Bootstrap of {} failed: {}", session.getEndpoint(), cause);
+      refusals.record(
+          "bootstrap.failed",
+          org.keyprov.server.security.Printable.of(session.getEndpoint()),
+          "bootstrap session ended without Bootstrap-Finish: "
+              + cause.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+              + "; the device keeps its earlier DM PSK");
+    }
+
+    private static Object address(LwM2mPeer peer) {
+      return peer instanceof IpPeer ip ? ip.getSocketAddress() : peer;
+    }
+  }
+
+  public static final class Builder {
+    private BootstrapCredentials credentials;
+    private AuditLog audit;
+    private Clock clock = Clock.systemUTC();
+    private InetSocketAddress coapsAddress;
+    private URI dmServer;
+    private Duration lifetime = Duration.ofMinutes(5);
+
+    private Builder() {}
+
+    /** Required: factory credentials, and where DM PSKs are minted. */
+    public Builder credentials(BootstrapCredentials credentials) {
+      this.credentials = credentials;
+      return this;
+    }
+
+    /** Required: where refusals and failures are audited. */
+    public Builder audit(AuditLog audit) {
+      this.audit = audit;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Required: where CoAPs (DTLS-PSK) listens; port 0 for any. */
+    public Builder coapsAddress(InetSocketAddress address) {
+      this.coapsAddress = address;
+      return this;
+    }
+
+    /** Required: the DM server's {@code coaps://host:port} as devices reach it. */
+    public Builder dmServer(URI uri) {
+      this.dmServer = uri;
+      return this;
+    }
+
+    /** The registration lifetime written to the device's Server object. Default: 5 minutes. */
+    public Builder lifetime(Duration lifetime) {
+      this.lifetime = lifetime;
+      return this;
+    }
+
+    public BootstrapServer build() {
+      Objects.requireNonNull(credentials, "credentials");
+      Objects.requireNonNull(audit, "audit");
+      Objects.requireNonNull(coapsAddress, "coapsAddress");
+      Objects.requireNonNull(dmServer, "dmServer");
+      if (!"coaps".equalsIgnoreCase(dmServer.getScheme())
+          || dmServer.getHost() == null
+          || dmServer.getPort() < 1) {
+        throw new IllegalArgumentException(
+            "the DM server URI the bootstrap server writes must be coaps://HOST:PORT, got "
+                + dmServer);
+      }
+      if (dmServer.getHost().equals("0.0.0.0") || dmServer.getHost().equals("[::]")) {
+        throw new IllegalArgumentException(
+            "the DM server URI the bootstrap server writes names no host devices can reach ("
+                + dmServer
+                + "): give the DM server's address as devices see it");
+      }
+      return new BootstrapServer(this);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package org.keyprov.server.bootstrap;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.leshan.core.SecurityMode;
+import org.eclipse.leshan.core.request.BindingMode;
+import org.eclipse.leshan.server.bootstrap.BootstrapConfig;
+import org.eclipse.leshan.server.bootstrap.BootstrapConfigStore;
+import org.eclipse.leshan.server.bootstrap.BootstrapSession;
+import org.keyprov.keys.BootstrapCredentials;
+import org.keyprov.keys.DmPsk;
+
+/**
+ * What the bootstrap server writes to a device: its Security and Server objects are emptied (all
+ * but the bootstrap account), then one DM server account is written — the Key Manager's DM server,
+ * DTLS-PSK with a DM PSK minted for this session. The Security instance id is chosen after a
+ * Bootstrap-Discover, so a client whose bootstrap account is not instance 0 keeps it.
+ *
+ * <p>Leshan asks for the configuration once per round of requests; it is minted once per session
+ * and forgotten when the session ends.
+ */
+final class DmAccountConfigs implements BootstrapConfigStore {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(DmAccountConfigs.class);
+
+  /** The Key Manager's DM server's Short Server ID on every device it bootstraps. */
+  static final int DM_SHORT_SERVER_ID = 1;
+
+  private final BootstrapCredentials credentials;
+  private final URI dmServer;
+  private final Duration lifetime;
+  private final Map<String, Minted> sessions = new ConcurrentHashMap<>();
+
+  /** What a session was given, for its audit line. */
+  record Minted(BootstrapConfig config, String dmPskIdentity) {}
+
+  DmAccountConfigs(BootstrapCredentials credentials, URI dmServer, Duration lifetime) {
+    this.credentials = credentials;
+    this.dmServer = dmServer;
+    this.lifetime = lifetime;
+  }
+
+  @Override
+  public BootstrapConfig get(BootstrapSession session) {
+    try {
+      return sessions.computeIfAbsent(session.getId(), id -> mint(session.getEndpoint())).config();
+    } catch (org.keyprov.keys.KeyManagerException e) {
+      // deleted since it was authorized, or the database is down: Leshan answers "no config"
+      LOG.warn("No bootstrap configuration for {}: {}", session.getEndpoint(), e.getMessage());
+      return null;
+    }
+  }
+
+  /** The session is over: what it was given, or null if it got nothing. */
+  Minted forget(BootstrapSession session) {
+    return sessions.remove(session.getId());
+  }
+
+  private Minted mint(String endpoint) {
+    DmPsk psk = credentials.issueDmPsk(endpoint);
+    BootstrapConfig config = new BootstrapConfig();
+    config.autoIdForSecurityObject = true;
+    config.toDelete.add("/0");
+    config.toDelete.add("/1");
+
+    BootstrapConfig.ServerSecurity security = new BootstrapConfig.ServerSecurity();
+    security.uri = dmServer.toString();
+    security.bootstrapServer = false;
+    security.securityMode = SecurityMode.PSK;
+    security.publicKeyOrId = psk.identity().getBytes(StandardCharsets.UTF_8);
+    security.secretKey = psk.key();
+    security.serverId = DM_SHORT_SERVER_ID;
+    config.security.put(1, security);
+
+    BootstrapConfig.ServerConfig server = new BootstrapConfig.ServerConfig();
+    server.shortId = DM_SHORT_SERVER_ID;
+    server.lifetime = (int) Math.min(Integer.MAX_VALUE, lifetime.toSeconds());
+    server.binding = EnumSet.of(BindingMode.U);
+    config.servers.put(0, server);
+    return new Minted(config, psk.identity());
+  }
+}

@@ -1,0 +1,169 @@
+package org.keyprov.keys.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.keyprov.keys.AuditEvent;
+import org.keyprov.keys.BootstrapStatus;
+import org.keyprov.keys.DmPsk;
+import org.keyprov.keys.KeyManager;
+import org.keyprov.keys.KeyManagerException;
+import org.keyprov.keys.store.testing.TestDatabase;
+import org.keyprov.keys.store.testing.TestKeyManagers;
+import org.keyprov.keys.testing.MutableClock;
+import org.keyprov.keys.testing.RecordingRandom;
+
+/** Factory bootstrap credentials, DM PSKs issued at bootstrap and their rotation. */
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
+class BootstrapCredentialsTest {
+  @Parameter TestDatabase database;
+  private static final byte[] BS_PSK = "factory-key-0001".getBytes();
+
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T12:00:00Z"));
+  private DataSource ds;
+  private KeyManager km;
+
+  @BeforeEach
+  void givenADeviceWithAFactoryCredential() {
+    ds = database.create(dir);
+    km = TestKeyManagers.started(ds, clock, new RecordingRandom());
+    km.admin().addBootstrapDevice("bs1", "bs1-factory", BS_PSK, "test");
+  }
+
+  @Test
+  void a_bootstrap_device_has_its_factory_credential_and_a_dm_psk_nobody_was_shown() {
+    DmPsk factory = km.bootstrapCredentials().byIdentity("bs1-factory").orElseThrow();
+    assertThat(factory.endpoint()).isEqualTo("bs1");
+    assertThat(factory.key()).isEqualTo(BS_PSK);
+    assertThat(km.bootstrapCredentials().byEndpoint("bs1")).isPresent();
+
+    DmPsk dm = km.dmCredentials().byEndpoint("bs1").orElseThrow();
+    assertThat(dm.identity()).isEqualTo("bs1#dm1");
+    assertThat(dm.key()).hasSize(16).isNotEqualTo(BS_PSK);
+    BootstrapStatus status = km.admin().bootstrapStatus("bs1").orElseThrow();
+    assertThat(status.bsPskIdentity()).isEqualTo("bs1-factory");
+    assertThat(status.dmPskVersion()).isEqualTo(1);
+    assertThat(status.bootstrappedAt()).isNull();
+    // the factory key is sealed at rest like every other secret
+    assertThat(km.audit().recent(5).toString()).doesNotContain(HexFormat.of().formatHex(BS_PSK));
+  }
+
+  @Test
+  void an_issued_dm_psk_works_beside_the_old_one_until_the_device_registers_with_it() {
+    DmPsk old = km.dmCredentials().byEndpoint("bs1").orElseThrow();
+
+    DmPsk issued = km.bootstrapCredentials().issueDmPsk("bs1");
+
+    assertThat(issued.pending()).isTrue();
+    assertThat(issued.identity()).isEqualTo("bs1#dm2");
+    assertThat(km.dmCredentials().byIdentity("bs1#dm2").orElseThrow().key())
+        .isEqualTo(issued.key());
+    assertThat(km.dmCredentials().byIdentity("bs1#dm2").orElseThrow().pending()).isTrue();
+    assertThat(km.dmCredentials().byIdentity("bs1#dm1").orElseThrow().key()).isEqualTo(old.key());
+    assertThat(km.dmCredentials().byEndpoint("bs1").orElseThrow().identity()).isEqualTo("bs1#dm1");
+    assertThat(km.admin().bootstrapStatus("bs1").orElseThrow().pendingSince())
+        .isEqualTo(clock.instant());
+
+    km.dmCredentials().confirm("bs1", "bs1#dm2");
+
+    DmPsk current = km.dmCredentials().byEndpoint("bs1").orElseThrow();
+    assertThat(current.identity()).isEqualTo("bs1#dm2");
+    assertThat(current.key()).isEqualTo(issued.key());
+    assertThat(current.pending()).isFalse();
+    assertThat(km.dmCredentials().byIdentity("bs1#dm1")).isEmpty();
+    BootstrapStatus status = km.admin().bootstrapStatus("bs1").orElseThrow();
+    assertThat(status.dmPskVersion()).isEqualTo(2);
+    assertThat(status.pendingSince()).isNull();
+    assertThat(km.audit().recent(5).stream().map(AuditEvent::action))
+        .contains("device.dm_psk_issued", "device.dm_psk_rotated");
+  }
+
+  @Test
+  void confirming_an_identity_that_is_not_the_pending_one_changes_nothing() {
+    km.bootstrapCredentials().issueDmPsk("bs1");
+
+    km.dmCredentials().confirm("bs1", "bs1#dm1");
+    km.dmCredentials().confirm("bs1", "someone-else");
+
+    assertThat(km.dmCredentials().byEndpoint("bs1").orElseThrow().identity()).isEqualTo("bs1#dm1");
+    assertThat(km.dmCredentials().byIdentity("bs1#dm2")).isPresent();
+  }
+
+  @Test
+  void a_second_bootstrap_before_registering_replaces_the_pending_dm_psk() {
+    DmPsk first = km.bootstrapCredentials().issueDmPsk("bs1");
+    clock.advance(Duration.ofMinutes(1));
+    DmPsk second = km.bootstrapCredentials().issueDmPsk("bs1");
+
+    assertThat(second.identity()).isEqualTo(first.identity());
+    assertThat(km.dmCredentials().byIdentity(second.identity()).orElseThrow().key())
+        .isEqualTo(second.key())
+        .isNotEqualTo(first.key());
+  }
+
+  @Test
+  void a_rotation_request_is_flagged_on_the_credential_until_the_new_one_is_used() {
+    km.admin().requestDmRotation("bs1", "test");
+
+    assertThat(km.dmCredentials().byIdentity("bs1#dm1").orElseThrow().rotationDue()).isTrue();
+    assertThat(km.admin().bootstrapStatus("bs1").orElseThrow().rotationRequestedAt())
+        .isEqualTo(clock.instant());
+
+    DmPsk issued = km.bootstrapCredentials().issueDmPsk("bs1");
+    km.dmCredentials().confirm("bs1", issued.identity());
+
+    assertThat(km.dmCredentials().byEndpoint("bs1").orElseThrow().rotationDue()).isFalse();
+    assertThat(km.admin().bootstrapStatus("bs1").orElseThrow().rotationRequestedAt()).isNull();
+  }
+
+  @Test
+  void a_device_without_a_factory_credential_cannot_be_rotated_until_it_gets_one() {
+    km.admin().addDevice("dm1", "dm1-id", "0123456789abcdef".getBytes(), "test");
+
+    assertThatThrownBy(() -> km.admin().requestDmRotation("dm1", "test"))
+        .isInstanceOf(KeyManagerException.class)
+        .hasMessageContaining("no factory bootstrap credential");
+    assertThatThrownBy(() -> km.admin().requestDmRotation("nobody", "test"))
+        .isInstanceOf(KeyManagerException.class)
+        .extracting(e -> ((KeyManagerException) e).kind())
+        .isEqualTo(KeyManagerException.Kind.NOT_FOUND);
+
+    km.admin().setBootstrapPsk("dm1", "dm1-factory", BS_PSK, "test");
+    km.admin().requestDmRotation("dm1", "test");
+    assertThat(km.bootstrapCredentials().byIdentity("dm1-factory").orElseThrow().endpoint())
+        .isEqualTo("dm1");
+  }
+
+  @Test
+  void factory_identities_are_one_per_device_and_keys_are_checked() {
+    assertThatThrownBy(() -> km.admin().addBootstrapDevice("bs2", "bs1-factory", BS_PSK, "test"))
+        .isInstanceOf(KeyManagerException.class)
+        .hasMessageContaining("already belongs to device bs1");
+    assertThat(km.admin().device("bs2")).isEmpty();
+    assertThatThrownBy(() -> km.admin().addBootstrapDevice("bs2", "bs2-f", new byte[4], "test"))
+        .isInstanceOf(KeyManagerException.class)
+        .hasMessageContaining("the bootstrap PSK must be 16 to 64 bytes");
+  }
+
+  @Test
+  void a_recorded_bootstrap_shows_in_the_status_and_the_audit_log() {
+    km.bootstrapCredentials().bootstrapped("bs1", "wrote the DM server account");
+
+    assertThat(km.admin().bootstrapStatus("bs1").orElseThrow().bootstrappedAt())
+        .isEqualTo(clock.instant());
+    assertThat(km.audit().recent(1).get(0).action()).isEqualTo("device.bootstrapped");
+  }
+}

@@ -1,0 +1,27 @@
+package org.keyprov.keys;
+
+import java.util.Optional;
+
+/**
+ * The LwM2M bootstrap server's view of the Key Manager: each device's factory bootstrap credential
+ * (a DTLS-PSK identity and key flashed at the factory) and the DM PSKs it issues. Thread-safe.
+ */
+public interface BootstrapCredentials {
+  /** The factory bootstrap credential with this PSK identity, as a (endpoint, identity, key). */
+  Optional<DmPsk> byIdentity(String bsPskIdentity);
+
+  /** The device's factory bootstrap credential. */
+  Optional<DmPsk> byEndpoint(String endpoint);
+
+  /**
+   * Mints the DM PSK the bootstrap server writes to the device now: pending, accepted beside the
+   * current one until the device registers with it (then the current one is retired), and replacing
+   * an earlier pending one. Audited, with the key's fingerprint only.
+   *
+   * @throws KeyManagerException NOT_FOUND if there is no such device
+   */
+  DmPsk issueDmPsk(String endpoint);
+
+  /** The device finished a bootstrap session: recorded and audited with {@code detail}. */
+  void bootstrapped(String endpoint, String detail);
+}
