@@ -7,6 +7,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import org.eclipse.leshan.core.ResponseCode;
+import org.eclipse.leshan.core.endpoint.Protocol;
+import org.eclipse.leshan.core.node.LwM2mObjectInstance;
+import org.eclipse.leshan.core.node.LwM2mSingleResource;
+import org.eclipse.leshan.core.request.CreateRequest;
+import org.eclipse.leshan.core.request.DeleteRequest;
+import org.eclipse.leshan.core.request.DiscoverRequest;
+import org.eclipse.leshan.core.request.ExecuteRequest;
+import org.eclipse.leshan.core.request.ObserveRequest;
+import org.eclipse.leshan.core.request.ReadRequest;
+import org.eclipse.leshan.core.request.WriteRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +27,7 @@ import org.keyprov.client.DeviceClient;
 import org.keyprov.keys.AuditEvent;
 import org.keyprov.keys.BootstrapStatus;
 import org.keyprov.keys.ProvisioningState;
+import org.keyprov.models.EnablerSecurityObject;
 import org.keyprov.server.bootstrap.BootstrapServer;
 
 /**
@@ -51,7 +63,8 @@ class BootstrapIT {
   }
 
   @Test
-  void a_device_with_only_a_factory_credential_bootstraps_gets_its_keys_and_keeps_them() {
+  void a_device_with_only_a_factory_credential_bootstraps_gets_its_keys_and_keeps_them()
+      throws Exception {
     byte[] factory = givenBootstrapDevice("bs1");
 
     DeviceClient device = startDevice("bs1", "bs1-factory", factory);
@@ -80,6 +93,12 @@ class BootstrapIT {
     await().atMost(Duration.ofSeconds(30)).until(again::isRegistered);
     assertThat(bootstraps("bs1")).isEqualTo(1);
     assertThat(again.connector().connect(ENABLER).success()).isTrue();
+    // with the Access Control the bootstrap server wrote: the DM server (1) owns the Enabler keys
+    assertThat(
+            java.nio.file.Files.readString(
+                dir.resolve("bs1-" + "bs1-factory".hashCode() + ".state")))
+        .contains("acl.0.object=33001", "acl.0.owner=1")
+        .contains("dm.identity=bs1\\#dm2");
   }
 
   @Test
@@ -174,6 +193,101 @@ class BootstrapIT {
     assertThat(both.err()).contains("give --server or --bootstrap, not both");
     Cli noKey = Cli.run("device", "--endpoint", "x", "--bootstrap", "coaps://b:2");
     assertThat(noKey.err()).contains("--bootstrap needs --bs-psk");
+  }
+
+  @Test
+  void a_second_lwm2m_server_on_the_device_may_read_the_device_object_but_not_the_enabler_keys()
+      throws Exception {
+    org.eclipse.leshan.server.LeshanServer vendor = plainLeshanServer();
+    byte[] factory = givenBootstrapDevice("bs1");
+    DeviceClient device =
+        DeviceClient.builder()
+            .endpoint("bs1")
+            .bootstrap(bs.coapsUri(), "bs1-factory", factory)
+            .otherServer(vendor.getEndpoint(Protocol.COAP).getURI(), 2)
+            .stateFile(dir.resolve("bs1-vendor.state"))
+            .requestTimeout(Duration.ofSeconds(5))
+            .build();
+    device.start();
+    h.onClose(device);
+    h.awaitState("bs1", ENABLER, ProvisioningState.PROVISIONED);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> vendor.getRegistrationService().getByEndpoint("bs1") != null);
+    org.eclipse.leshan.server.registration.Registration atVendor =
+        vendor.getRegistrationService().getByEndpoint("bs1");
+    int instance = device.enablerParameters().get(0).instanceId();
+
+    assertThat(vendor.send(atVendor, new ReadRequest(3, 0, 0), 5000).getCode())
+        .isEqualTo(ResponseCode.CONTENT);
+    List<org.eclipse.leshan.core.request.DownlinkRequest<?>> onEnablerKeys =
+        List.of(
+            new ReadRequest(EnablerSecurityObject.ID),
+            new ReadRequest(EnablerSecurityObject.ID, instance),
+            new ReadRequest(EnablerSecurityObject.ID, instance, EnablerSecurityObject.PSK_IDENTITY),
+            new ReadRequest(
+                EnablerSecurityObject.ID, instance, EnablerSecurityObject.PSK_SECRET_KEY),
+            new DiscoverRequest(EnablerSecurityObject.ID),
+            new ObserveRequest(EnablerSecurityObject.ID, instance),
+            new WriteRequest(
+                EnablerSecurityObject.ID,
+                instance,
+                EnablerSecurityObject.PSK_SECRET_KEY,
+                new byte[16]),
+            new ExecuteRequest(
+                EnablerSecurityObject.ID, instance, EnablerSecurityObject.INVALIDATE),
+            new DeleteRequest(EnablerSecurityObject.ID, instance),
+            new CreateRequest(
+                EnablerSecurityObject.ID,
+                new LwM2mObjectInstance(
+                    7,
+                    LwM2mSingleResource.newStringResource(
+                        EnablerSecurityObject.ENABLER_URI, "coaps://evil.example:5684"))));
+    for (org.eclipse.leshan.core.request.DownlinkRequest<?> request : onEnablerKeys) {
+      assertThat(vendor.send(atVendor, request, 5000).getCode())
+          .as("%s by the other server", request)
+          .isEqualTo(ResponseCode.UNAUTHORIZED);
+    }
+    // the Key Manager's own server still reads them, the key stays write-only, and it works
+    assertThat(
+            h.dm
+                .send(
+                    "bs1",
+                    new ReadRequest(
+                        EnablerSecurityObject.ID, instance, EnablerSecurityObject.PSK_IDENTITY))
+                .getCode())
+        .isEqualTo(ResponseCode.CONTENT);
+    assertThat(
+            h.dm
+                .send(
+                    "bs1",
+                    new ReadRequest(
+                        EnablerSecurityObject.ID, instance, EnablerSecurityObject.PSK_SECRET_KEY))
+                .getCode())
+        .isEqualTo(ResponseCode.METHOD_NOT_ALLOWED);
+    assertThat(device.enablerParameters()).hasSize(1);
+    assertThat(device.connector().connect(ENABLER).success()).isTrue();
+    // and the device lists the Access Control instances the bootstrap server wrote and it made
+    assertThat(h.dm.send("bs1", new ReadRequest(2)).getCode()).isEqualTo(ResponseCode.CONTENT);
+  }
+
+  private org.eclipse.leshan.server.LeshanServer plainLeshanServer() {
+    org.eclipse.leshan.server.LeshanServerBuilder builder =
+        new org.eclipse.leshan.server.LeshanServerBuilder();
+    builder.setObjectModelProvider(
+        new org.eclipse.leshan.server.model.VersionedModelProvider(
+            org.keyprov.models.KeyprovModels.loadWithDefaults()));
+    builder.setEndpointsProviders(
+        new org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider
+                .Builder(
+                new org.eclipse.leshan.server.californium.endpoint.coap
+                    .CoapServerProtocolProvider())
+            .addEndpoint(Harness.LOOPBACK_ANY_PORT, Protocol.COAP)
+            .build());
+    org.eclipse.leshan.server.LeshanServer server = builder.build();
+    server.start();
+    h.onClose(server::destroy);
+    return server;
   }
 
   private byte[] givenBootstrapDevice(String endpoint) {

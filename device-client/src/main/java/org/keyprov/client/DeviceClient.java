@@ -25,10 +25,13 @@ import org.eclipse.leshan.core.ResponseCode;
 import org.eclipse.leshan.core.model.StaticModel;
 import org.eclipse.leshan.core.request.RegisterRequest;
 import org.eclipse.leshan.core.request.UpdateRequest;
+import org.keyprov.client.object.AccessControl;
 import org.keyprov.client.object.DmAccount;
 import org.keyprov.client.object.EnablerSecurityInstances;
 import org.keyprov.client.object.EnablerSecurityState;
+import org.keyprov.client.object.GuardedObjects;
 import org.keyprov.client.object.StateFile;
+import org.keyprov.models.EnablerSecurityObject;
 import org.keyprov.models.KeyprovModels;
 
 /**
@@ -51,7 +54,12 @@ public final class DeviceClient implements AutoCloseable {
 
   private final String endpoint;
   private final StateFile stateFile;
+  private final AccessControl access;
   private final LeshanClient leshan;
+
+  /** The device's session with another LwM2M server (a vendor's, a partner's), or null. */
+  private final LeshanClient other;
+
   private final EnablerSecurityInstances instances;
   private final EnablerConnector connector;
   private final RenewalNudge nudge;
@@ -63,10 +71,12 @@ public final class DeviceClient implements AutoCloseable {
     this.endpoint = b.endpoint;
     this.stateFile = new StateFile(b.stateFile);
     this.instances = new EnablerSecurityInstances(stateFile, b.clock);
+    this.access = new AccessControl(stateFile);
     this.connector = new EnablerConnector(instances, b.clock, b.connectTimeout);
     if (b.sim != null) {
       SimBootstrap.populate(instances, b.sim, b.simPin);
     }
+    this.other = b.otherServer == null ? null : otherServer(b);
     if (b.dmServer == null && b.bootstrapServer == null) {
       this.leshan = null;
       this.nudge = null;
@@ -75,7 +85,17 @@ public final class DeviceClient implements AutoCloseable {
     }
 
     ObjectsInitializer initializer =
-        new ObjectsInitializer(new StaticModel(KeyprovModels.loadWithDefaults()));
+        new GuardedObjects(
+            new StaticModel(KeyprovModels.loadWithDefaults()), access, EnablerSecurityObject.ID);
+    // the Key Manager's DM server owns the Enabler keys: known now for a flashed DM PSK or a kept
+    // bootstrap, else once the bootstrap server has written the account
+    java.util.OptionalInt dmServerId =
+        b.bootstrapServer == null
+            ? java.util.OptionalInt.of(SHORT_SERVER_ID)
+            : stateFile.account().stream().mapToInt(DmAccount::shortServerId).findFirst();
+    dmServerId.ifPresent(
+        ssid -> access.add(access.missing(EnablerSecurityObject.ID, instanceIds(), ssid)));
+    access.registerWith(initializer);
     if (b.bootstrapServer != null) {
       accounts(initializer, b);
     } else {
@@ -208,10 +228,49 @@ public final class DeviceClient implements AutoCloseable {
         security.toArray(new org.eclipse.leshan.client.resource.LwM2mInstanceEnabler[0]));
   }
 
+  private List<Integer> instanceIds() {
+    return instances.all().stream().map(EnablerSecurityState::instanceId).toList();
+  }
+
+  /**
+   * The device's registration with another LwM2M server over plain CoAP, on a Leshan engine of its
+   * own (Leshan's registers with one DM server each): the Device object of its own, the Access
+   * Control and Enabler Security Parameters objects shared — so that server meets Access Control.
+   */
+  private LeshanClient otherServer(Builder b) {
+    ObjectsInitializer objects =
+        new GuardedObjects(
+            new StaticModel(KeyprovModels.loadWithDefaults()), access, EnablerSecurityObject.ID);
+    objects.setInstancesForObject(
+        LwM2mId.SECURITY, Security.noSec(b.otherServer.toString(), b.otherServerId));
+    objects.setInstancesForObject(
+        LwM2mId.SERVER, new Server(b.otherServerId, b.lifetime.toSeconds()));
+    objects.setInstancesForObject(
+        LwM2mId.DEVICE, new Device("keyprov", "keyprov-device", b.endpoint));
+    access.registerWith(objects);
+    instances.registerWith(objects);
+    LeshanClientBuilder builder = new LeshanClientBuilder(b.endpoint);
+    builder.setObjects(objects.createAll());
+    builder.setEndpointsProviders(
+        new CaliforniumClientEndpointsProvider.Builder(
+                new org.eclipse.leshan.client.californium.endpoint.coap
+                    .CoapClientProtocolProvider())
+            .build());
+    return builder.build();
+  }
+
   /** After a bootstrap: keeps the DM server account it wrote in the state file. */
   private void keepAccount() {
     try {
-      readAccount().ifPresent(stateFile::saveAccount);
+      java.util.Optional<DmAccount> account = readAccount();
+      account.ifPresent(stateFile::saveAccount);
+      // a bootstrap server that wrote no Access Control for the Enabler keys: they are the DM
+      // server's, as for a device flashed with its DM PSK
+      account.ifPresent(
+          a ->
+              AccessControl.create(
+                  leshan.getObjectTree().getObjectEnabler(LwM2mId.ACCESS_CONTROL),
+                  access.missing(EnablerSecurityObject.ID, instanceIds(), a.shortServerId())));
     } catch (RuntimeException e) {
       LOG.warn(
           "{}: could not keep the DM server account from the bootstrap: {}",
@@ -264,6 +323,9 @@ public final class DeviceClient implements AutoCloseable {
   public void start() {
     if (leshan != null) {
       leshan.start();
+    }
+    if (other != null) {
+      other.start();
     }
   }
 
@@ -325,6 +387,9 @@ public final class DeviceClient implements AutoCloseable {
     if (leshan != null) {
       leshan.destroy(true);
     }
+    if (other != null) {
+      other.destroy(true);
+    }
   }
 
   public static final class Builder {
@@ -332,6 +397,8 @@ public final class DeviceClient implements AutoCloseable {
     private URI dmServer;
     private String dmPskIdentity;
     private byte[] dmPskKey;
+    private URI otherServer;
+    private int otherServerId;
     private URI bootstrapServer;
     private String bsPskIdentity;
     private byte[] bsPskKey;
@@ -399,6 +466,18 @@ public final class DeviceClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Also registers with another LwM2M server at {@code coap://host:port} (no security), under
+     * Short Server ID {@code shortServerId}: a device vendor's or partner's server. It may use the
+     * device's other objects; Access Control refuses it every operation on the Enabler Security
+     * Parameters (4.01).
+     */
+    public Builder otherServer(URI uri, int shortServerId) {
+      this.otherServer = uri;
+      this.otherServerId = shortServerId;
+      return this;
+    }
+
     /** Required: where received parameters are kept (owner-only permissions). */
     public Builder stateFile(Path file) {
       this.stateFile = file;
@@ -457,6 +536,18 @@ public final class DeviceClient implements AutoCloseable {
       }
       if (sim != null && simPin == null) {
         throw new IllegalArgumentException("reading the SIM needs its PIN");
+      }
+      if (otherServer != null
+          && (!"coap".equalsIgnoreCase(otherServer.getScheme())
+              || otherServerId < 1
+              || otherServerId > 65534
+              || otherServerId == SHORT_SERVER_ID)) {
+        throw new IllegalArgumentException(
+            "the other LwM2M server must be coap://host:port with a Short Server ID from 2 to"
+                + " 65534 (1 is the Key Manager's DM server), got "
+                + otherServer
+                + " and "
+                + otherServerId);
       }
       if (bootstrapServer != null) {
         Objects.requireNonNull(bsPskIdentity, "bootstrap PSK identity");

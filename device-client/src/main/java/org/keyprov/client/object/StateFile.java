@@ -36,6 +36,8 @@ public final class StateFile {
 
   private DmAccount account;
 
+  private List<AclEntry> acls = List.of();
+
   public StateFile(Path path) {
     this.path = path;
   }
@@ -46,6 +48,17 @@ public final class StateFile {
    */
   public synchronized java.util.Optional<DmAccount> account() {
     return java.util.Optional.ofNullable(account);
+  }
+
+  /** The Access Control instances, as of the last {@link #load}. */
+  public synchronized List<AclEntry> acls() {
+    return acls;
+  }
+
+  /** Keeps the Access Control instances (replacing the earlier ones). */
+  public synchronized void saveAcls(List<AclEntry> acls) {
+    this.acls = List.copyOf(acls);
+    write();
   }
 
   /** Keeps the DM server account the bootstrap server gave (replacing the earlier one). */
@@ -80,8 +93,39 @@ public final class StateFile {
       loaded.add(parse(p, id.trim()));
     }
     account = parseAccount(p);
+    acls = parseAcls(p);
     states = List.copyOf(loaded);
     return loaded;
+  }
+
+  private List<AclEntry> parseAcls(Properties p) {
+    List<AclEntry> entries = new ArrayList<>();
+    String count = p.getProperty("acl.count", "0");
+    try {
+      for (int i = 0; i < Integer.parseInt(count); i++) {
+        String k = "acl." + i + ".";
+        java.util.Map<Integer, Long> rights = new java.util.TreeMap<>();
+        String list = p.getProperty(k + "rights", "");
+        for (String pair : list.isBlank() ? new String[0] : list.split(",")) {
+          String[] sr = pair.split(":");
+          rights.put(Integer.parseInt(sr[0].trim()), Long.parseLong(sr[1].trim()));
+        }
+        entries.add(
+            new AclEntry(
+                Integer.parseInt(required(p, k + "object")),
+                Integer.parseInt(required(p, k + "instance")),
+                rights,
+                Integer.parseInt(required(p, k + "owner"))));
+      }
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          path
+              + ": the Access Control entries are damaged ("
+              + e.getMessage()
+              + "); delete the acl.* lines and the device makes new ones",
+          e);
+    }
+    return entries;
   }
 
   private DmAccount parseAccount(Properties p) {
@@ -175,6 +219,19 @@ public final class StateFile {
       p.setProperty("dm.key", HexFormat.of().formatHex(key));
       Arrays.fill(key, (byte) 0);
       p.setProperty("dm.lifetime", String.valueOf(account.lifetime()));
+    }
+    p.setProperty("acl.count", String.valueOf(acls.size()));
+    for (int i = 0; i < acls.size(); i++) {
+      AclEntry e = acls.get(i);
+      String k = "acl." + i + ".";
+      p.setProperty(k + "object", String.valueOf(e.objectId()));
+      p.setProperty(k + "instance", String.valueOf(e.objectInstanceId()));
+      p.setProperty(k + "owner", String.valueOf(e.owner()));
+      p.setProperty(
+          k + "rights",
+          String.join(
+              ",",
+              e.rights().entrySet().stream().map(r -> r.getKey() + ":" + r.getValue()).toList()));
     }
     List<String> ids = new ArrayList<>();
     for (EnablerSecurityState s : states) {

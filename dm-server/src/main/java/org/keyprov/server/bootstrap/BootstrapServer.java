@@ -50,7 +50,7 @@ public final class BootstrapServer implements AutoCloseable {
     this.configs = new DmAccountConfigs(b.credentials, b.dmServer, b.lifetime);
     LeshanBootstrapServerBuilder builder = new LeshanBootstrapServerBuilder();
     builder.setSecurityStore(new KeyManagerBootstrapStore(b.credentials, refusals));
-    builder.setConfigStore(configs);
+    builder.setTaskProvider(new AccessControlTasks(configs));
     builder.setEndpointsProviders(
         BootstrapEndpoints.californium(
             b.coapsAddress,

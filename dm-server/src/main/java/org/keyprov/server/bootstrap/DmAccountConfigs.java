@@ -13,6 +13,7 @@ import org.eclipse.leshan.server.bootstrap.BootstrapConfigStore;
 import org.eclipse.leshan.server.bootstrap.BootstrapSession;
 import org.keyprov.keys.BootstrapCredentials;
 import org.keyprov.keys.DmPsk;
+import org.keyprov.models.EnablerSecurityObject;
 
 /**
  * What the bootstrap server writes to a device: its Security and Server objects are emptied (all
@@ -55,6 +56,34 @@ final class DmAccountConfigs implements BootstrapConfigStore {
     }
   }
 
+  /**
+   * ... and it alone may touch each instance the device already holds (found by the Bootstrap-
+   * Discover that precedes the writes).
+   */
+  void guard(BootstrapSession session, java.util.List<Integer> instances) {
+    Minted minted = sessions.get(session.getId());
+    if (minted == null) {
+      return;
+    }
+    int id = 1;
+    for (int instance : instances) {
+      minted.config().acls.put(id++, ownedByTheDmServer(EnablerSecurityObject.ID, instance));
+    }
+  }
+
+  /** An Access Control instance giving the DM server every right and no other server any. */
+  private static BootstrapConfig.ACLConfig ownedByTheDmServer(int objectId, int instanceId) {
+    BootstrapConfig.ACLConfig acl = new BootstrapConfig.ACLConfig();
+    acl.objectId = objectId;
+    acl.objectInstanceId = instanceId;
+    acl.acls = new java.util.HashMap<>();
+    acl.AccessControlOwner = DM_SHORT_SERVER_ID;
+    return acl;
+  }
+
+  /** The object instance id of the Access Control instance that governs Create. */
+  private static final int OBJECT_LEVEL = 65535;
+
   /** The session is over: what it was given, or null if it got nothing. */
   Minted forget(BootstrapSession session) {
     return sessions.remove(session.getId());
@@ -66,6 +95,9 @@ final class DmAccountConfigs implements BootstrapConfigStore {
     config.autoIdForSecurityObject = true;
     config.toDelete.add("/0");
     config.toDelete.add("/1");
+    config.toDelete.add("/2");
+    // the Enabler keys are the DM server's alone: it may create instances (object level) ...
+    config.acls.put(0, ownedByTheDmServer(EnablerSecurityObject.ID, OBJECT_LEVEL));
 
     BootstrapConfig.ServerSecurity security = new BootstrapConfig.ServerSecurity();
     security.uri = dmServer.toString();
