@@ -20,9 +20,11 @@ import org.keyprov.client.DeviceClient;
 import org.keyprov.client.object.EnablerSecurityState;
 import org.keyprov.enabler.Enabler;
 import org.keyprov.keys.CredentialAdmin;
+import org.keyprov.keys.DmPsk;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.server.DmServer;
+import org.keyprov.server.bootstrap.BootstrapServer;
 import org.keyprov.server.provisioning.ProvisioningListener;
 
 /**
@@ -53,13 +55,25 @@ final class Demo {
   private final int parallel;
   private final Duration timeout;
   private final PrintWriter out;
+  private final boolean bootstrap;
   private final AtomicInteger registered = new AtomicInteger();
   private final AtomicInteger provisioned = new AtomicInteger();
   private final AtomicInteger connected = new AtomicInteger();
   private final AtomicInteger failed = new AtomicInteger();
   private final ConcurrentHashMap<String, CountDownLatch> reported = new ConcurrentHashMap<>();
 
-  Demo(Storage store, int devices, int parallel, Duration timeout, PrintWriter out) {
+  /**
+   * @param bootstrap devices start with a factory bootstrap credential only and get their DM PSK
+   *     from the bootstrap server
+   */
+  Demo(
+      Storage store,
+      int devices,
+      int parallel,
+      Duration timeout,
+      PrintWriter out,
+      boolean bootstrap) {
+    this.bootstrap = bootstrap;
     this.store = store;
     this.devices = devices;
     this.parallel = parallel;
@@ -109,16 +123,21 @@ final class Demo {
               EnablerProfile.dtls(ENABLER_FQDN, enabler.coapsUri(), Duration.ofDays(1)),
               CredentialAdmin.cliActor());
       dm.start();
+      BootstrapServer bs = bootstrap ? bootstrapServer(km, dm) : null;
       out.printf(
-          "keyprov demo: Key Manager on %s, DM server %s, Enabler %s at %s%n",
-          store.dataDir.toAbsolutePath(), dm.coapsUri(), ENABLER_FQDN, enabler.coapsUri());
+          "keyprov demo: Key Manager on %s, DM server %s,%s Enabler %s at %s%n",
+          store.dataDir.toAbsolutePath(),
+          dm.coapsUri(),
+          bs == null ? "" : " bootstrap server " + bs.coapsUri() + ",",
+          ENABLER_FQDN,
+          enabler.coapsUri());
       List<String> endpoints = prepareDevices(km);
       ExecutorService pool = Executors.newFixedThreadPool(parallel);
       List<CompletableFuture<Outcome>> futures = new ArrayList<>();
       for (String ep : endpoints) {
         futures.add(
             CompletableFuture.supplyAsync(
-                () -> simulate(host, dm, ep, enabler.coapsUri().toString()), pool));
+                () -> simulate(host, dm, bs, ep, enabler.coapsUri().toString()), pool));
       }
       ScheduledProgress progress = new ScheduledProgress();
       try {
@@ -130,6 +149,9 @@ final class Demo {
       } finally {
         progress.stop();
         pool.shutdownNow();
+        if (bs != null) {
+          bs.close();
+        }
       }
     }
   }
@@ -138,8 +160,13 @@ final class Demo {
     List<String> endpoints = new ArrayList<>();
     for (int i = 1; i <= devices; i++) {
       String ep = String.format("demo-%04d", i);
-      if (km.admin().device(ep).isEmpty()) {
+      if (km.admin().device(ep).isEmpty() && bootstrap) {
+        km.admin()
+            .addBootstrapDevice(ep, ep + "-factory", factoryKey(), CredentialAdmin.cliActor());
+      } else if (km.admin().device(ep).isEmpty()) {
         km.admin().addDeviceWithNewPsk(ep, ep, CredentialAdmin.cliActor());
+      } else if (bootstrap && km.bootstrapCredentials().byEndpoint(ep).isEmpty()) {
+        km.admin().setBootstrapPsk(ep, ep + "-factory", factoryKey(), CredentialAdmin.cliActor());
       }
       km.admin().assign(ep, ENABLER_FQDN, CredentialAdmin.cliActor());
       endpoints.add(ep);
@@ -147,22 +174,44 @@ final class Demo {
     return endpoints;
   }
 
-  private Outcome simulate(ClientHost host, DmServer dm, String ep, String enablerUri) {
+  private static byte[] factoryKey() {
+    byte[] key = new byte[16];
+    new java.security.SecureRandom().nextBytes(key);
+    return key;
+  }
+
+  private static BootstrapServer bootstrapServer(KeyManager km, DmServer dm) {
+    BootstrapServer bs =
+        BootstrapServer.builder()
+            .credentials(km.bootstrapCredentials())
+            .audit(km.audit())
+            .coapsAddress(LOOPBACK)
+            .dmServer(dm.coapsUri())
+            .build();
+    bs.start();
+    return bs;
+  }
+
+  private Outcome simulate(
+      ClientHost host, DmServer dm, BootstrapServer bs, String ep, String enablerUri) {
     boolean reg = false;
     boolean prov = false;
     boolean hs = false;
     CountDownLatch registration = new CountDownLatch(1);
     CountDownLatch parameters = new CountDownLatch(1);
     CountDownLatch report = reported.computeIfAbsent(ep, e -> new CountDownLatch(1));
-    byte[] psk = store.keyManager.dmCredentials().byEndpoint(ep).orElseThrow().key();
-    try (DeviceClient device =
-        DeviceClient.builder()
-            .host(host)
-            .endpoint(ep)
-            .dmServer(dm.coapsUri())
-            .dmPsk(ep, psk)
-            .stateFile(store.dataDir.resolve("demo-devices").resolve(ep + ".state"))
-            .build()) {
+    Path state = store.dataDir.resolve("demo-devices").resolve(ep + ".state");
+    DeviceClient.Builder builder = DeviceClient.builder().host(host).endpoint(ep).stateFile(state);
+    if (bs != null) {
+      // from the factory every run: the DM server's port changed since the last one
+      deleteQuietly(state);
+      DmPsk factory = store.keyManager.bootstrapCredentials().byEndpoint(ep).orElseThrow();
+      builder.bootstrap(bs.coapsUri(), factory.identity(), factory.key());
+    } else {
+      byte[] psk = store.keyManager.dmCredentials().byEndpoint(ep).orElseThrow().key();
+      builder.dmServer(dm.coapsUri()).dmPsk(ep, psk);
+    }
+    try (DeviceClient device = builder.build()) {
       device.onRegistration(
           ok -> {
             if (ok) {
@@ -203,6 +252,14 @@ final class Demo {
       return fail(ep, reg, prov, hs, "interrupted");
     } catch (RuntimeException e) {
       return fail(ep, reg, prov, hs, e.getMessage());
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      java.nio.file.Files.deleteIfExists(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

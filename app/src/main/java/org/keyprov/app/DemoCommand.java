@@ -42,6 +42,13 @@ final class DemoCommand implements Callable<Integer> {
       description = "Per-device time limit, e.g. 2m or PT120S (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(
+      names = "--bootstrap",
+      description =
+          "Devices start with a factory bootstrap credential only: the bootstrap server gives each"
+              + " its DM server and a DM PSK nobody typed, then the flow goes on as usual.")
+  boolean bootstrap;
+
   @Override
   public Integer call() throws Exception {
     if (devices < 1 || devices > 10_000) {
@@ -53,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     List<Demo.Outcome> outcomes;
     try (Storage store = Storage.open(dataDir, "km.demo.keyprov.local")) {
-      outcomes = new Demo(store, devices, parallel, timeout, out).run();
+      outcomes = new Demo(store, devices, parallel, timeout, out, bootstrap).run();
     }
     long ok = outcomes.stream().filter(Demo.Outcome::succeeded).count();
     out.printf(

@@ -29,6 +29,20 @@ class DemoIT {
   }
 
   @Test
+  void with_bootstrap_devices_start_from_a_factory_credential_and_still_get_through()
+      throws Exception {
+    Path data = dir.resolve("data");
+
+    Cli run = Cli.run("demo", "--bootstrap", "--devices", "6", "--data-dir", data.toString());
+
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+    assertThat(run.out()).contains("bootstrap server coaps://").contains("demo succeeded: 6/6");
+    // each device registered with the DM PSK the bootstrap server issued: version 2
+    Cli status = Cli.run("admin", "audit", "--limit", "200", "--data-dir", data.toString());
+    assertThat(status.out()).contains("device.bootstrapped").contains("device.dm_psk_rotated");
+  }
+
+  @Test
   void refuses_a_silly_device_count() {
     Cli cli = Cli.run("demo", "--devices", "0", "--data-dir", dir.toString());
     assertThat(cli.exitCode()).isEqualTo(2);

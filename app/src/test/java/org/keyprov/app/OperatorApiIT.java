@@ -596,6 +596,61 @@ class OperatorApiIT {
   }
 
   @Test
+  void devices_with_a_factory_bootstrap_credential_and_dm_psk_rotation() throws Exception {
+    Client alice = new Client().login("alice");
+    String factory = "00112233445566778899aabbccddeeff";
+
+    JsonNode created =
+        alice.json(
+            "POST",
+            "devices",
+            "{\"endpoint\":\"bs1\",\"bsPskIdentity\":\"bs1-factory\",\"bsPsk\":\""
+                + factory
+                + "\"}",
+            201);
+    assertThat(created.has("dmPsk")).as("no DM PSK to show: nobody needs it").isFalse();
+    JsonNode device = alice.json("GET", "devices/bs1", null, 200);
+    assertThat(device.get("bootstrap").get("bsPskIdentity").asText()).isEqualTo("bs1-factory");
+    assertThat(device.get("bootstrap").get("dmPskVersion").asInt()).isEqualTo(1);
+    assertThat(device.get("bootstrap").get("bootstrappedAt").isNull()).isTrue();
+    assertThat(device.toString()).doesNotContain(factory);
+
+    JsonNode both =
+        alice.json(
+            "POST",
+            "devices",
+            "{\"endpoint\":\"bs2\",\"dmPsk\":\"" + factory + "\",\"bsPsk\":\"" + factory + "\"}",
+            400);
+    assertThat(both.get("field").asText()).isEqualTo("bsPsk");
+    alice.json("POST", "devices", "{\"endpoint\":\"ep1\"}", 201);
+    JsonNode flashed = alice.json("POST", "devices/ep1/dm-rotation", "{}", 400);
+    assertThat(flashed.get("message").asText()).contains("no factory bootstrap credential");
+    JsonNode badKey = alice.json("POST", "devices/ep1/bootstrap-psk", "{\"bsPsk\":\"xyz\"}", 400);
+    assertThat(badKey.get("field").asText()).isEqualTo("bsPsk");
+    alice.json("POST", "devices/ep1/bootstrap-psk", "{\"bsPsk\":\"" + factory + "\"}", 204);
+    JsonNode taken =
+        alice.json(
+            "POST",
+            "devices/ep1/bootstrap-psk",
+            "{\"bsPskIdentity\":\"bs1-factory\",\"bsPsk\":\"" + factory + "\"}",
+            409);
+    assertThat(taken.get("message").asText()).contains("already belongs to device bs1");
+
+    JsonNode rotation = alice.json("POST", "devices/bs1/dm-rotation", "{}", 202);
+    assertThat(rotation.get("online").asBoolean()).isFalse();
+    assertThat(
+            alice
+                .json("GET", "devices/bs1", null, 200)
+                .get("bootstrap")
+                .get("rotationRequestedAt")
+                .isNull())
+        .isFalse();
+    Client audrey = new Client().login("audrey");
+    assertThat(audrey.send("POST", "devices/bs1/dm-rotation", "{}").statusCode()).isEqualTo(403);
+    assertThat(alice.json("GET", "audit?limit=50", null, 200).toString()).doesNotContain(factory);
+  }
+
+  @Test
   void serves_the_openapi_contract() throws Exception {
     JsonNode spec = JSON.readTree(new Client().send("GET", "openapi.json", null).body());
     assertThat(spec.get("openapi").asText()).startsWith("3.");

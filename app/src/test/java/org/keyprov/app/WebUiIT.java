@@ -229,6 +229,46 @@ class WebUiIT {
   }
 
   @Test
+  void a_device_with_a_factory_bootstrap_credential_shows_its_dm_credential_and_rotates()
+      throws Exception {
+    h.km
+        .admin()
+        .addDevice(
+            "ui-flashed", "ui-flashed", java.util.HexFormat.of().parseHex(DM_PSK_HEX), "test");
+    login("alice");
+    open("#/devices");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("new-endpoint")))
+        .sendKeys("ui-bs-1");
+    browser.findElement(By.id("new-bs-psk")).sendKeys(DM_PSK_HEX);
+    browser.findElement(By.cssSelector("form.inline button[type=submit]")).click();
+    wait.until(
+        ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-endpoint='ui-bs-1']")));
+    // nothing to show once: nobody ever needs this device's DM PSK
+    assertThat(browser.findElements(By.id("created-psk"))).isEmpty();
+
+    open("#/devices/ui-bs-1");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dm-credential"), "never"));
+    assertThat(textOf(By.id("dm-credential")))
+        .contains("Factory bootstrap credential", "identity ui-bs-1", "version 1")
+        .doesNotContain(DM_PSK_HEX);
+    browser.findElement(By.id("rotate-dm-psk")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("dm-credential"), "asked for"));
+    assertThat(h.km.admin().bootstrapStatus("ui-bs-1").orElseThrow().rotationRequestedAt())
+        .isNotNull();
+    Screenshots.save(browser, "device-dm-credential");
+
+    open("#/devices/ui-flashed");
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("dm-credential"), "flashed"));
+    assertThat(browser.findElement(By.id("rotate-dm-psk")).isEnabled()).isFalse();
+    browser.findElement(By.id("bs-psk")).sendKeys(DM_PSK_HEX);
+    browser.findElement(By.id("set-bs-psk")).click();
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("rotate-dm-psk")));
+    assertThat(h.km.bootstrapCredentials().byEndpoint("ui-flashed")).isPresent();
+  }
+
+  @Test
   void an_all_or_nothing_import_of_a_long_file_with_one_bad_line_imports_nothing()
       throws Exception {
     // 600 devices, as Excel saves "CSV UTF-8": a byte order mark, CRLF, quoted fields

@@ -26,9 +26,11 @@ import org.keyprov.web.api.ApiHandler.Call;
 /** The resources of the operator API; see {@code openapi.json} for the contract. */
 final class Routes {
   private final ApiHandler api;
+  private final BootstrapRoutes bootstrap;
 
   Routes(ApiHandler api) {
     this.api = api;
+    this.bootstrap = new BootstrapRoutes(api);
   }
 
   Answer route(Call c) {
@@ -219,6 +221,9 @@ final class Routes {
     if (p.size() == 1 && m.equals("POST")) {
       JsonNode in = api.body(c.body());
       String endpoint = ApiHandler.text(in, "endpoint", true);
+      if (ApiHandler.text(in, "bsPsk", false) != null) {
+        return api.answer(201, device(bootstrap.create(endpoint, in, c.actor())));
+      }
       String identity = api.nonBlank(ApiHandler.text(in, "dmPskIdentity", false)).orElse(endpoint);
       String hex = ApiHandler.text(in, "dmPsk", false);
       if (hex != null && !hex.matches("([0-9a-fA-F]{2})+")) {
@@ -301,7 +306,12 @@ final class Routes {
                 .put("updatedAt", a.updatedAt().toString()));
       }
       out.set("assignments", as);
+      out.set("bootstrap", bootstrap.status(endpoint));
       return api.ok(out);
+    }
+    Answer bootstrapped = bootstrap.route(c, endpoint, p, m);
+    if (bootstrapped != null) {
+      return bootstrapped;
     }
     if (p.size() == 2 && m.equals("DELETE")) {
       api.km.admin().deleteDevice(endpoint, c.actor());

@@ -153,11 +153,17 @@ async function devices() {
   const create = el('form', { class: 'inline', onsubmit: async (ev) => {
     ev.preventDefault();
     try {
-      const r = (await api('POST', 'devices', { endpoint: $('#new-endpoint').value })).data;
-      devicesState.created = { endpoint: r.endpoint, dmPsk: r.dmPsk };
+      const body = { endpoint: $('#new-endpoint').value };
+      // a factory bootstrap PSK instead: the bootstrap server gives the DM PSK, nobody sees it
+      if ($('#new-bs-psk').value) body.bsPsk = $('#new-bs-psk').value.trim();
+      const r = (await api('POST', 'devices', body)).data;
+      devicesState.created = r.dmPsk ? { endpoint: r.endpoint, dmPsk: r.dmPsk } : null;
+      if (!r.dmPsk) toast(r.endpoint + ' added; it gets its DM PSK when it bootstraps');
       devices();
     } catch (e) { toast(e.message); }
-  } }, el('input', { id: 'new-endpoint', placeholder: 'new device endpoint' }), el('button', { type: 'submit', disabled: !canWrite() }, 'Create device'));
+  } }, el('input', { id: 'new-endpoint', placeholder: 'new device endpoint' }),
+  el('input', { id: 'new-bs-psk', placeholder: 'factory bootstrap PSK, hex (optional)', size: 36, autocomplete: 'off' }),
+  el('button', { type: 'submit', disabled: !canWrite() }, 'Create device'));
   show(at,
     el('h1', {}, 'Devices'),
     el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); devicesState = { ...devicesState, search: search.value, state: stateFilter.value, enabler: enablerFilter.value, after: '', history: [] }; devices(); } },
@@ -212,6 +218,7 @@ async function deviceDetail(endpoint) {
     el('p', { class: 'muted' }, 'IMPI ', d.impi, ' · DM PSK identity ', d.dmPskIdentity, ' · created ', when(d.createdAt)),
     el('table', { id: 'assignments' }, el('thead', {}, el('tr', {}, el('th', {}, 'Enabler'), el('th', {}, 'State'), el('th', {}, 'Detail'), el('th', {}, 'Key'), el('th', {}, 'Last connection'), el('th', {}, ''))), el('tbody', {}, rows)),
     registration(d.registration),
+    dmCredential(endpoint, d),
     el('form', { class: 'inline', onsubmit: async (ev) => { ev.preventDefault();
       try { await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/assignments', { enabler: select.value }); route(); } catch (e) { toast(e.message); } } },
       select, el('button', { type: 'submit', disabled: !canWrite() }, 'Assign Enabler')),
@@ -221,6 +228,29 @@ async function deviceDetail(endpoint) {
     el('div', { class: 'toolbar' }, el('button', { class: 'secondary', id: 'delete-device', disabled: !canWrite(), onclick: async () => {
       if (!confirm('Delete ' + endpoint + '?')) return;
       await api('DELETE', 'devices/' + encodeURIComponent(endpoint)); location.hash = '#/devices'; } }, 'Delete device')));
+}
+
+// the device's DM credential: factory bootstrap credential, DM PSK version, bootstrap and rotation
+function dmCredential(endpoint, d) {
+  const b = d.bootstrap || {};
+  const row = (k, v) => el('tr', {}, el('th', {}, k), el('td', {}, v));
+  const bsPsk = el('input', { id: 'bs-psk', placeholder: 'factory bootstrap PSK, hex', size: 36, autocomplete: 'off' });
+  return el('section', { id: 'dm-credential' },
+    el('h2', {}, 'DM credential'),
+    el('table', {}, el('tbody', {},
+      row('DM PSK', 'identity ' + d.dmPskIdentity + ', version ' + (b.dmPskVersion || 1)),
+      row('Factory bootstrap credential', b.bsPskIdentity ? 'identity ' + b.bsPskIdentity : 'none (the DM PSK was flashed)'),
+      row('Last bootstrap', b.bootstrappedAt ? when(b.bootstrappedAt) : 'never'),
+      b.newDmPskIssuedAt ? row('New DM PSK', ['issued ', when(b.newDmPskIssuedAt), ', not used yet: the current one works until the device registers with it']) : null,
+      b.rotationRequestedAt ? row('Rotation', ['asked for ', when(b.rotationRequestedAt)]) : null)),
+    el('div', { class: 'toolbar' },
+      el('button', { class: 'secondary', id: 'rotate-dm-psk', disabled: !canWrite() || !b.bsPskIdentity,
+        title: b.bsPskIdentity ? '' : 'needs a factory bootstrap credential', onclick: async () => {
+          try { const r = await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/dm-rotation', {}); toast('DM PSK rotation: ' + r.data.message); route(); } catch (e) { toast(e.message); }
+        } }, 'Rotate DM PSK'),
+      el('form', { class: 'inline', onsubmit: async (ev) => { ev.preventDefault();
+        try { await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/bootstrap-psk', { bsPsk: bsPsk.value.trim() }); toast('factory bootstrap credential set'); route(); } catch (e) { toast(e.message); } } },
+        bsPsk, el('button', { type: 'submit', class: 'secondary', id: 'set-bs-psk', disabled: !canWrite() }, b.bsPskIdentity ? 'Replace factory credential' : 'Set factory credential'))));
 }
 
 async function enablersPage() {
