@@ -249,7 +249,8 @@ final class AdminLists {
       name = "import",
       mixinStandardHelpOptions = true,
       description = {
-        "Adds the devices of a CSV file (endpoint,dm_psk_identity,dm_psk_hex[,enablers]), with the",
+        "Adds the devices of a CSV file (endpoint,dm_psk_identity,dm_psk_hex[,enablers], or",
+        "endpoint,bs_psk_identity,bs_psk_hex[,enablers] for factory bootstrap credentials), with the",
         "operator UI's rules: in mode all (the default) nothing is added unless every line is good."
       })
   static final class ImportDevices implements Callable<Integer> {

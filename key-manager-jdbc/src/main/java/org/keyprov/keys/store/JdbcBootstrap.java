@@ -15,6 +15,7 @@ import org.keyprov.keys.Device;
 import org.keyprov.keys.DmPsk;
 import org.keyprov.keys.KeyManagerException;
 import org.keyprov.keys.KeyManagerException.Kind;
+import org.keyprov.keys.NewDevice;
 import org.keyprov.keys.Secrets;
 
 /**
@@ -275,6 +276,67 @@ final class JdbcBootstrap implements BootstrapCredentials {
                         + Secrets.fingerprint(bsPsk));
             storeBsPsk(c, ep, bsIdentity, bsPsk);
             return device;
+          });
+    } finally {
+      Arrays.fill(dmPsk, (byte) 0);
+    }
+  }
+
+  /**
+   * Adds devices with factory bootstrap credentials in one transaction: all, or (on any invalid or
+   * duplicate entry) none, the first problem in the exception's message.
+   */
+  java.util.List<Device> addDevices(java.util.List<NewDevice> devices, String actor) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (int row = 0; row < devices.size(); row++) {
+      NewDevice d = devices.get(row);
+      String where = "entry " + (row + 1) + " (" + d.endpoint() + "): ";
+      if (!d.factoryBootstrap()) {
+        throw new KeyManagerException(
+            Kind.INVALID,
+            where
+                + "a DM PSK among factory bootstrap credentials; add the two kinds of devices"
+                + " separately");
+      }
+      try {
+        JdbcCredentialAdmin.requireName("endpoint", d.endpoint());
+        JdbcCredentialAdmin.requireName("bootstrap PSK identity", d.dmPskIdentity());
+        requireBsPsk(d.dmPsk());
+      } catch (KeyManagerException e) {
+        throw new KeyManagerException(Kind.INVALID, where + e.getMessage());
+      }
+      if (!names.add("e:" + d.endpoint()) || !names.add("i:" + d.dmPskIdentity())) {
+        throw new KeyManagerException(
+            Kind.CONFLICT, where + "endpoint or bootstrap PSK identity repeats an earlier entry");
+      }
+    }
+    byte[] dmPsk = new byte[DM_PSK_LENGTH];
+    try {
+      return db.inTransaction(
+          "adding " + devices.size() + " devices",
+          c -> {
+            java.util.List<Device> added = new java.util.ArrayList<>();
+            for (NewDevice d : devices) {
+              random.nextBytes(dmPsk);
+              byte[] bs = d.dmPsk();
+              try {
+                requireFreeBsIdentity(c, d.dmPskIdentity(), d.endpoint());
+                added.add(
+                    admin.insertDevice(
+                        c,
+                        d.endpoint(),
+                        freeIdentity(c, d.endpoint(), 1),
+                        dmPsk,
+                        actor,
+                        " (minted, for the bootstrap server to write); factory bootstrap PSK"
+                            + " identity "
+                            + d.dmPskIdentity()));
+                storeBsPsk(c, d.endpoint(), d.dmPskIdentity(), bs);
+              } finally {
+                Arrays.fill(bs, (byte) 0);
+              }
+            }
+            return added;
           });
     } finally {
       Arrays.fill(dmPsk, (byte) 0);

@@ -130,6 +130,9 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
 
   @Override
   public List<Device> addDevices(List<NewDevice> devices, String actor) {
+    if (devices.stream().anyMatch(NewDevice::factoryBootstrap)) {
+      return bootstrap.addDevices(devices, actor);
+    }
     List<Device> added = new java.util.ArrayList<>(devices.size());
     java.util.Set<String> names = new java.util.HashSet<>();
     for (int row = 0; row < devices.size(); row++) {

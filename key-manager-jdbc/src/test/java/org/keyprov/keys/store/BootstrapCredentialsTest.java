@@ -159,6 +159,29 @@ class BootstrapCredentialsTest {
   }
 
   @Test
+  void many_factory_credentials_are_added_all_or_none() {
+    java.util.List<org.keyprov.keys.NewDevice> batch =
+        java.util.List.of(
+            new org.keyprov.keys.NewDevice("bs2", "bs2-f", BS_PSK, true),
+            new org.keyprov.keys.NewDevice("bs3", "bs1-factory", BS_PSK, true));
+
+    assertThatThrownBy(() -> km.admin().addDevices(batch, "test"))
+        .isInstanceOf(KeyManagerException.class)
+        .hasMessageContaining("already belongs to device bs1");
+    assertThat(km.admin().device("bs2")).isEmpty();
+
+    km.admin()
+        .addDevices(
+            java.util.List.of(
+                new org.keyprov.keys.NewDevice("bs2", "bs2-f", BS_PSK, true),
+                new org.keyprov.keys.NewDevice("bs3", "bs3-f", BS_PSK, true)),
+            "test");
+    assertThat(km.bootstrapCredentials().byIdentity("bs3-f").orElseThrow().endpoint())
+        .isEqualTo("bs3");
+    assertThat(km.dmCredentials().byEndpoint("bs2").orElseThrow().identity()).isEqualTo("bs2#dm1");
+  }
+
+  @Test
   void a_recorded_bootstrap_shows_in_the_status_and_the_audit_log() {
     km.bootstrapCredentials().bootstrapped("bs1", "wrote the DM server account");
 

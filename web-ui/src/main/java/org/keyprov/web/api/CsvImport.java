@@ -6,9 +6,11 @@ import java.util.List;
 import org.keyprov.keys.NewDevice;
 
 /**
- * Parses a device CSV: a header {@code endpoint,dm_psk_identity,dm_psk_hex[,enablers]}, then one
- * device per line; {@code enablers} is a {@code ;}-separated list of NAF FQDNs. Pure: every row is
- * checked and every problem reported with its line number.
+ * Parses a device CSV: a header {@code endpoint,dm_psk_identity,dm_psk_hex[,enablers]} (devices
+ * flashed with a DM PSK) or {@code endpoint,bs_psk_identity,bs_psk_hex[,enablers]} (devices with a
+ * factory bootstrap credential), then one device per line; {@code enablers} is a {@code
+ * ;}-separated list of NAF FQDNs. Pure: every row is checked and every problem reported with its
+ * line number.
  */
 final class CsvImport {
   record Row(int line, NewDevice device, List<String> enablers) {}
@@ -21,7 +23,9 @@ final class CsvImport {
 
   private CsvImport() {}
 
-  private static final String HEADER = "endpoint,dm_psk_identity,dm_psk_hex[,enablers]";
+  private static final String HEADER =
+      "endpoint,dm_psk_identity,dm_psk_hex[,enablers] (or bs_psk_identity,bs_psk_hex for factory"
+          + " bootstrap credentials)";
 
   static Parsed parse(String text) {
     List<Row> rows = new ArrayList<>();
@@ -39,10 +43,13 @@ final class CsvImport {
     } catch (IllegalArgumentException e) {
       header = List.of();
     }
+    String kind = header.size() < 3 ? "" : header.get(1).strip().toLowerCase(java.util.Locale.ROOT);
+    String prefix = kind.startsWith("bs_") ? "bs" : "dm";
+    boolean factory = prefix.equals("bs");
     if (header.size() < 3
         || !header.get(0).strip().equalsIgnoreCase("endpoint")
-        || !header.get(1).strip().equalsIgnoreCase("dm_psk_identity")
-        || !header.get(2).strip().equalsIgnoreCase("dm_psk_hex")) {
+        || !header.get(1).strip().equalsIgnoreCase(prefix + "_psk_identity")
+        || !header.get(2).strip().equalsIgnoreCase(prefix + "_psk_hex")) {
       errors.add(
           new RowError(
               1,
@@ -85,7 +92,8 @@ final class CsvImport {
         continue;
       }
       if (!hex.matches("([0-9a-fA-F]{2}){16,64}")) {
-        errors.add(new RowError(line, "dm_psk_hex must be 32 to 128 hex digits (16 to 64 bytes)"));
+        errors.add(
+            new RowError(line, prefix + "_psk_hex must be 32 to 128 hex digits (16 to 64 bytes)"));
         continue;
       }
       if (!seen.add(endpoint)) {
@@ -102,7 +110,10 @@ final class CsvImport {
         }
       }
       rows.add(
-          new Row(line, new NewDevice(endpoint, identity, HexFormat.of().parseHex(hex)), enablers));
+          new Row(
+              line,
+              new NewDevice(endpoint, identity, HexFormat.of().parseHex(hex), factory),
+              enablers));
     }
     return new Parsed(rows, errors);
   }

@@ -56,7 +56,11 @@ public final class DeviceImport {
       for (CsvImport.Row r : good) {
         try {
           NewDevice d = r.device();
-          admin.addDevice(d.endpoint(), d.dmPskIdentity(), d.dmPsk(), actor);
+          if (d.factoryBootstrap()) {
+            admin.addBootstrapDevice(d.endpoint(), d.dmPskIdentity(), d.dmPsk(), actor);
+          } else {
+            admin.addDevice(d.endpoint(), d.dmPskIdentity(), d.dmPsk(), actor);
+          }
           imported++;
         } catch (KeyManagerException e) {
           problems.add(new Problem(r.line(), e.getMessage()));

@@ -329,7 +329,7 @@ function importPage() {
         + (mode.value === 'all' && errors.length ? ': nothing was imported, mend the lines below and import again' : '')),
       el('table', {}, el('tbody', {}, errors.map((e) => el('tr', {}, el('td', {}, e.line > 0 ? 'line ' + e.line : 'file'), el('td', {}, e.message))))));
   };
-  $('#main').replaceChildren(el('h1', {}, 'Import devices from CSV'), el('p', { class: 'muted' }, 'Header: endpoint,dm_psk_identity,dm_psk_hex[,enablers] — commas or semicolons, quoted fields and Excel\'s "CSV UTF-8" accepted; several enablers separated by ; or , inside their field'),
+  $('#main').replaceChildren(el('h1', {}, 'Import devices from CSV'), el('p', { class: 'muted' }, 'Header: endpoint,dm_psk_identity,dm_psk_hex[,enablers] for devices flashed with a DM PSK, or endpoint,bs_psk_identity,bs_psk_hex[,enablers] for devices with a factory bootstrap credential — commas or semicolons, quoted fields and Excel\'s "CSV UTF-8" accepted; several enablers separated by ; or , inside their field'),
     file, text, el('div', { class: 'toolbar' }, mode, el('button', { id: 'import', disabled: !canWrite(), onclick: () => run().catch((e) => toast(e.message)) }, 'Import'), bar), report);
 }
 

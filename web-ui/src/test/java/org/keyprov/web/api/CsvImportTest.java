@@ -37,6 +37,26 @@ class CsvImportTest {
   }
 
   @Test
+  void a_file_of_factory_bootstrap_credentials_is_read_as_such() {
+    CsvImport.Parsed p =
+        CsvImport.parse(
+            "endpoint,bs_psk_identity,bs_psk_hex,enablers\nep1,ep1-factory,"
+                + PSK
+                + ",a.test\nep2,,"
+                + PSK
+                + "\nep3,x,abc\n");
+    assertThat(p.rows()).hasSize(2);
+    assertThat(p.rows().get(0).device().factoryBootstrap()).isTrue();
+    assertThat(p.rows().get(0).device().dmPskIdentity()).isEqualTo("ep1-factory");
+    assertThat(p.rows().get(1).device().dmPskIdentity()).isEqualTo("ep2");
+    assertThat(p.errors())
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).startsWith("bs_psk_hex must be"));
+    assertThat(CsvImport.parse("endpoint,dm_psk_identity,dm_psk_hex\nep1,," + PSK).rows())
+        .allSatisfy(r -> assertThat(r.device().factoryBootstrap()).isFalse());
+  }
+
+  @Test
   void a_wrong_header_or_an_open_quote_says_what_was_found() {
     CsvImport.Parsed header = CsvImport.parse("device," + PSK + "\nep1," + PSK + "\n");
     assertThat(header.errors())
