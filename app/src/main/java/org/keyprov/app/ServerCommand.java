@@ -65,6 +65,14 @@ final class ServerCommand implements Callable<Integer> {
   java.net.URI bootstrapDmUri;
 
   @Option(
+      names = "--rotate-dm-psk-after",
+      paramLabel = "AGE",
+      description =
+          "With --bootstrap-port: rotate the DM PSK of every device with a factory bootstrap"
+              + " credential once it is this old, e.g. 90d (default: only when asked).")
+  java.time.Duration rotateDmPskAfter;
+
+  @Option(
       names = "--https-port",
       defaultValue = "8443",
       description = "HTTPS port of the Enabler lookup API (default: ${DEFAULT-VALUE}).")
@@ -108,6 +116,24 @@ final class ServerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Ports.check("--coaps-port", coapsPort);
     Ports.check("--https-port", httpsPort);
+    if (bootstrapPort != null) {
+      Ports.check("--bootstrap-port", bootstrapPort);
+    } else if (rotateDmPskAfter != null || bootstrapDmUri != null) {
+      throw new UsageException(
+          (rotateDmPskAfter != null ? "--rotate-dm-psk-after" : "--bootstrap-dm-uri")
+              + " is for the bootstrap server: give --bootstrap-port too");
+    }
+    if (rotateDmPskAfter != null && (rotateDmPskAfter.isNegative() || rotateDmPskAfter.isZero())) {
+      throw new UsageException("--rotate-dm-psk-after must be positive, e.g. 90d");
+    }
+    if (bootstrapPort != null && bootstrapDmUri == null && wildcard(bind)) {
+      throw new UsageException(
+          "--bind "
+              + bind
+              + " names no address devices can reach, and the bootstrap server must tell them"
+              + " where the DM server is: give --bootstrap-dm-uri coaps://HOST:"
+              + coapsPort);
+    }
     if (dtlsSessions < 1) {
       throw new UsageException(
           "--dtls-sessions "
@@ -155,9 +181,6 @@ final class ServerCommand implements Callable<Integer> {
         Ports.check("--coap-port", coapPort);
         builder.coapAddress(new InetSocketAddress(bind, coapPort));
       }
-      if (bootstrapPort != null) {
-        Ports.check("--bootstrap-port", bootstrapPort);
-      }
       HttpsIdentity https = HttpsIdentity.loadOrCreate(store.dataDir, store.masterKey, httpsHosts);
       try (DmServer dm = builder.build();
           WebServer web =
@@ -167,7 +190,6 @@ final class ServerCommand implements Callable<Integer> {
                   https,
                   new InetSocketAddress(bind, httpsPort),
                   meters == null ? null : meters.registry);
-          BootstrapServer bs = bootstrapPort == null ? null : bootstrapServer(store);
           ManagementServer ops =
               meters == null
                   ? null
@@ -181,44 +203,48 @@ final class ServerCommand implements Callable<Integer> {
             .check("dm", () -> dm.running() ? null : "the DM server is not running")
             .check("https", () -> web.running() ? null : "the HTTPS server is not running");
         dm.start();
-        if (bs != null) {
-          readiness.check(
-              "bootstrap", () -> bs.running() ? null : "the bootstrap server is not running");
-          Ports.listen("--bootstrap-port", new InetSocketAddress(bind, bootstrapPort), bs::start);
+        // the DM server's URI is known once it is bound (--coaps-port 0)
+        try (BootstrapServer bs =
+            bootstrapPort == null ? null : bootstrapServer(store, dm.coapsUri())) {
+          if (bs != null) {
+            readiness.check(
+                "bootstrap", () -> bs.running() ? null : "the bootstrap server is not running");
+            Ports.listen("--bootstrap-port", new InetSocketAddress(bind, bootstrapPort), bs::start);
+          }
+          Ports.listen("--https-port", new InetSocketAddress(bind, httpsPort), web::start);
+          if (ops != null) {
+            Ports.listen(
+                "--management-port", new InetSocketAddress(bind, management.get()), ops::start);
+          }
+          spec.commandLine()
+              .getOut()
+              .printf(
+                  "keyprov server: DM server at %s;%s operator UI, REST API (/api/v1) and Enabler lookup API at %s/ (certificate %s); %sdata in %s%s%n",
+                  dm.coapsUri(),
+                  bs == null ? "" : " bootstrap server at " + bs.coapsUri() + ";",
+                  web.uri(),
+                  https.certificateFile.toAbsolutePath(),
+                  ops == null ? "" : "metrics and probes at " + ops.uri() + "/metrics; ",
+                  store.dataDir.toAbsolutePath(),
+                  loopbackOnly(bind)
+                      ? "; listening on this machine only: --bind 0.0.0.0 (or an address) serves"
+                          + " others"
+                      : "");
+          store
+              .keyManager
+              .operators()
+              .createInitialAdmin()
+              .ifPresent(
+                  password ->
+                      spec.commandLine()
+                          .getOut()
+                          .printf(
+                              "first start: operator 'admin' created; password (shown once, change"
+                                  + " it after logging in): %s%n",
+                              password));
+          spec.commandLine().getOut().flush();
+          awaitShutdown();
         }
-        Ports.listen("--https-port", new InetSocketAddress(bind, httpsPort), web::start);
-        if (ops != null) {
-          Ports.listen(
-              "--management-port", new InetSocketAddress(bind, management.get()), ops::start);
-        }
-        spec.commandLine()
-            .getOut()
-            .printf(
-                "keyprov server: DM server at %s;%s operator UI, REST API (/api/v1) and Enabler lookup API at %s/ (certificate %s); %sdata in %s%s%n",
-                dm.coapsUri(),
-                bs == null ? "" : " bootstrap server at " + bs.coapsUri() + ";",
-                web.uri(),
-                https.certificateFile.toAbsolutePath(),
-                ops == null ? "" : "metrics and probes at " + ops.uri() + "/metrics; ",
-                store.dataDir.toAbsolutePath(),
-                loopbackOnly(bind)
-                    ? "; listening on this machine only: --bind 0.0.0.0 (or an address) serves"
-                        + " others"
-                    : "");
-        store
-            .keyManager
-            .operators()
-            .createInitialAdmin()
-            .ifPresent(
-                password ->
-                    spec.commandLine()
-                        .getOut()
-                        .printf(
-                            "first start: operator 'admin' created; password (shown once, change"
-                                + " it after logging in): %s%n",
-                            password));
-        spec.commandLine().getOut().flush();
-        awaitShutdown();
       }
     }
     return 0;
@@ -227,21 +253,11 @@ final class ServerCommand implements Callable<Integer> {
   /**
    * The bootstrap server, built (not started): it writes the DM server's URI as devices reach it.
    */
-  private BootstrapServer bootstrapServer(Storage store) {
-    java.net.URI dmUri = bootstrapDmUri;
-    if (dmUri == null) {
-      if (wildcard(bind)) {
-        throw new UsageException(
-            "--bind "
-                + bind
-                + " names no address devices can reach, and the bootstrap server must tell them"
-                + " where the DM server is: give --bootstrap-dm-uri coaps://HOST:"
-                + coapsPort);
-      }
-      dmUri = java.net.URI.create("coaps://" + hostForUri(bind) + ":" + coapsPort);
-    }
+  private BootstrapServer bootstrapServer(Storage store, java.net.URI dmServer) {
+    java.net.URI dmUri = bootstrapDmUri != null ? bootstrapDmUri : dmServer;
     try {
       return BootstrapServer.builder()
+          .rotateDmPskAfter(rotateDmPskAfter)
           .credentials(store.keyManager.bootstrapCredentials())
           .audit(store.keyManager.audit())
           .coapsAddress(new InetSocketAddress(bind, bootstrapPort))
@@ -258,10 +274,6 @@ final class ServerCommand implements Callable<Integer> {
     } catch (java.net.UnknownHostException e) {
       return false;
     }
-  }
-
-  private static String hostForUri(String host) {
-    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
   static boolean loopbackOnly(String bind) {

@@ -136,6 +136,73 @@ class BootstrapIT {
   }
 
   @Test
+  void a_fleet_rotated_while_it_keeps_handshaking_loses_no_device_and_no_handshake()
+      throws Exception {
+    int fleet = 8;
+    List<DeviceClient> devices = new java.util.ArrayList<>();
+    java.util.Map<String, String> firstIdentity = new java.util.HashMap<>();
+    for (int i = 0; i < fleet; i++) {
+      String ep = "fleet-" + i;
+      devices.add(startDevice(ep, ep + "-factory", givenBootstrapDevice(ep)));
+    }
+    for (int i = 0; i < fleet; i++) {
+      String ep = "fleet-" + i;
+      h.awaitState(ep, ENABLER, ProvisioningState.PROVISIONED);
+      firstIdentity.put(ep, h.km.dmCredentials().byEndpoint(ep).orElseThrow().identity());
+    }
+    java.util.concurrent.atomic.AtomicInteger handshakes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean rotating =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.ExecutorService load =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    for (DeviceClient d : devices) {
+      load.execute(
+          () -> {
+            while (rotating.get()) {
+              ConnectionResult r = d.connector().connect(ENABLER);
+              handshakes.incrementAndGet();
+              if (!r.success()) {
+                failures.add(d.endpoint() + ": " + r.detail());
+              }
+            }
+          });
+    }
+
+    for (int i = 0; i < fleet; i++) {
+      h.km.admin().requestDmRotation("fleet-" + i, "operator");
+    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                java.util.stream.IntStream.range(0, fleet)
+                    .allMatch(
+                        i ->
+                            h.km.admin().bootstrapStatus("fleet-" + i).orElseThrow().dmPskVersion()
+                                == 3));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> devices.stream().allMatch(DeviceClient::isRegistered));
+    int atRotation = handshakes.get();
+    await().atMost(Duration.ofSeconds(30)).until(() -> handshakes.get() > atRotation + fleet);
+    rotating.set(false);
+    load.shutdown();
+    assertThat(load.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    // the Enabler keys never depended on the DM PSK: no handshake failed during the rotation
+    assertThat(failures).isEmpty();
+    assertThat(handshakes.get()).isGreaterThan(2 * fleet);
+    for (int i = 0; i < fleet; i++) {
+      String ep = "fleet-" + i;
+      assertThat(h.km.dmCredentials().byIdentity(firstIdentity.get(ep))).as(ep).isEmpty();
+      assertThat(h.km.dmCredentials().byEndpoint(ep).orElseThrow().identity())
+          .isEqualTo(ep + "#dm3");
+    }
+  }
+
+  @Test
   void unknown_and_wrong_bootstrap_credentials_and_undeclared_endpoints_are_refused_and_audited() {
     byte[] factory = givenBootstrapDevice("bs1");
 

@@ -119,20 +119,77 @@ class ServerBindIT {
         .isEqualTo("rw-------");
   }
 
+  @Test
+  void with_a_bootstrap_port_a_device_with_only_its_factory_credential_registers()
+      throws Exception {
+    Cli alone = Cli.run("server", "--data-dir", dir.toString(), "--rotate-dm-psk-after", "90d");
+    assertThat(alone.exitCode()).isEqualTo(2);
+    assertThat(alone.err()).contains("--rotate-dm-psk-after is for the bootstrap server");
+
+    Path log = dir.resolve("server.log");
+    Process server = startServer(0, log, "--bootstrap-port", "0", "--rotate-dm-psk-after", "90d");
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> !server.isAlive() || Files.readString(log).contains("keyprov server:"));
+      String banner = Files.readString(log);
+      java.util.regex.Matcher bs =
+          java.util.regex.Pattern.compile("bootstrap server at (coaps://127\\.0\\.0\\.1:(\\d+))")
+              .matcher(banner);
+      assertThat(bs.find()).as(banner).isTrue();
+      assertThat(ListeningSockets.of(server.pid())).contains("udp 127.0.0.1:" + bs.group(2));
+      String factory = "00112233445566778899aabbccddeeff";
+      Cli added =
+          Cli.run(
+              "admin",
+              "add-device",
+              "--data-dir",
+              dir.resolve("data").toString(),
+              "--endpoint",
+              "dev-bs",
+              "--bs-psk",
+              factory);
+      assertThat(added.exitCode()).as(added.err()).isZero();
+      assertThat(added.out()).contains("gets its DM PSK from the bootstrap server");
+
+      try (org.keyprov.client.DeviceClient device =
+          org.keyprov.client.DeviceClient.builder()
+              .endpoint("dev-bs")
+              .bootstrap(
+                  java.net.URI.create(bs.group(1)),
+                  "dev-bs",
+                  java.util.HexFormat.of().parseHex(factory))
+              .stateFile(dir.resolve("dev-bs.state"))
+              .build()) {
+        device.start();
+        await().atMost(Duration.ofSeconds(30)).until(device::isRegistered);
+      }
+      Cli audit = Cli.run("admin", "audit", "--data-dir", dir.resolve("data").toString());
+      assertThat(audit.out()).contains("device.bootstrapped").contains("device.dm_psk_rotated");
+    } finally {
+      server.destroy();
+      server.waitFor();
+    }
+  }
+
   /** {@code keyprov server} on the test's data directory, DM port 0, its output in {@code log}. */
-  private Process startServer(int httpsPort, Path log) throws IOException {
-    return new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName(),
-            "server",
-            "--data-dir",
-            dir.resolve("data").toString(),
-            "--coaps-port",
-            "0",
-            "--https-port",
-            String.valueOf(httpsPort))
+  private Process startServer(int httpsPort, Path log, String... more) throws IOException {
+    java.util.List<String> command =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "server",
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--coaps-port",
+                "0",
+                "--https-port",
+                String.valueOf(httpsPort)));
+    command.addAll(java.util.List.of(more));
+    return new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();

@@ -22,6 +22,15 @@ public interface BootstrapCredentials {
    */
   DmPsk issueDmPsk(String endpoint);
 
+  /**
+   * The rotation policy: asks for a DM PSK rotation ({@link CredentialAdmin#requestDmRotation}) of
+   * up to {@code limit} devices with a factory bootstrap credential whose DM PSK is older than
+   * {@code maxAge} and that have no rotation under way, oldest first.
+   *
+   * @return how many were asked
+   */
+  int requestRotations(java.time.Duration maxAge, int limit);
+
   /** The device finished a bootstrap session: recorded and audited with {@code detail}. */
   void bootstrapped(String endpoint, String detail);
 }

@@ -41,13 +41,23 @@ public final class BootstrapServer implements AutoCloseable {
 
   private final LeshanBootstrapServer leshan;
   private final DmAccountConfigs configs;
+  private final BootstrapCredentials credentials;
+  private final Duration rotateAfter;
+  private java.util.concurrent.ScheduledExecutorService policy;
   private volatile boolean running;
+
+  /** How often the rotation policy looks for DM PSKs due, and how many it asks for at a time. */
+  private static final Duration POLICY_EVERY = Duration.ofMinutes(10);
+
+  private static final int POLICY_BATCH = 1000;
 
   private BootstrapServer(Builder b) {
     ThrottledAudit refusals =
         new ThrottledAudit(
             b.audit, b.clock, 60, "bootstrap-server", "bootstrap.refusals.suppressed");
     this.configs = new DmAccountConfigs(b.credentials, b.dmServer, b.lifetime);
+    this.credentials = b.credentials;
+    this.rotateAfter = b.rotateAfter;
     LeshanBootstrapServerBuilder builder = new LeshanBootstrapServerBuilder();
     builder.setSecurityStore(new KeyManagerBootstrapStore(b.credentials, refusals));
     builder.setTaskProvider(new AccessControlTasks(configs));
@@ -67,6 +77,35 @@ public final class BootstrapServer implements AutoCloseable {
     leshan.start();
     running = true;
     LOG.info("Bootstrap server at {}", coapsUri());
+    if (rotateAfter != null) {
+      policy =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "keyprov-dm-rotation-policy");
+                t.setDaemon(true);
+                return t;
+              });
+      policy.scheduleWithFixedDelay(
+          this::applyPolicy, 0, POLICY_EVERY.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  /** Asks for the rotation of every DM PSK older than the policy allows, a batch at a time. */
+  private void applyPolicy() {
+    try {
+      int asked;
+      do {
+        asked = credentials.requestRotations(rotateAfter, POLICY_BATCH);
+        if (asked > 0) {
+          LOG.info(
+              "DM PSK rotation policy: {} device(s) older than {} asked to rotate",
+              asked,
+              rotateAfter);
+        }
+      } while (asked == POLICY_BATCH && running);
+    } catch (RuntimeException e) {
+      LOG.warn("DM PSK rotation policy: {}", e.getMessage());
+    }
   }
 
   public boolean running() {
@@ -81,6 +120,9 @@ public final class BootstrapServer implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    if (policy != null) {
+      policy.shutdownNow();
+    }
     leshan.destroy();
   }
 
@@ -165,8 +207,18 @@ public final class BootstrapServer implements AutoCloseable {
     private InetSocketAddress coapsAddress;
     private URI dmServer;
     private Duration lifetime = Duration.ofMinutes(5);
+    private Duration rotateAfter;
 
     private Builder() {}
+
+    /**
+     * The rotation policy: DM PSKs of devices with a factory credential are rotated once they are
+     * this old (checked every 10 minutes). Default: none (rotated when the operator asks).
+     */
+    public Builder rotateDmPskAfter(Duration age) {
+      this.rotateAfter = age;
+      return this;
+    }
 
     /** Required: factory credentials, and where DM PSKs are minted. */
     public Builder credentials(BootstrapCredentials credentials) {
@@ -220,6 +272,10 @@ public final class BootstrapServer implements AutoCloseable {
             "the DM server URI the bootstrap server writes names no host devices can reach ("
                 + dmServer
                 + "): give the DM server's address as devices see it");
+      }
+      if (rotateAfter != null && (rotateAfter.isNegative() || rotateAfter.isZero())) {
+        throw new IllegalArgumentException(
+            "the DM PSK rotation age must be positive, got " + rotateAfter);
       }
       return new BootstrapServer(this);
     }

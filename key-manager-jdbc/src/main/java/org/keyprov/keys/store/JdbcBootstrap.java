@@ -212,10 +212,11 @@ final class JdbcBootstrap implements BootstrapCredentials {
             Database.update(
                 c,
                 "UPDATE device SET dm_psk_identity = ?, dm_psk_enc = ?,"
-                    + " dm_psk_version = dm_psk_version + 1, dm_rotation_requested_at = NULL"
-                    + " WHERE endpoint = ?",
+                    + " dm_psk_version = dm_psk_version + 1, dm_rotation_requested_at = NULL,"
+                    + " dm_psk_since = ? WHERE endpoint = ?",
                 identity,
                 box.seal(psk, "device.dm_psk:" + endpoint),
+                clock.instant(),
                 endpoint);
             audit.append(
                 c,
@@ -363,6 +364,35 @@ final class JdbcBootstrap implements BootstrapCredentials {
                   + Secrets.fingerprint(bsPsk));
           return null;
         });
+  }
+
+  @Override
+  public int requestRotations(java.time.Duration maxAge, int limit) {
+    java.util.List<String> due =
+        db.inTransaction(
+            "finding DM PSKs due for rotation",
+            c ->
+                Database.query(
+                    c,
+                    "SELECT endpoint FROM device WHERE bs_psk_identity IS NOT NULL"
+                        + " AND dm_rotation_requested_at IS NULL"
+                        + " AND COALESCE(dm_psk_since, created_at) < ?"
+                        + " ORDER BY COALESCE(dm_psk_since, created_at), endpoint"
+                        + " FETCH FIRST "
+                        + Math.max(1, limit)
+                        + " ROWS ONLY",
+                    rs -> rs.getString(1),
+                    clock.instant().minus(maxAge)));
+    int asked = 0;
+    for (String endpoint : due) {
+      try {
+        requestDmRotation(endpoint, CredentialAdmin.SYSTEM);
+        asked++;
+      } catch (KeyManagerException e) {
+        // deleted meanwhile: nothing to rotate
+      }
+    }
+    return asked;
   }
 
   void requestDmRotation(String endpoint, String actor) {

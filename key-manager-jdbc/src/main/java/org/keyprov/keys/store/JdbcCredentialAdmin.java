@@ -431,8 +431,9 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
                     c, "", endpoint, "", org.keyprov.keys.InvalidationFeed.DM_PSK_CHANGED, clock);
                 Database.update(
                     c,
-                    "UPDATE device SET dm_psk_enc = ? WHERE endpoint = ?",
+                    "UPDATE device SET dm_psk_enc = ?, dm_psk_since = ? WHERE endpoint = ?",
                     box.seal(psk, "device.dm_psk:" + endpoint),
+                    clock.instant(),
                     endpoint);
                 audit.append(
                     c,

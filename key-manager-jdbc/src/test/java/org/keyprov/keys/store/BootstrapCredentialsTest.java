@@ -182,6 +182,29 @@ class BootstrapCredentialsTest {
   }
 
   @Test
+  void the_rotation_policy_asks_for_dm_psks_older_than_the_limit_once() {
+    km.admin().addDevice("flashed", "flashed-id", "0123456789abcdef".getBytes(), "test");
+    clock.advance(Duration.ofDays(10));
+    km.admin().addBootstrapDevice("bs2", "bs2-factory", "factory-key-0002".getBytes(), "test");
+
+    assertThat(km.bootstrapCredentials().requestRotations(Duration.ofDays(30), 100)).isZero();
+    clock.advance(Duration.ofDays(21));
+    // bs1 is 31 days old; bs2 is 21; the flashed device has no factory credential to rotate with
+    assertThat(km.bootstrapCredentials().requestRotations(Duration.ofDays(30), 100)).isEqualTo(1);
+    assertThat(km.admin().bootstrapStatus("bs1").orElseThrow().rotationRequestedAt()).isNotNull();
+    assertThat(km.admin().bootstrapStatus("bs2").orElseThrow().rotationRequestedAt()).isNull();
+    // under way: not asked again
+    assertThat(km.bootstrapCredentials().requestRotations(Duration.ofDays(30), 100)).isZero();
+
+    // once rotated, its DM PSK counts from then
+    km.dmCredentials().confirm("bs1", km.bootstrapCredentials().issueDmPsk("bs1").identity());
+    clock.advance(Duration.ofDays(10));
+    assertThat(km.bootstrapCredentials().requestRotations(Duration.ofDays(30), 100)).isEqualTo(1);
+    assertThat(km.admin().bootstrapStatus("bs2").orElseThrow().rotationRequestedAt()).isNotNull();
+    assertThat(km.admin().bootstrapStatus("bs1").orElseThrow().rotationRequestedAt()).isNull();
+  }
+
+  @Test
   void a_recorded_bootstrap_shows_in_the_status_and_the_audit_log() {
     km.bootstrapCredentials().bootstrapped("bs1", "wrote the DM server account");
 
