@@ -76,7 +76,11 @@ public final class DeviceClient implements AutoCloseable {
     if (b.sim != null) {
       SimBootstrap.populate(instances, b.sim, b.simPin);
     }
-    this.other = b.otherServer == null ? null : otherServer(b);
+    this.other =
+        b.otherServer == null
+            ? null
+            : DmAccounts.otherServer(
+                b.endpoint, b.otherServer, b.otherServerId, b.lifetime, access, instances);
     if (b.dmServer == null && b.bootstrapServer == null) {
       this.leshan = null;
       this.nudge = null;
@@ -97,7 +101,8 @@ public final class DeviceClient implements AutoCloseable {
         ssid -> access.add(access.missing(EnablerSecurityObject.ID, instanceIds(), ssid)));
     access.registerWith(initializer);
     if (b.bootstrapServer != null) {
-      accounts(initializer, b);
+      DmAccounts.install(
+          initializer, b.bootstrapServer, b.bsPskIdentity, b.bsPskKey, stateFile.account());
     } else {
       byte[] key = b.dmPskKey.clone();
       initializer.setInstancesForObject(
@@ -192,77 +197,14 @@ public final class DeviceClient implements AutoCloseable {
     return new Builder();
   }
 
-  /**
-   * The bootstrap account, and the DM server account a bootstrap server gave on an earlier run if
-   * the state file has one: the device registers with it at once, and bootstraps again only when
-   * that fails (or when the DM server asks, to rotate the DM PSK).
-   */
-  private void accounts(ObjectsInitializer initializer, Builder b) {
-    byte[] bsKey = b.bsPskKey.clone();
-    List<org.eclipse.leshan.client.resource.LwM2mInstanceEnabler> security =
-        new java.util.ArrayList<>();
-    security.add(
-        Security.pskBootstrap(
-            b.bootstrapServer.toString(),
-            b.bsPskIdentity.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-            bsKey));
-    java.util.Arrays.fill(bsKey, (byte) 0);
-    java.util.Optional<DmAccount> kept = stateFile.account();
-    if (kept.isPresent()) {
-      DmAccount a = kept.get();
-      byte[] key = a.key();
-      security.add(
-          Security.psk(
-              a.uri(),
-              a.shortServerId(),
-              a.identity().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-              key));
-      java.util.Arrays.fill(key, (byte) 0);
-      initializer.setInstancesForObject(
-          LwM2mId.SERVER, new Server(a.shortServerId(), a.lifetime()));
-    } else {
-      initializer.setClassForObject(LwM2mId.SERVER, Server.class);
-    }
-    initializer.setInstancesForObject(
-        LwM2mId.SECURITY,
-        security.toArray(new org.eclipse.leshan.client.resource.LwM2mInstanceEnabler[0]));
-  }
-
   private List<Integer> instanceIds() {
     return instances.all().stream().map(EnablerSecurityState::instanceId).toList();
-  }
-
-  /**
-   * The device's registration with another LwM2M server over plain CoAP, on a Leshan engine of its
-   * own (Leshan's registers with one DM server each): the Device object of its own, the Access
-   * Control and Enabler Security Parameters objects shared — so that server meets Access Control.
-   */
-  private LeshanClient otherServer(Builder b) {
-    ObjectsInitializer objects =
-        new GuardedObjects(
-            new StaticModel(KeyprovModels.loadWithDefaults()), access, EnablerSecurityObject.ID);
-    objects.setInstancesForObject(
-        LwM2mId.SECURITY, Security.noSec(b.otherServer.toString(), b.otherServerId));
-    objects.setInstancesForObject(
-        LwM2mId.SERVER, new Server(b.otherServerId, b.lifetime.toSeconds()));
-    objects.setInstancesForObject(
-        LwM2mId.DEVICE, new Device("keyprov", "keyprov-device", b.endpoint));
-    access.registerWith(objects);
-    instances.registerWith(objects);
-    LeshanClientBuilder builder = new LeshanClientBuilder(b.endpoint);
-    builder.setObjects(objects.createAll());
-    builder.setEndpointsProviders(
-        new CaliforniumClientEndpointsProvider.Builder(
-                new org.eclipse.leshan.client.californium.endpoint.coap
-                    .CoapClientProtocolProvider())
-            .build());
-    return builder.build();
   }
 
   /** After a bootstrap: keeps the DM server account it wrote in the state file. */
   private void keepAccount() {
     try {
-      java.util.Optional<DmAccount> account = readAccount();
+      java.util.Optional<DmAccount> account = DmAccounts.read(leshan.getObjectTree());
       account.ifPresent(stateFile::saveAccount);
       // a bootstrap server that wrote no Access Control for the Enabler keys: they are the DM
       // server's, as for a device flashed with its DM PSK
@@ -277,46 +219,6 @@ public final class DeviceClient implements AutoCloseable {
           endpoint,
           e.toString());
     }
-  }
-
-  private java.util.Optional<DmAccount> readAccount() {
-    org.eclipse.leshan.core.node.LwM2mObject security =
-        (org.eclipse.leshan.core.node.LwM2mObject)
-            leshan
-                .getObjectTree()
-                .getObjectEnabler(LwM2mId.SECURITY)
-                .read(LwM2mServer.SYSTEM, new org.eclipse.leshan.core.request.ReadRequest(0))
-                .getContent();
-    org.eclipse.leshan.core.node.LwM2mObject servers =
-        (org.eclipse.leshan.core.node.LwM2mObject)
-            leshan
-                .getObjectTree()
-                .getObjectEnabler(LwM2mId.SERVER)
-                .read(LwM2mServer.SYSTEM, new org.eclipse.leshan.core.request.ReadRequest(1))
-                .getContent();
-    for (org.eclipse.leshan.core.node.LwM2mObjectInstance i : security.getInstances().values()) {
-      if (Boolean.TRUE.equals(i.getResource(LwM2mId.SEC_BOOTSTRAP).getValue())) {
-        continue;
-      }
-      int ssid = ((Long) i.getResource(LwM2mId.SEC_SERVER_ID).getValue()).intValue();
-      long lifetime =
-          servers.getInstances().values().stream()
-              .filter(s -> ((Long) s.getResource(LwM2mId.SRV_SERVER_ID).getValue()) == ssid)
-              .map(s -> (Long) s.getResource(LwM2mId.SRV_LIFETIME).getValue())
-              .findFirst()
-              .orElse(300L);
-      byte[] key = (byte[]) i.getResource(LwM2mId.SEC_SECRET_KEY).getValue();
-      return java.util.Optional.of(
-          new DmAccount(
-              (String) i.getResource(LwM2mId.SEC_SERVER_URI).getValue(),
-              ssid,
-              new String(
-                  (byte[]) i.getResource(LwM2mId.SEC_PUBKEY_IDENTITY).getValue(),
-                  java.nio.charset.StandardCharsets.UTF_8),
-              key,
-              lifetime));
-    }
-    return java.util.Optional.empty();
   }
 
   /** Starts registering with the DM server, in the background (no-op without a DM server). */

@@ -6,12 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
-import org.eclipse.leshan.client.resource.BaseInstanceEnablerFactory;
 import org.eclipse.leshan.client.resource.LwM2mInstanceEnabler;
 import org.eclipse.leshan.client.resource.ObjectsInitializer;
 import org.eclipse.leshan.client.servers.LwM2mServer;
 import org.eclipse.leshan.core.LwM2mId;
-import org.eclipse.leshan.core.model.ObjectModel;
 
 /**
  * The device's Access Control object (2), and the check it stands for: which LwM2M server may do
@@ -54,23 +52,13 @@ public final class AccessControl {
   public void registerWith(ObjectsInitializer initializer) {
     initializer.setFactoryForObject(
         LwM2mId.ACCESS_CONTROL,
-        new BaseInstanceEnablerFactory() {
-          @Override
-          public LwM2mInstanceEnabler create() {
-            throw new UnsupportedOperationException("created with an id");
-          }
-
-          @Override
-          public LwM2mInstanceEnabler create(
-              ObjectModel model, Integer id, Collection<Integer> alreadyUsedIdentifier) {
-            int instanceId = id != null ? id : generateNewInstanceId(alreadyUsedIdentifier);
-            AccessControlInstance instance =
-                new AccessControlInstance(instanceId, AccessControl.this);
-            instance.setModel(model);
-            instances.put(instanceId, instance);
-            return instance;
-          }
-        });
+        new InstanceFactory(
+            (instanceId, model) -> {
+              AccessControlInstance instance = new AccessControlInstance(instanceId, this);
+              instance.setModel(model);
+              instances.put(instanceId, instance);
+              return instance;
+            }));
     if (!instances.isEmpty()) {
       initializer.setInstancesForObject(
           LwM2mId.ACCESS_CONTROL, instances.values().toArray(new LwM2mInstanceEnabler[0]));

@@ -2,19 +2,16 @@ package org.keyprov.client.object;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.eclipse.leshan.client.resource.BaseInstanceEnablerFactory;
 import org.eclipse.leshan.client.resource.LwM2mInstanceEnabler;
 import org.eclipse.leshan.client.resource.LwM2mObjectEnabler;
 import org.eclipse.leshan.client.resource.ObjectsInitializer;
 import org.eclipse.leshan.client.resource.listener.ObjectListener;
-import org.eclipse.leshan.core.model.ObjectModel;
 import org.keyprov.models.EnablerSecurityObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,27 +63,16 @@ public final class EnablerSecurityInstances implements EnablerSecurityInstance.O
   public void registerWith(ObjectsInitializer initializer) {
     initializer.setFactoryForObject(
         EnablerSecurityObject.ID,
-        new BaseInstanceEnablerFactory() {
-          @Override
-          public LwM2mInstanceEnabler create() {
-            throw new UnsupportedOperationException("created with an id");
-          }
-
-          @Override
-          public LwM2mInstanceEnabler create(
-              ObjectModel model, Integer id, Collection<Integer> alreadyUsedIdentifier) {
-            int instanceId = id != null ? id : generateNewInstanceId(alreadyUsedIdentifier);
-            EnablerSecurityInstance instance =
-                new EnablerSecurityInstance(
-                    instanceId,
-                    EnablerSecurityState.builder().build(),
-                    EnablerSecurityInstances.this);
-            instance.setModel(model);
-            instance.creating();
-            instances.put(instanceId, instance);
-            return instance;
-          }
-        });
+        new InstanceFactory(
+            (instanceId, model) -> {
+              EnablerSecurityInstance instance =
+                  new EnablerSecurityInstance(
+                      instanceId, EnablerSecurityState.builder().build(), this);
+              instance.setModel(model);
+              instance.creating();
+              instances.put(instanceId, instance);
+              return instance;
+            }));
     if (!instances.isEmpty()) {
       initializer.setInstancesForObject(
           EnablerSecurityObject.ID, instances.values().toArray(new LwM2mInstanceEnabler[0]));

@@ -110,14 +110,21 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
     if (seen == null || !seen.identity().equals(pskIdentity)) {
       return false;
     }
-    handshaken.remove(endpoint, seen);
     if (seen.pending()) {
-      credentials.confirm(endpoint, pskIdentity);
+      try {
+        credentials.confirm(endpoint, pskIdentity);
+      } catch (RuntimeException e) {
+        // the database is away: both DM PSKs keep working, the next request on the session retries
+        LOG.warn("{}: could not retire the old DM PSK yet: {}", endpoint, e.getMessage());
+        return false;
+      }
+      handshaken.remove(endpoint, seen);
       LOG.info(
           "{} registered with the DM PSK the bootstrap server issued; the old one is retired",
           endpoint);
       return false;
     }
+    handshaken.remove(endpoint, seen);
     return seen.rotationDue();
   }
 
