@@ -80,4 +80,34 @@ final class AdminBootstrap {
       return 0;
     }
   }
+
+  @Command(
+      name = "rotate-bs-psk",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Rotates a device's factory bootstrap credential through the bootstrap server: a new one",
+        "is minted and written to the device when it bootstraps again (asked for now, so its DM",
+        "PSK is rotated too); the old one stops working once it has bootstrapped with the new one."
+      })
+  static final class RotateBootstrapPsk implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin StorageOptions storage;
+
+    @Option(names = "--endpoint", required = true)
+    String endpoint;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Storage store = storage.open()) {
+        store.keyManager.admin().rotateBootstrapPsk(endpoint, CredentialAdmin.cliActor());
+      }
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "device %s: new factory bootstrap credential minted; the device gets it at its next"
+                  + " bootstrap (asked for now), the old one works until then%n",
+              endpoint);
+      return 0;
+    }
+  }
 }

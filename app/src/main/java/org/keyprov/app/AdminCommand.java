@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
       AdminCommand.ChangeDmPsk.class,
       AdminBootstrap.SetBootstrapPsk.class,
       AdminBootstrap.RotateDmPsk.class,
+      AdminBootstrap.RotateBootstrapPsk.class,
       AdminCommand.Status.class,
       AdminCommand.Revoke.class,
       AdminCommand.Reprovision.class,

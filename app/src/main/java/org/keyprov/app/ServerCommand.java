@@ -256,14 +256,19 @@ final class ServerCommand implements Callable<Integer> {
   private BootstrapServer bootstrapServer(Storage store, java.net.URI dmServer) {
     java.net.URI dmUri = bootstrapDmUri != null ? bootstrapDmUri : dmServer;
     try {
-      return BootstrapServer.builder()
-          .rotateDmPskAfter(rotateDmPskAfter)
+      BootstrapServer.Builder bs = BootstrapServer.builder();
+      if (wildcard(bind)) {
+        // a new factory credential names this server as devices reach it: the DM server's host
+        bs.publicUri(
+            new java.net.URI("coaps", null, dmUri.getHost(), bootstrapPort, null, null, null));
+      }
+      return bs.rotateDmPskAfter(rotateDmPskAfter)
           .credentials(store.keyManager.bootstrapCredentials())
           .audit(store.keyManager.audit())
           .coapsAddress(new InetSocketAddress(bind, bootstrapPort))
           .dmServer(dmUri)
           .build();
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | java.net.URISyntaxException e) {
       throw new UsageException("--bootstrap-dm-uri: " + e.getMessage());
     }
   }

@@ -203,6 +203,45 @@ class BootstrapIT {
   }
 
   @Test
+  void a_rotated_factory_credential_reaches_the_device_at_a_bootstrap_and_retires_the_old_one()
+      throws Exception {
+    byte[] factory = givenBootstrapDevice("bs1");
+    DeviceClient device = startDevice("bs1", "bs1-factory", factory);
+    h.awaitState("bs1", ENABLER, ProvisioningState.PROVISIONED);
+    Path state = dir.resolve("bs1-" + "bs1-factory".hashCode() + ".state");
+
+    h.km.admin().rotateBootstrapPsk("bs1", "operator");
+
+    // the device bootstraps again (with the factory credential) and is given the new one
+    await().atMost(Duration.ofSeconds(30)).until(() -> dmPskVersion("bs1") == 3);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> java.nio.file.Files.readString(state).contains("bs.identity=bs1\\#bs2"));
+    assertThat(h.km.bootstrapCredentials().byIdentity("bs1-factory")).isPresent();
+
+    // its next bootstrap uses the new one, which retires the factory credential
+    h.km.admin().requestDmRotation("bs1", "operator");
+    await().atMost(Duration.ofSeconds(30)).until(() -> dmPskVersion("bs1") == 4);
+    assertThat(h.km.admin().bootstrapStatus("bs1").orElseThrow().bsPskVersion()).isEqualTo(2);
+    assertThat(h.km.bootstrapCredentials().byIdentity("bs1-factory")).isEmpty();
+    assertThat(h.km.audit().recent(100).stream().map(AuditEvent::action))
+        .contains("device.bs_psk_issued", "device.bs_psk_rotated");
+
+    // restarted with what the factory flashed, it bootstraps with the credential it was given
+    device.close();
+    await().until(() -> h.dm.registration("bs1").isEmpty());
+    DeviceClient again = startDevice("bs1", "bs1-factory", factory);
+    await().atMost(Duration.ofSeconds(30)).until(again::isRegistered);
+    h.km.admin().requestDmRotation("bs1", "operator");
+    await().atMost(Duration.ofSeconds(30)).until(() -> dmPskVersion("bs1") == 5);
+    await().atMost(Duration.ofSeconds(30)).until(again::isRegistered);
+  }
+
+  private int dmPskVersion(String endpoint) {
+    return h.km.admin().bootstrapStatus(endpoint).orElseThrow().dmPskVersion();
+  }
+
+  @Test
   void unknown_and_wrong_bootstrap_credentials_and_undeclared_endpoints_are_refused_and_audited() {
     byte[] factory = givenBootstrapDevice("bs1");
 

@@ -645,6 +645,14 @@ class OperatorApiIT {
                 .get("rotationRequestedAt")
                 .isNull())
         .isFalse();
+    alice.json("POST", "devices/bs1/bs-rotation", "{}", 202);
+    assertThat(
+            alice
+                .json("GET", "devices/bs1", null, 200)
+                .get("bootstrap")
+                .get("newBsPskIdentity")
+                .asText())
+        .isEqualTo("bs1#bs2");
     Client audrey = new Client().login("audrey");
     assertThat(audrey.send("POST", "devices/bs1/dm-rotation", "{}").statusCode()).isEqualTo(403);
     assertThat(alice.json("GET", "audit?limit=50", null, 200).toString()).doesNotContain(factory);

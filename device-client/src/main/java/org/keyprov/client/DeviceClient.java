@@ -54,6 +54,10 @@ public final class DeviceClient implements AutoCloseable {
 
   private final String endpoint;
   private final StateFile stateFile;
+
+  /** The factory bootstrap credential's identity this device was built with, or null. */
+  private final String factoryIdentity;
+
   private final AccessControl access;
   private final LeshanClient leshan;
 
@@ -70,6 +74,7 @@ public final class DeviceClient implements AutoCloseable {
   private DeviceClient(Builder b) {
     this.endpoint = b.endpoint;
     this.stateFile = new StateFile(b.stateFile);
+    this.factoryIdentity = b.bsPskIdentity;
     this.instances = new EnablerSecurityInstances(stateFile, b.clock);
     this.access = new AccessControl(stateFile);
     this.connector = new EnablerConnector(instances, b.clock, b.connectTimeout);
@@ -102,7 +107,10 @@ public final class DeviceClient implements AutoCloseable {
     access.registerWith(initializer);
     if (b.bootstrapServer != null) {
       DmAccounts.install(
-          initializer, b.bootstrapServer, b.bsPskIdentity, b.bsPskKey, stateFile.account());
+          initializer,
+          new DmAccount(b.bootstrapServer.toString(), 0, b.bsPskIdentity, b.bsPskKey, 0),
+          stateFile.bootstrapAccount(),
+          stateFile.account());
     } else {
       byte[] key = b.dmPskKey.clone();
       initializer.setInstancesForObject(
@@ -206,6 +214,10 @@ public final class DeviceClient implements AutoCloseable {
     try {
       java.util.Optional<DmAccount> account = DmAccounts.read(leshan.getObjectTree());
       account.ifPresent(stateFile::saveAccount);
+      // a rotated factory credential: the one from the factory no longer works after this
+      DmAccounts.readBootstrap(leshan.getObjectTree())
+          .filter(bs -> !bs.identity().equals(factoryIdentity))
+          .ifPresent(stateFile::saveBootstrapAccount);
       // a bootstrap server that wrote no Access Control for the Enabler keys: they are the DM
       // server's, as for a device flashed with its DM PSK
       account.ifPresent(

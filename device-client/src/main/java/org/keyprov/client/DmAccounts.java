@@ -33,17 +33,18 @@ final class DmAccounts {
    */
   static void install(
       ObjectsInitializer initializer,
-      URI bootstrapServer,
-      String bsPskIdentity,
-      byte[] bsPskKey,
+      DmAccount factory,
+      java.util.Optional<DmAccount> rewritten,
       java.util.Optional<DmAccount> kept) {
-    byte[] bsKey = bsPskKey.clone();
+    // a factory credential the bootstrap server has since replaced no longer works
+    DmAccount bootstrap = rewritten.orElse(factory);
+    byte[] bsKey = bootstrap.key();
     List<org.eclipse.leshan.client.resource.LwM2mInstanceEnabler> security =
         new java.util.ArrayList<>();
     security.add(
         Security.pskBootstrap(
-            bootstrapServer.toString(),
-            bsPskIdentity.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            bootstrap.uri(),
+            bootstrap.identity().getBytes(java.nio.charset.StandardCharsets.UTF_8),
             bsKey));
     java.util.Arrays.fill(bsKey, (byte) 0);
     if (kept.isPresent()) {
@@ -104,6 +105,26 @@ final class DmAccounts {
         tree.getObjectEnabler(id)
             .read(LwM2mServer.SYSTEM, new org.eclipse.leshan.core.request.ReadRequest(id))
             .getContent();
+  }
+
+  /** The bootstrap account in {@code tree} (as a bootstrap server may have rewritten it). */
+  static java.util.Optional<DmAccount> readBootstrap(
+      org.eclipse.leshan.client.resource.LwM2mObjectTree tree) {
+    for (org.eclipse.leshan.core.node.LwM2mObjectInstance i :
+        readObject(tree, LwM2mId.SECURITY).getInstances().values()) {
+      if (Boolean.TRUE.equals(i.getResource(LwM2mId.SEC_BOOTSTRAP).getValue())) {
+        return java.util.Optional.of(
+            new DmAccount(
+                (String) i.getResource(LwM2mId.SEC_SERVER_URI).getValue(),
+                0,
+                new String(
+                    (byte[]) i.getResource(LwM2mId.SEC_PUBKEY_IDENTITY).getValue(),
+                    java.nio.charset.StandardCharsets.UTF_8),
+                (byte[]) i.getResource(LwM2mId.SEC_SECRET_KEY).getValue(),
+                0));
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** The DM server account a bootstrap wrote to {@code tree}, if it wrote one. */

@@ -7,10 +7,26 @@ import java.util.Optional;
  * (a DTLS-PSK identity and key flashed at the factory) and the DM PSKs it issues. Thread-safe.
  */
 public interface BootstrapCredentials {
-  /** The factory bootstrap credential with this PSK identity, as a (endpoint, identity, key). */
+  /**
+   * The factory bootstrap credential with this PSK identity, as a (endpoint, identity, key): the
+   * current one or a {@linkplain DmPsk#pending pending} new one.
+   */
   Optional<DmPsk> byIdentity(String bsPskIdentity);
 
-  /** The device's factory bootstrap credential. */
+  /**
+   * The new factory bootstrap credential minted for the device ({@link
+   * CredentialAdmin#rotateBootstrapPsk}) that the bootstrap server is to write and that the device
+   * has not bootstrapped with yet.
+   */
+  Optional<DmPsk> nextBootstrapPsk(String endpoint);
+
+  /**
+   * The device bootstrapped with its pending factory credential {@code identity}: it becomes the
+   * current one and the old one stops working. No-op if that is not the pending one (any more).
+   */
+  void confirmBootstrap(String endpoint, String identity);
+
+  /** The device's current factory bootstrap credential. */
   Optional<DmPsk> byEndpoint(String endpoint);
 
   /**

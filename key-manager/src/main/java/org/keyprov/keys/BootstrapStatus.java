@@ -11,10 +11,16 @@ import java.time.Instant;
  * @param pendingSince when the bootstrap server issued a DM PSK the device has not registered with
  *     yet, or null
  * @param rotationRequestedAt when a DM PSK rotation was asked for and not done yet, or null
+ * @param bsPskVersion the version of its factory bootstrap credential: 1 for the one from the
+ *     factory, one more per rotation
+ * @param newBsPskIdentity the identity of a new factory credential the device has not bootstrapped
+ *     with yet, or null
  */
 public record BootstrapStatus(
     String bsPskIdentity,
     Instant bootstrappedAt,
     int dmPskVersion,
     Instant pendingSince,
-    Instant rotationRequestedAt) {}
+    Instant rotationRequestedAt,
+    int bsPskVersion,
+    String newBsPskIdentity) {}

@@ -124,6 +124,17 @@ public interface CredentialAdmin {
    */
   void requestDmRotation(String endpoint, String actor);
 
+  /**
+   * Rotates the device's factory bootstrap credential through the bootstrap server: a new one is
+   * minted, the device is asked to bootstrap again (as for {@link #requestDmRotation}, so its DM
+   * PSK is rotated too), the bootstrap server writes the new bootstrap credential, and the old one
+   * stops working once the device bootstraps with the new one.
+   *
+   * @throws KeyManagerException NOT_FOUND if there is no such device, INVALID if it has no factory
+   *     bootstrap credential
+   */
+  void rotateBootstrapPsk(String endpoint, String actor);
+
   /** The device's bootstrap and DM credential state; empty if there is no such device. */
   Optional<BootstrapStatus> bootstrapStatus(String endpoint);
 

@@ -36,6 +36,9 @@ public final class StateFile {
 
   private DmAccount account;
 
+  /** A bootstrap account a bootstrap server rewrote (a new factory credential), or null. */
+  private DmAccount bootstrapAccount;
+
   private List<AclEntry> acls = List.of();
 
   public StateFile(Path path) {
@@ -48,6 +51,20 @@ public final class StateFile {
    */
   public synchronized java.util.Optional<DmAccount> account() {
     return java.util.Optional.ofNullable(account);
+  }
+
+  /**
+   * The bootstrap account a bootstrap server gave the device in place of its factory one (a rotated
+   * factory credential), as of the last {@link #load}; empty if it kept the factory one.
+   */
+  public synchronized java.util.Optional<DmAccount> bootstrapAccount() {
+    return java.util.Optional.ofNullable(bootstrapAccount);
+  }
+
+  /** Keeps the bootstrap account a bootstrap server rewrote. */
+  public synchronized void saveBootstrapAccount(DmAccount account) {
+    this.bootstrapAccount = account;
+    write();
   }
 
   /** The Access Control instances, as of the last {@link #load}. */
@@ -92,7 +109,8 @@ public final class StateFile {
     for (String id : ids.isBlank() ? new String[0] : ids.split(",")) {
       loaded.add(parse(p, id.trim()));
     }
-    account = parseAccount(p);
+    account = parseAccount(p, "dm.");
+    bootstrapAccount = parseAccount(p, "bs.");
     acls = parseAcls(p);
     states = List.copyOf(loaded);
     return loaded;
@@ -128,23 +146,25 @@ public final class StateFile {
     return entries;
   }
 
-  private DmAccount parseAccount(Properties p) {
-    if (p.getProperty("dm.uri") == null) {
+  private DmAccount parseAccount(Properties p, String k) {
+    if (p.getProperty(k + "uri") == null) {
       return null;
     }
     try {
       return new DmAccount(
-          required(p, "dm.uri"),
-          Integer.parseInt(required(p, "dm.ssid")),
-          required(p, "dm.identity"),
-          HexFormat.of().parseHex(required(p, "dm.key")),
-          Long.parseLong(required(p, "dm.lifetime")));
+          required(p, k + "uri"),
+          Integer.parseInt(p.getProperty(k + "ssid", "0")),
+          required(p, k + "identity"),
+          HexFormat.of().parseHex(required(p, k + "key")),
+          Long.parseLong(p.getProperty(k + "lifetime", "0")));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           path
-              + ": the DM server account is damaged ("
+              + ": a server account is damaged ("
               + e.getMessage()
-              + "); delete the dm.* lines to bootstrap again",
+              + "); delete the "
+              + k
+              + "* lines to bootstrap again",
           e);
     }
   }
@@ -208,18 +228,24 @@ public final class StateFile {
     write();
   }
 
+  private static void putAccount(Properties p, String k, DmAccount account) {
+    if (account == null) {
+      return;
+    }
+    p.setProperty(k + "uri", account.uri());
+    p.setProperty(k + "ssid", String.valueOf(account.shortServerId()));
+    p.setProperty(k + "identity", account.identity());
+    byte[] key = account.key();
+    p.setProperty(k + "key", HexFormat.of().formatHex(key));
+    Arrays.fill(key, (byte) 0);
+    p.setProperty(k + "lifetime", String.valueOf(account.lifetime()));
+  }
+
   private void write() {
     Properties p = new Properties();
     p.setProperty("format", String.valueOf(FORMAT));
-    if (account != null) {
-      p.setProperty("dm.uri", account.uri());
-      p.setProperty("dm.ssid", String.valueOf(account.shortServerId()));
-      p.setProperty("dm.identity", account.identity());
-      byte[] key = account.key();
-      p.setProperty("dm.key", HexFormat.of().formatHex(key));
-      Arrays.fill(key, (byte) 0);
-      p.setProperty("dm.lifetime", String.valueOf(account.lifetime()));
-    }
+    putAccount(p, "dm.", account);
+    putAccount(p, "bs.", bootstrapAccount);
     p.setProperty("acl.count", String.valueOf(acls.size()));
     for (int i = 0; i < acls.size(); i++) {
       AclEntry e = acls.get(i);

@@ -55,18 +55,24 @@ public final class BootstrapServer implements AutoCloseable {
     ThrottledAudit refusals =
         new ThrottledAudit(
             b.audit, b.clock, 60, "bootstrap-server", "bootstrap.refusals.suppressed");
-    this.configs = new DmAccountConfigs(b.credentials, b.dmServer, b.lifetime);
+    this.configs =
+        new DmAccountConfigs(
+            b.credentials,
+            b.dmServer,
+            () -> b.publicUri != null ? b.publicUri : coapsUri(),
+            b.lifetime);
     this.credentials = b.credentials;
     this.rotateAfter = b.rotateAfter;
     LeshanBootstrapServerBuilder builder = new LeshanBootstrapServerBuilder();
-    builder.setSecurityStore(new KeyManagerBootstrapStore(b.credentials, refusals));
+    KeyManagerBootstrapStore store = new KeyManagerBootstrapStore(b.credentials, refusals);
+    builder.setSecurityStore(store);
     builder.setTaskProvider(new AccessControlTasks(configs));
     builder.setEndpointsProviders(
         BootstrapEndpoints.californium(
             b.coapsAddress,
             (identity, reason) -> refusals.record("bootstrap.refused", identity, reason)));
     this.leshan = builder.build();
-    leshan.addListener(new Outcomes(b.credentials, refusals, configs, b.dmServer));
+    leshan.addListener(new Outcomes(b.credentials, store, refusals, configs, b.dmServer));
   }
 
   public static Builder builder() {
@@ -129,16 +135,19 @@ public final class BootstrapServer implements AutoCloseable {
   /** Audits what each session came to, and records a finished bootstrap on the device. */
   private static final class Outcomes extends BootstrapSessionAdapter {
     private final BootstrapCredentials credentials;
+    private final KeyManagerBootstrapStore store;
     private final ThrottledAudit refusals;
     private final DmAccountConfigs configs;
     private final URI dmServer;
 
     Outcomes(
         BootstrapCredentials credentials,
+        KeyManagerBootstrapStore store,
         ThrottledAudit refusals,
         DmAccountConfigs configs,
         URI dmServer) {
       this.credentials = credentials;
+      this.store = store;
       this.refusals = refusals;
       this.configs = configs;
       this.dmServer = dmServer;
@@ -153,6 +162,26 @@ public final class BootstrapServer implements AutoCloseable {
               + address(client)
               + " with a credential that is not this endpoint's factory bootstrap credential"
               + " (or an endpoint the Key Manager does not know)");
+    }
+
+    /** A session over a new factory credential: it becomes the device's only one. */
+    @Override
+    public void authorized(BootstrapSession session) {
+      if (session.getClientTransportData().getIdentity()
+              instanceof org.eclipse.leshan.core.peer.PskIdentity psk
+          && store.usedPending(psk.getPskIdentity())) {
+        try {
+          credentials.confirmBootstrap(session.getEndpoint(), psk.getPskIdentity());
+          LOG.info(
+              "{} bootstrapped with its new factory credential; the old one is retired",
+              session.getEndpoint());
+        } catch (RuntimeException e) {
+          LOG.warn(
+              "{}: could not retire the old factory credential yet: {}",
+              session.getEndpoint(),
+              e.getMessage());
+        }
+      }
     }
 
     @Override
@@ -208,8 +237,18 @@ public final class BootstrapServer implements AutoCloseable {
     private URI dmServer;
     private Duration lifetime = Duration.ofMinutes(5);
     private Duration rotateAfter;
+    private URI publicUri;
 
     private Builder() {}
+
+    /**
+     * This bootstrap server as devices reach it, written to them with a new factory credential.
+     * Default: the address it listens on.
+     */
+    public Builder publicUri(URI uri) {
+      this.publicUri = uri;
+      return this;
+    }
 
     /**
      * The rotation policy: DM PSKs of devices with a factory credential are rotated once they are

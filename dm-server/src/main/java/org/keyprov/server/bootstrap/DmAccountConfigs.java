@@ -33,15 +33,24 @@ final class DmAccountConfigs implements BootstrapConfigStore {
 
   private final BootstrapCredentials credentials;
   private final URI dmServer;
+  private final java.util.function.Supplier<URI> bootstrapServer;
   private final Duration lifetime;
   private final Map<String, Minted> sessions = new ConcurrentHashMap<>();
 
   /** What a session was given, for its audit line. */
   record Minted(BootstrapConfig config, String dmPskIdentity) {}
 
-  DmAccountConfigs(BootstrapCredentials credentials, URI dmServer, Duration lifetime) {
+  /**
+   * @param bootstrapServer this bootstrap server as devices reach it, for a new bootstrap account
+   */
+  DmAccountConfigs(
+      BootstrapCredentials credentials,
+      URI dmServer,
+      java.util.function.Supplier<URI> bootstrapServer,
+      Duration lifetime) {
     this.credentials = credentials;
     this.dmServer = dmServer;
+    this.bootstrapServer = bootstrapServer;
     this.lifetime = lifetime;
   }
 
@@ -107,6 +116,19 @@ final class DmAccountConfigs implements BootstrapConfigStore {
     security.secretKey = psk.key();
     security.serverId = DM_SHORT_SERVER_ID;
     config.security.put(1, security);
+    // a new factory credential (a rotation): the device's own bootstrap account is rewritten
+    credentials
+        .nextBootstrapPsk(endpoint)
+        .ifPresent(
+            next -> {
+              BootstrapConfig.ServerSecurity account = new BootstrapConfig.ServerSecurity();
+              account.uri = bootstrapServer.get().toString();
+              account.bootstrapServer = true;
+              account.securityMode = SecurityMode.PSK;
+              account.publicKeyOrId = next.identity().getBytes(StandardCharsets.UTF_8);
+              account.secretKey = next.key();
+              config.security.put(0, account);
+            });
 
     BootstrapConfig.ServerConfig server = new BootstrapConfig.ServerConfig();
     server.shortId = DM_SHORT_SERVER_ID;

@@ -26,15 +26,37 @@ final class KeyManagerBootstrapStore implements BootstrapSecurityStore {
     this.refusals = refusals;
   }
 
+  /** Pending factory credentials a handshake just used, until the session is authorized. */
+  private final java.util.Set<String> pendingUsed =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** The device's current factory credential, and a new one it is being moved to. */
   @Override
   public Iterator<SecurityInfo> getAllByEndpoint(String endpoint) {
-    List<SecurityInfo> infos = credentials.byEndpoint(endpoint).map(this::toInfo).stream().toList();
+    List<SecurityInfo> infos = new java.util.ArrayList<>(2);
+    credentials.byEndpoint(endpoint).map(this::toInfo).ifPresent(infos::add);
+    credentials.nextBootstrapPsk(endpoint).map(this::toInfo).ifPresent(infos::add);
     return infos.isEmpty() ? Collections.emptyIterator() : infos.iterator();
+  }
+
+  /**
+   * Whether the handshake with {@code pskIdentity} used a pending new factory credential (asked
+   * once, by the session it authorized).
+   */
+  boolean usedPending(String pskIdentity) {
+    return pendingUsed.remove(pskIdentity);
   }
 
   @Override
   public SecurityInfo getByIdentity(String pskIdentity) {
-    SecurityInfo info = credentials.byIdentity(pskIdentity).map(this::toInfo).orElse(null);
+    java.util.Optional<DmPsk> psk = credentials.byIdentity(pskIdentity);
+    if (psk.isPresent() && psk.get().pending()) {
+      if (pendingUsed.size() > 10_000) {
+        pendingUsed.clear();
+      }
+      pendingUsed.add(pskIdentity);
+    }
+    SecurityInfo info = psk.map(this::toInfo).orElse(null);
     if (info == null) {
       refusals.record(
           "bootstrap.refused",

@@ -53,7 +53,153 @@ final class JdbcBootstrap implements BootstrapCredentials {
 
   @Override
   public Optional<DmPsk> byIdentity(String bsPskIdentity) {
-    return bsPsk("bs_psk_identity", bsPskIdentity);
+    Optional<DmPsk> current = bsPsk("bs_psk_identity", bsPskIdentity);
+    return current.isPresent() ? current : nextBsPsk("next_bs_psk_identity", bsPskIdentity);
+  }
+
+  @Override
+  public Optional<DmPsk> nextBootstrapPsk(String endpoint) {
+    return nextBsPsk("endpoint", endpoint);
+  }
+
+  private Optional<DmPsk> nextBsPsk(String column, String value) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    return db.inTransaction(
+        "reading a new bootstrap credential",
+        c ->
+            Database.queryOne(
+                c,
+                "SELECT endpoint, next_bs_psk_identity, next_bs_psk_enc FROM device WHERE "
+                    + column
+                    + " = ? AND next_bs_psk_identity IS NOT NULL",
+                rs -> {
+                  String ep = rs.getString(1);
+                  byte[] key = box.open(rs.getBytes(3), nextBsContext(ep));
+                  try {
+                    return new DmPsk(ep, rs.getString(2), key, true, false);
+                  } finally {
+                    Arrays.fill(key, (byte) 0);
+                  }
+                },
+                value));
+  }
+
+  @Override
+  public void confirmBootstrap(String endpoint, String identity) {
+    db.inTransaction(
+        "retiring the old bootstrap credential of " + endpoint,
+        c -> {
+          Optional<byte[]> sealed =
+              Database.queryOne(
+                  c,
+                  "SELECT next_bs_psk_enc FROM device WHERE endpoint = ?"
+                      + " AND next_bs_psk_identity = ?",
+                  rs -> rs.getBytes(1),
+                  endpoint,
+                  identity);
+          if (sealed.isEmpty()) {
+            return null;
+          }
+          byte[] psk = box.open(sealed.get(), nextBsContext(endpoint));
+          try {
+            Database.update(
+                c,
+                "UPDATE device SET next_bs_psk_identity = NULL, next_bs_psk_enc = NULL"
+                    + " WHERE endpoint = ?",
+                endpoint);
+            Database.update(
+                c,
+                "UPDATE device SET bs_psk_identity = ?, bs_psk_enc = ?,"
+                    + " bs_psk_version = bs_psk_version + 1 WHERE endpoint = ?",
+                identity,
+                box.seal(psk, bsContext(endpoint)),
+                endpoint);
+            audit.append(
+                c,
+                CredentialAdmin.SYSTEM,
+                "device.bs_psk_rotated",
+                endpoint,
+                "bootstrapped with factory bootstrap PSK identity "
+                    + identity
+                    + " ("
+                    + Secrets.fingerprint(psk)
+                    + "); the old one no longer works");
+          } finally {
+            Arrays.fill(psk, (byte) 0);
+          }
+          return null;
+        });
+  }
+
+  void rotateBootstrapPsk(String endpoint, String actor) {
+    byte[] psk = new byte[DM_PSK_LENGTH];
+    random.nextBytes(psk);
+    try {
+      db.inTransaction(
+          "minting a new bootstrap credential for " + endpoint,
+          c -> {
+            int version =
+                Database.queryOne(
+                        c,
+                        "SELECT bs_psk_identity, bs_psk_version FROM device WHERE endpoint = ?",
+                        rs -> rs.getString(1) == null ? 0 : rs.getInt(2),
+                        endpoint)
+                    .orElseThrow(() -> JdbcCredentialAdmin.unknownDevice(endpoint));
+            if (version == 0) {
+              throw new KeyManagerException(
+                  Kind.INVALID,
+                  "device "
+                      + endpoint
+                      + " has no factory bootstrap credential to rotate: give it one first");
+            }
+            // the feed's sequence before the device row (see JdbcInvalidations.record)
+            JdbcInvalidations.record(
+                c, "", endpoint, "", org.keyprov.keys.InvalidationFeed.DM_ROTATION, clock);
+            String id = freeBsIdentity(c, endpoint, version + 1);
+            Database.update(
+                c,
+                "UPDATE device SET next_bs_psk_identity = ?, next_bs_psk_enc = ?,"
+                    + " dm_rotation_requested_at = ? WHERE endpoint = ?",
+                id,
+                box.seal(psk, nextBsContext(endpoint)),
+                clock.instant(),
+                endpoint);
+            audit.append(
+                c,
+                actor,
+                "device.bs_psk_issued",
+                endpoint,
+                "new factory bootstrap PSK identity "
+                    + id
+                    + ", bootstrap PSK "
+                    + Secrets.fingerprint(psk)
+                    + ", written at the device's next bootstrap (asked for now); the current one"
+                    + " works until the device bootstraps with the new one");
+            return null;
+          });
+    } finally {
+      Arrays.fill(psk, (byte) 0);
+    }
+  }
+
+  private static String freeBsIdentity(Connection c, String endpoint, int version)
+      throws SQLException {
+    String named = endpoint + "#bs" + version;
+    if (named.getBytes(StandardCharsets.UTF_8).length <= 255
+        && Database.queryOne(
+                c,
+                "SELECT endpoint FROM device WHERE (bs_psk_identity = ? OR next_bs_psk_identity = ?)"
+                    + " AND endpoint <> ?",
+                rs -> rs.getString(1),
+                named,
+                named,
+                endpoint)
+            .isEmpty()) {
+      return named;
+    }
+    return "bs-" + java.util.UUID.randomUUID();
   }
 
   @Override
@@ -440,14 +586,17 @@ final class JdbcBootstrap implements BootstrapCredentials {
             Database.queryOne(
                 c,
                 "SELECT bs_psk_identity, bootstrapped_at, dm_psk_version, next_dm_psk_issued_at,"
-                    + " dm_rotation_requested_at FROM device WHERE endpoint = ?",
+                    + " dm_rotation_requested_at, bs_psk_version, next_bs_psk_identity"
+                    + " FROM device WHERE endpoint = ?",
                 rs ->
                     new BootstrapStatus(
                         rs.getString("bs_psk_identity"),
                         Database.instant(rs, "bootstrapped_at"),
                         rs.getInt("dm_psk_version"),
                         Database.instant(rs, "next_dm_psk_issued_at"),
-                        Database.instant(rs, "dm_rotation_requested_at")),
+                        Database.instant(rs, "dm_rotation_requested_at"),
+                        rs.getInt("bs_psk_version"),
+                        rs.getString("next_bs_psk_identity")),
                 endpoint));
   }
 
@@ -455,7 +604,9 @@ final class JdbcBootstrap implements BootstrapCredentials {
       throws SQLException {
     Database.update(
         c,
-        "UPDATE device SET bs_psk_identity = ?, bs_psk_enc = ? WHERE endpoint = ?",
+        // an operator's new factory credential replaces a rotation under way, too
+        "UPDATE device SET bs_psk_identity = ?, bs_psk_enc = ?, next_bs_psk_identity = NULL,"
+            + " next_bs_psk_enc = NULL WHERE endpoint = ?",
         identity,
         box.seal(psk, bsContext(endpoint)),
         endpoint);
@@ -466,8 +617,10 @@ final class JdbcBootstrap implements BootstrapCredentials {
     Optional<String> holder =
         Database.queryOne(
             c,
-            "SELECT endpoint FROM device WHERE bs_psk_identity = ? AND endpoint <> ?",
+            "SELECT endpoint FROM device WHERE (bs_psk_identity = ? OR next_bs_psk_identity = ?)"
+                + " AND endpoint <> ?",
             rs -> rs.getString(1),
+            identity,
             identity,
             endpoint);
     if (holder.isPresent()) {
@@ -492,6 +645,10 @@ final class JdbcBootstrap implements BootstrapCredentials {
 
   private static String bsContext(String endpoint) {
     return "device.bs_psk:" + endpoint;
+  }
+
+  private static String nextBsContext(String endpoint) {
+    return "device.next_bs_psk:" + endpoint;
   }
 
   private static String nextContext(String endpoint) {

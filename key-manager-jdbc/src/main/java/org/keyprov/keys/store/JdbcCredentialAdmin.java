@@ -594,6 +594,11 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   }
 
   @Override
+  public void rotateBootstrapPsk(String endpoint, String actor) {
+    bootstrap.rotateBootstrapPsk(endpoint, actor);
+  }
+
+  @Override
   public Optional<org.keyprov.keys.BootstrapStatus> bootstrapStatus(String endpoint) {
     return bootstrap.status(endpoint);
   }

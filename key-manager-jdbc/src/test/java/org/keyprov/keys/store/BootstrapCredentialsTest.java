@@ -205,6 +205,39 @@ class BootstrapCredentialsTest {
   }
 
   @Test
+  void a_rotated_factory_credential_works_beside_the_old_one_until_the_device_bootstraps_with_it() {
+    km.admin().rotateBootstrapPsk("bs1", "operator");
+
+    DmPsk next = km.bootstrapCredentials().nextBootstrapPsk("bs1").orElseThrow();
+    assertThat(next.identity()).isEqualTo("bs1#bs2");
+    assertThat(next.key()).hasSize(16).isNotEqualTo(BS_PSK);
+    assertThat(km.bootstrapCredentials().byIdentity("bs1#bs2").orElseThrow().pending()).isTrue();
+    assertThat(km.bootstrapCredentials().byIdentity("bs1-factory")).isPresent();
+    BootstrapStatus status = km.admin().bootstrapStatus("bs1").orElseThrow();
+    assertThat(status.newBsPskIdentity()).isEqualTo("bs1#bs2");
+    // the device is asked to bootstrap again, which is how the new one reaches it
+    assertThat(status.rotationRequestedAt()).isNotNull();
+
+    km.bootstrapCredentials().confirmBootstrap("bs1", "bs1-factory");
+    assertThat(km.bootstrapCredentials().byIdentity("bs1-factory")).isPresent();
+    km.bootstrapCredentials().confirmBootstrap("bs1", "bs1#bs2");
+
+    assertThat(km.bootstrapCredentials().byIdentity("bs1-factory")).isEmpty();
+    assertThat(km.bootstrapCredentials().byEndpoint("bs1").orElseThrow().key())
+        .isEqualTo(next.key());
+    assertThat(km.bootstrapCredentials().nextBootstrapPsk("bs1")).isEmpty();
+    assertThat(km.admin().bootstrapStatus("bs1").orElseThrow().bsPskVersion()).isEqualTo(2);
+    assertThat(km.audit().recent(5).stream().map(AuditEvent::action))
+        .contains("device.bs_psk_issued", "device.bs_psk_rotated");
+    assertThat(km.audit().recent(5).toString())
+        .doesNotContain(HexFormat.of().formatHex(next.key()));
+
+    km.admin().addDevice("flashed", "flashed-id", "0123456789abcdef".getBytes(), "test");
+    assertThatThrownBy(() -> km.admin().rotateBootstrapPsk("flashed", "test"))
+        .hasMessageContaining("no factory bootstrap credential to rotate");
+  }
+
+  @Test
   void a_recorded_bootstrap_shows_in_the_status_and_the_audit_log() {
     km.bootstrapCredentials().bootstrapped("bs1", "wrote the DM server account");
 

@@ -57,6 +57,19 @@ final class BootstrapRoutes {
       }
       return new Answer(204, null, null);
     }
+    if (p.size() == 3 && p.get(2).equals("bs-rotation") && m.equals("POST")) {
+      api.km.admin().rotateBootstrapPsk(endpoint, c.actor());
+      return api.answer(
+          202,
+          api.json
+              .createObjectNode()
+              .put("endpoint", endpoint)
+              .put("online", api.dm.isRegistered(endpoint))
+              .put(
+                  "message",
+                  "a new factory credential is written at the device's next bootstrap, asked for"
+                      + " now"));
+    }
     if (p.size() == 3 && p.get(2).equals("dm-rotation") && m.equals("POST")) {
       api.km.admin().requestDmRotation(endpoint, c.actor());
       // the DM server holding the registration hears it through the invalidation feed
@@ -87,7 +100,9 @@ final class BootstrapRoutes {
                     .put("bootstrappedAt", text(s.bootstrappedAt()))
                     .put("dmPskVersion", s.dmPskVersion())
                     .put("newDmPskIssuedAt", text(s.pendingSince()))
-                    .put("rotationRequestedAt", text(s.rotationRequestedAt())));
+                    .put("rotationRequestedAt", text(s.rotationRequestedAt()))
+                    .put("bsPskVersion", s.bsPskVersion())
+                    .put("newBsPskIdentity", s.newBsPskIdentity()));
     return out;
   }
 

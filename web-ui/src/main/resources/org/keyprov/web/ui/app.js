@@ -239,7 +239,8 @@ function dmCredential(endpoint, d) {
     el('h2', {}, 'DM credential'),
     el('table', {}, el('tbody', {},
       row('DM PSK', 'identity ' + d.dmPskIdentity + ', version ' + (b.dmPskVersion || 1)),
-      row('Factory bootstrap credential', b.bsPskIdentity ? 'identity ' + b.bsPskIdentity : 'none (the DM PSK was flashed)'),
+      row('Factory bootstrap credential', b.bsPskIdentity ? 'identity ' + b.bsPskIdentity + ', version ' + b.bsPskVersion : 'none (the DM PSK was flashed)'),
+      b.newBsPskIdentity ? row('New factory credential', 'identity ' + b.newBsPskIdentity + ', written at the next bootstrap; the current one works until the device bootstraps with it') : null,
       row('Last bootstrap', b.bootstrappedAt ? when(b.bootstrappedAt) : 'never'),
       b.newDmPskIssuedAt ? row('New DM PSK', ['issued ', when(b.newDmPskIssuedAt), ', not used yet: the current one works until the device registers with it']) : null,
       b.rotationRequestedAt ? row('Rotation', ['asked for ', when(b.rotationRequestedAt)]) : null)),
@@ -248,6 +249,9 @@ function dmCredential(endpoint, d) {
         title: b.bsPskIdentity ? '' : 'needs a factory bootstrap credential', onclick: async () => {
           try { const r = await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/dm-rotation', {}); toast('DM PSK rotation: ' + r.data.message); route(); } catch (e) { toast(e.message); }
         } }, 'Rotate DM PSK'),
+      el('button', { class: 'secondary', id: 'rotate-bs-psk', disabled: !canWrite() || !b.bsPskIdentity, onclick: async () => {
+          try { const r = await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/bs-rotation', {}); toast(r.data.message); route(); } catch (e) { toast(e.message); }
+        } }, 'Rotate factory credential'),
       el('form', { class: 'inline', onsubmit: async (ev) => { ev.preventDefault();
         try { await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/bootstrap-psk', { bsPsk: bsPsk.value.trim() }); toast('factory bootstrap credential set'); route(); } catch (e) { toast(e.message); } } },
         bsPsk, el('button', { type: 'submit', class: 'secondary', id: 'set-bs-psk', disabled: !canWrite() }, b.bsPskIdentity ? 'Replace factory credential' : 'Set factory credential'))));
