@@ -205,7 +205,7 @@ final class ServerCommand implements Callable<Integer> {
         dm.start();
         // the DM server's URI is known once it is bound (--coaps-port 0)
         try (BootstrapServer bs =
-            bootstrapPort == null ? null : bootstrapServer(store, dm.coapsUri())) {
+            bootstrapPort == null ? null : bootstrapServer(store, dm.coapsUri(), meters)) {
           if (bs != null) {
             readiness.check(
                 "bootstrap", () -> bs.running() ? null : "the bootstrap server is not running");
@@ -253,10 +253,13 @@ final class ServerCommand implements Callable<Integer> {
   /**
    * The bootstrap server, built (not started): it writes the DM server's URI as devices reach it.
    */
-  private BootstrapServer bootstrapServer(Storage store, java.net.URI dmServer) {
+  private BootstrapServer bootstrapServer(Storage store, java.net.URI dmServer, Meters meters) {
     java.net.URI dmUri = bootstrapDmUri != null ? bootstrapDmUri : dmServer;
     try {
       BootstrapServer.Builder bs = BootstrapServer.builder();
+      if (meters != null) {
+        bs.meters(meters.registry);
+      }
       if (wildcard(bind)) {
         // a new factory credential names this server as devices reach it: the DM server's host
         bs.publicUri(

@@ -41,6 +41,8 @@ class BootstrapIT {
   @TempDir Path dir;
   private Harness h;
   private BootstrapServer bs;
+  private final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
   @BeforeEach
   void start() {
@@ -51,6 +53,7 @@ class BootstrapIT {
             .audit(h.km.audit())
             .coapsAddress(Harness.LOOPBACK_ANY_PORT)
             .dmServer(h.dm.coapsUri())
+            .meters(meters)
             .build();
     bs.start();
     h.onClose(bs);
@@ -76,6 +79,7 @@ class BootstrapIT {
     assertThat(status.pendingSince()).isNull();
     assertThat(h.km.dmCredentials().byEndpoint("bs1").orElseThrow().identity())
         .isEqualTo("bs1#dm2");
+    assertThat(meters.counter("keyprov.bootstraps", "outcome", "finished").count()).isEqualTo(1);
     ConnectionResult result = device.connector().connect(ENABLER);
     assertThat(result.success()).as(result.detail()).isTrue();
     List<AuditEvent> audit = h.km.audit().recent(50);
@@ -262,6 +266,8 @@ class BootstrapIT {
         .anySatisfy(e -> assertThat(e.detail()).contains("bootstrap PSK is not the factory"))
         .anySatisfy(e -> assertThat(e.detail()).contains("not this endpoint's factory"));
     assertThat(bootstraps("bs1")).isZero();
+    assertThat(meters.counter("keyprov.bootstraps", "outcome", "refused").count()).isPositive();
+    assertThat(meters.counter("keyprov.bootstraps", "outcome", "finished").count()).isZero();
     assertThat(h.dm.registration("stranger")).isEmpty();
     assertThat(List.of(unknown, wrongKey, stranger)).noneMatch(DeviceClient::isRegistered);
   }

@@ -73,6 +73,7 @@ public final class BootstrapServer implements AutoCloseable {
             (identity, reason) -> refusals.record("bootstrap.refused", identity, reason)));
     this.leshan = builder.build();
     leshan.addListener(new Outcomes(b.credentials, store, refusals, configs, b.dmServer));
+    leshan.addListener(new Counted(b.meters));
   }
 
   public static Builder builder() {
@@ -229,6 +230,44 @@ public final class BootstrapServer implements AutoCloseable {
     }
   }
 
+  /** {@code keyprov.bootstraps} by outcome: finished, refused (not authorized), failed. */
+  private static final class Counted extends BootstrapSessionAdapter {
+    private final io.micrometer.core.instrument.Counter finished;
+    private final io.micrometer.core.instrument.Counter refused;
+    private final io.micrometer.core.instrument.Counter failed;
+
+    Counted(io.micrometer.core.instrument.MeterRegistry registry) {
+      finished = counter(registry, "finished");
+      refused = counter(registry, "refused");
+      failed = counter(registry, "failed");
+    }
+
+    private static io.micrometer.core.instrument.Counter counter(
+        io.micrometer.core.instrument.MeterRegistry registry, String outcome) {
+      return io.micrometer.core.instrument.Counter.builder("keyprov.bootstraps")
+          .description("LwM2M bootstrap sessions by outcome")
+          .tag("outcome", outcome)
+          .register(registry);
+    }
+
+    @Override
+    public void unAuthorized(BootstrapRequest request, LwM2mPeer client) {
+      refused.increment();
+    }
+
+    @Override
+    public void end(BootstrapSession session) {
+      finished.increment();
+    }
+
+    @Override
+    public void failed(BootstrapSession session, BootstrapFailureCause cause) {
+      if (cause != BootstrapFailureCause.UNAUTHORIZED) {
+        failed.increment();
+      }
+    }
+  }
+
   public static final class Builder {
     private BootstrapCredentials credentials;
     private AuditLog audit;
@@ -238,6 +277,14 @@ public final class BootstrapServer implements AutoCloseable {
     private Duration lifetime = Duration.ofMinutes(5);
     private Duration rotateAfter;
     private URI publicUri;
+    private io.micrometer.core.instrument.MeterRegistry meters =
+        new io.micrometer.core.instrument.composite.CompositeMeterRegistry();
+
+    /** Where {@code keyprov.bootstraps} (by outcome) is counted. Default: nowhere. */
+    public Builder meters(io.micrometer.core.instrument.MeterRegistry registry) {
+      this.meters = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
 
     private Builder() {}
 
