@@ -175,6 +175,13 @@ final class AdminCommand implements Runnable {
         description = "Key lifetime, e.g. 12h, 1d or ISO-8601 P1D (default: ${DEFAULT-VALUE}).")
     Duration lifetime;
 
+    @Option(
+        names = "--at-bootstrap",
+        description =
+            "Write this Enabler's parameters to devices at their first bootstrap (keyprov server"
+                + " --bootstrap-port), before they register; the DM server renews them as usual.")
+    boolean atBootstrap;
+
     @Override
     public Integer call() throws Exception {
       UaSecurityProtocolId uaId =
@@ -196,7 +203,8 @@ final class AdminCommand implements Runnable {
               uri,
               allow.isEmpty() ? List.of(uri.toString()) : allow,
               codes,
-              lifetime);
+              lifetime,
+              atBootstrap);
       try (Storage store = storage.open()) {
         store.keyManager.admin().putEnabler(profile, CredentialAdmin.cliActor());
         spec.commandLine()

@@ -187,6 +187,7 @@ final class Demo {
             .audit(km.audit())
             .coapsAddress(LOOPBACK)
             .dmServer(dm.coapsUri())
+            .provisioning(km.admin(), km.ledger())
             .build();
     bs.start();
     return bs;

@@ -266,6 +266,7 @@ final class ServerCommand implements Callable<Integer> {
             new java.net.URI("coaps", null, dmUri.getHost(), bootstrapPort, null, null, null));
       }
       return bs.rotateDmPskAfter(rotateDmPskAfter)
+          .provisioning(store.keyManager.admin(), store.keyManager.ledger())
           .credentials(store.keyManager.bootstrapCredentials())
           .audit(store.keyManager.audit())
           .coapsAddress(new InetSocketAddress(bind, bootstrapPort))

@@ -54,11 +54,14 @@ class BootstrapIT {
             .coapsAddress(Harness.LOOPBACK_ANY_PORT)
             .dmServer(h.dm.coapsUri())
             .meters(meters)
+            .provisioning(h.km.admin(), h.km.ledger())
             .build();
     bs.start();
     h.onClose(bs);
-    h.givenEnabler(ENABLER);
+    enabler = h.givenEnabler(ENABLER);
   }
+
+  private org.keyprov.keys.EnablerProfile enabler;
 
   @AfterEach
   void stop() throws Exception {
@@ -243,6 +246,40 @@ class BootstrapIT {
 
   private int dmPskVersion(String endpoint) {
     return h.km.admin().bootstrapStatus(endpoint).orElseThrow().dmPskVersion();
+  }
+
+  @Test
+  void an_enabler_marked_at_bootstrap_reaches_the_device_before_it_ever_registers()
+      throws Exception {
+    h.km.admin().putEnabler(enabler.atBootstrap(true), "operator");
+    byte[] factory = givenBootstrapDevice("bs1");
+    List<Boolean> registeredWhenGiven = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DeviceClient device =
+        DeviceClient.builder()
+            .endpoint("bs1")
+            .bootstrap(bs.coapsUri(), "bs1-factory", factory)
+            .stateFile(dir.resolve("bs1-early.state"))
+            .requestTimeout(Duration.ofSeconds(5))
+            .build();
+    device.onParametersChanged(p -> registeredWhenGiven.add(device.isRegistered()));
+    device.start();
+    h.onClose(device);
+
+    h.awaitState("bs1", ENABLER, ProvisioningState.PROVISIONED);
+    await().atMost(Duration.ofSeconds(30)).until(device::isRegistered);
+    assertThat(registeredWhenGiven).isNotEmpty().first().isEqualTo(false);
+    assertThat(device.enablerParameters())
+        .singleElement()
+        .satisfies(p -> assertThat(p.keyVersion()).isEqualTo(1));
+    assertThat(h.km.ledger().assignments("bs1").get(0).keyVersion()).contains(1);
+    assertThat(device.connector().connect(ENABLER).success()).isTrue();
+    assertThat(h.km.audit().recent(50))
+        .filteredOn(e -> e.action().equals("device.bootstrapped"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.detail()).contains("parameters of " + ENABLER));
+    // and the DM server alone may touch them, as for those it writes itself
+    assertThat(java.nio.file.Files.readString(dir.resolve("bs1-early.state")))
+        .contains("acl.1.object=33001", "acl.1.instance=0", "acl.1.owner=1");
   }
 
   @Test

@@ -9,17 +9,44 @@ import org.keyprov.keys.gba.UaSecurityProtocolId;
 
 /**
  * What the Key Manager knows of an Enabler (a NAF): its NAF_Id, where devices reach it, the URLs a
- * key minted for it may be used with, the cipher suites it accepts and how long its keys live.
+ * key minted for it may be used with, the cipher suites it accepts and how long its keys live; and
+ * whether the bootstrap server writes its parameters to a device at its first bootstrap ({@code
+ * atBootstrap}), before the device ever registers.
  */
 public record EnablerProfile(
     NafId nafId,
     URI uri,
     List<String> allowList,
     List<Integer> cipherSuites,
-    Duration keyLifetime) {
+    Duration keyLifetime,
+    boolean atBootstrap) {
 
   /** TLS_PSK_WITH_AES_128_CCM_8, the LwM2M PSK suite, the default for DTLS-PSK Enablers. */
   public static final int TLS_PSK_WITH_AES_128_CCM_8 = 0xC0A8;
+
+  /** Provisioned by the DM server only, never at bootstrap. */
+  public EnablerProfile(
+      NafId nafId,
+      URI uri,
+      List<String> allowList,
+      List<Integer> cipherSuites,
+      Duration keyLifetime) {
+    this(nafId, uri, allowList, cipherSuites, keyLifetime, false);
+  }
+
+  /** This profile, its parameters written at bootstrap or not. */
+  public EnablerProfile atBootstrap(boolean atBootstrap) {
+    return new EnablerProfile(nafId, uri, allowList, cipherSuites, keyLifetime, atBootstrap);
+  }
+
+  /** Whether devices holding parameters of {@code other} would hold the same ones from this. */
+  public boolean sameParameters(EnablerProfile other) {
+    return nafId.equals(other.nafId)
+        && uri.equals(other.uri)
+        && allowList.equals(other.allowList)
+        && cipherSuites.equals(other.cipherSuites)
+        && keyLifetime.equals(other.keyLifetime);
+  }
 
   public EnablerProfile {
     Objects.requireNonNull(nafId, "nafId");

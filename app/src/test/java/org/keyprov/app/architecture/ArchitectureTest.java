@@ -104,6 +104,8 @@ class ArchitectureTest {
           Map.entry("org.keyprov.models.EnablerSecurityObject", "resource ids (constants)"),
           Map.entry("org.keyprov.server.provisioning.Backoff", "DmServer.Builder's backoff"),
           Map.entry("org.keyprov.server.provisioning.Provisioner", "used by DmServer"),
+          Map.entry(
+              "org.keyprov.server.provisioning.EnablerInstances", "used by the bootstrap server"),
           Map.entry("org.keyprov.server.security.KeyManagerAuthorizer", "used by DmServer"),
           Map.entry("org.keyprov.server.security.KeyManagerSecurityStore", "used by DmServer"),
           Map.entry("org.keyprov.server.security.Printable", "used by the bootstrap server too"),

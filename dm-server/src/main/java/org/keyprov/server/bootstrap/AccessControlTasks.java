@@ -29,8 +29,28 @@ final class AccessControlTasks extends BootstrapConfigStoreTaskProvider {
         && discovered.isSuccess()) {
       configs.guard(session, enablerInstances(discovered.getObjectLinks()));
     }
-    return super.getTasks(session, previous);
+    Tasks tasks = super.getTasks(session, previous);
+    java.util.List<org.keyprov.keys.EnablerParameters> enablers = configs.enablers(session);
+    if (tasks != null && tasks.requestsToSend != null && !enablers.isEmpty()) {
+      tasks.supportedObjects.put(EnablerSecurityObject.ID, VERSION);
+      for (int i = 0; i < enablers.size(); i++) {
+        tasks.requestsToSend.add(
+            new org.eclipse.leshan.core.request.BootstrapWriteRequest(
+                new org.eclipse.leshan.core.node.LwM2mPath(EnablerSecurityObject.ID, i),
+                org.keyprov.server.provisioning.EnablerInstances.toInstance(i, enablers.get(i)),
+                session.getContentFormat()));
+      }
+    }
+    return tasks;
   }
+
+  /** The version of object 33001 this server and keyprov's clients share. */
+  private static final String VERSION =
+      org.keyprov.models.KeyprovModels.load().stream()
+          .filter(m -> m.id == EnablerSecurityObject.ID)
+          .findFirst()
+          .orElseThrow()
+          .version;
 
   private static List<Integer> enablerInstances(LwM2mLink[] links) {
     return java.util.Arrays.stream(links)

@@ -67,12 +67,19 @@ public final class BootstrapServer implements AutoCloseable {
     KeyManagerBootstrapStore store = new KeyManagerBootstrapStore(b.credentials, refusals);
     builder.setSecurityStore(store);
     builder.setTaskProvider(new AccessControlTasks(configs));
+    builder.setObjectModelProvider(
+        new org.eclipse.leshan.server.model.VersionedBootstrapModelProvider(
+            org.keyprov.models.KeyprovModels.loadWithDefaults()));
+    if (b.admin != null) {
+      configs.provisioning(new DmAccountConfigs.Provisioning(b.admin, b.ledger));
+    }
+
     builder.setEndpointsProviders(
         BootstrapEndpoints.californium(
             b.coapsAddress,
             (identity, reason) -> refusals.record("bootstrap.refused", identity, reason)));
     this.leshan = builder.build();
-    leshan.addListener(new Outcomes(b.credentials, store, refusals, configs, b.dmServer));
+    leshan.addListener(new Outcomes(b.credentials, b.ledger, store, refusals, configs, b.dmServer));
     leshan.addListener(new Counted(b.meters));
   }
 
@@ -136,6 +143,7 @@ public final class BootstrapServer implements AutoCloseable {
   /** Audits what each session came to, and records a finished bootstrap on the device. */
   private static final class Outcomes extends BootstrapSessionAdapter {
     private final BootstrapCredentials credentials;
+    private final org.keyprov.keys.ProvisioningLedger ledger;
     private final KeyManagerBootstrapStore store;
     private final ThrottledAudit refusals;
     private final DmAccountConfigs configs;
@@ -143,11 +151,13 @@ public final class BootstrapServer implements AutoCloseable {
 
     Outcomes(
         BootstrapCredentials credentials,
+        org.keyprov.keys.ProvisioningLedger ledger,
         KeyManagerBootstrapStore store,
         ThrottledAudit refusals,
         DmAccountConfigs configs,
         URI dmServer) {
       this.credentials = credentials;
+      this.ledger = ledger;
       this.store = store;
       this.refusals = refusals;
       this.configs = configs;
@@ -195,13 +205,29 @@ public final class BootstrapServer implements AutoCloseable {
           address(session.getClientTransportData()),
           dmServer,
           identity);
+      java.util.List<org.keyprov.keys.EnablerParameters> enablers =
+          minted == null ? java.util.List.of() : minted.enablers();
       try {
+        for (org.keyprov.keys.EnablerParameters p : enablers) {
+          ledger.provisioned(
+              session.getEndpoint(),
+              p.enabler().fqdn(),
+              p.keyVersion(),
+              p.expiresAt(),
+              p.renewAt());
+        }
         credentials.bootstrapped(
             session.getEndpoint(),
             "wrote the DM server account "
                 + dmServer
                 + " with DM PSK identity "
                 + identity
+                + (enablers.isEmpty()
+                    ? ""
+                    : " and the parameters of "
+                        + enablers.stream()
+                            .map(p -> p.enabler().fqdn() + " (key version " + p.keyVersion() + ")")
+                            .collect(java.util.stream.Collectors.joining(", ")))
                 + " (from "
                 + address(session.getClientTransportData())
                 + ")");
@@ -277,6 +303,22 @@ public final class BootstrapServer implements AutoCloseable {
     private Duration lifetime = Duration.ofMinutes(5);
     private Duration rotateAfter;
     private URI publicUri;
+    private org.keyprov.keys.CredentialAdmin admin;
+    private org.keyprov.keys.ProvisioningLedger ledger;
+
+    /**
+     * Writes the parameters of the Enablers marked "at bootstrap" ({@link
+     * org.keyprov.keys.EnablerProfile#atBootstrap}) at a device's first bootstrap (one that finds
+     * no Enabler Security Parameters on it), minted by {@code admin} and recorded in {@code
+     * ledger}. Default: none (the DM server provisions every Enabler after registration).
+     */
+    public Builder provisioning(
+        org.keyprov.keys.CredentialAdmin admin, org.keyprov.keys.ProvisioningLedger ledger) {
+      this.admin = Objects.requireNonNull(admin, "admin");
+      this.ledger = Objects.requireNonNull(ledger, "ledger");
+      return this;
+    }
+
     private io.micrometer.core.instrument.MeterRegistry meters =
         new io.micrometer.core.instrument.composite.CompositeMeterRegistry();
 

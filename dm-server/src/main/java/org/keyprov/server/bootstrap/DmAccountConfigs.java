@@ -37,8 +37,25 @@ final class DmAccountConfigs implements BootstrapConfigStore {
   private final Duration lifetime;
   private final Map<String, Minted> sessions = new ConcurrentHashMap<>();
 
-  /** What a session was given, for its audit line. */
-  record Minted(BootstrapConfig config, String dmPskIdentity) {}
+  /**
+   * What a session was given: the configuration, the DM PSK's identity, and the Enabler parameters
+   * it writes (first bootstrap only).
+   */
+  record Minted(
+      BootstrapConfig config,
+      String dmPskIdentity,
+      java.util.List<org.keyprov.keys.EnablerParameters> enablers) {}
+
+  /** Where Enabler parameters written at a first bootstrap come from and are recorded; or null. */
+  record Provisioning(
+      org.keyprov.keys.CredentialAdmin admin, org.keyprov.keys.ProvisioningLedger ledger) {}
+
+  private Provisioning provisioning;
+
+  /** Writes the parameters of Enablers marked "at bootstrap" at a device's first bootstrap. */
+  void provisioning(Provisioning provisioning) {
+    this.provisioning = provisioning;
+  }
 
   /**
    * @param bootstrapServer this bootstrap server as devices reach it, for a new bootstrap account
@@ -78,6 +95,38 @@ final class DmAccountConfigs implements BootstrapConfigStore {
     for (int instance : instances) {
       minted.config().acls.put(id++, ownedByTheDmServer(EnablerSecurityObject.ID, instance));
     }
+    if (instances.isEmpty() && provisioning != null) {
+      // a first bootstrap: the Enablers marked so get their parameters now, instances 0, 1, …
+      for (org.keyprov.keys.EnablerParameters p : atBootstrap(session.getEndpoint())) {
+        int instance = minted.enablers().size();
+        minted.enablers().add(p);
+        minted.config().acls.put(id++, ownedByTheDmServer(EnablerSecurityObject.ID, instance));
+      }
+    }
+  }
+
+  /** The current parameters of the device's Enablers marked "at bootstrap" (not SIM-sourced). */
+  private java.util.List<org.keyprov.keys.EnablerParameters> atBootstrap(String endpoint) {
+    java.util.List<org.keyprov.keys.EnablerParameters> params = new java.util.ArrayList<>();
+    try {
+      for (org.keyprov.keys.Assignment a : provisioning.ledger().assignments(endpoint)) {
+        boolean marked =
+            a.state() != org.keyprov.keys.ProvisioningState.SIM
+                && provisioning
+                    .admin()
+                    .enabler(a.nafFqdn())
+                    .map(org.keyprov.keys.EnablerProfile::atBootstrap)
+                    .orElse(false);
+        if (marked) {
+          params.add(provisioning.admin().currentParameters(endpoint, a.nafFqdn()));
+        }
+      }
+    } catch (org.keyprov.keys.KeyManagerException e) {
+      // the DM server provisions them after registration instead
+      LOG.warn("{}: no Enabler parameters at bootstrap: {}", endpoint, e.getMessage());
+      params.clear();
+    }
+    return params;
   }
 
   /** An Access Control instance giving the DM server every right and no other server any. */
@@ -92,6 +141,12 @@ final class DmAccountConfigs implements BootstrapConfigStore {
 
   /** The object instance id of the Access Control instance that governs Create. */
   private static final int OBJECT_LEVEL = 65535;
+
+  /** The Enabler parameters the session writes (a first bootstrap), none if no session. */
+  java.util.List<org.keyprov.keys.EnablerParameters> enablers(BootstrapSession session) {
+    Minted minted = sessions.get(session.getId());
+    return minted == null ? java.util.List.of() : minted.enablers();
+  }
 
   /** The session is over: what it was given, or null if it got nothing. */
   Minted forget(BootstrapSession session) {
@@ -135,6 +190,6 @@ final class DmAccountConfigs implements BootstrapConfigStore {
     server.lifetime = (int) Math.min(Integer.MAX_VALUE, lifetime.toSeconds());
     server.binding = EnumSet.of(BindingMode.U);
     config.servers.put(0, server);
-    return new Minted(config, psk.identity());
+    return new Minted(config, psk.identity(), new java.util.concurrent.CopyOnWriteArrayList<>());
   }
 }

@@ -20,7 +20,7 @@ import org.keyprov.keys.EnablerProfile;
 /**
  * Maps between Key Manager values and instances of the Enabler Security Parameters object. Pure.
  */
-final class EnablerInstances {
+public final class EnablerInstances {
   /** What the server needs to know of an instance already on the device. */
   record Existing(
       int instanceId, String nafFqdn, int source, Optional<String> lastConnectionResult) {}
@@ -28,7 +28,7 @@ final class EnablerInstances {
   private EnablerInstances() {}
 
   /** The full instance to create or replace; carries the key, so never log it. */
-  static LwM2mObjectInstance toInstance(int instanceId, EnablerParameters p) {
+  public static LwM2mObjectInstance toInstance(int instanceId, EnablerParameters p) {
     EnablerProfile e = p.enabler();
     Map<Integer, String> allowList = new LinkedHashMap<>();
     for (int i = 0; i < e.allowList().size(); i++) {

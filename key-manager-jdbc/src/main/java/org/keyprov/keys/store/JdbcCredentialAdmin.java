@@ -283,15 +283,21 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
             Rows.joinLines(enabler.allowList()),
             Rows.joinLines(enabler.cipherSuites()),
             enabler.keyLifetime().toSeconds(),
+            enabler.atBootstrap(),
             enabler.fqdn()
           };
+          Optional<EnablerProfile> before =
+              Database.queryOne(
+                  c, "SELECT * FROM enabler WHERE naf_fqdn = ?", Rows::enabler, enabler.fqdn());
           int updated =
               Database.update(
                   c,
                   "UPDATE enabler SET ua_id = ?, uri = ?, allow_list = ?, cipher_suites = ?,"
-                      + " key_lifetime_s = ? WHERE naf_fqdn = ?",
+                      + " key_lifetime_s = ?, at_bootstrap = ? WHERE naf_fqdn = ?",
                   values);
-          if (updated > 0) {
+          // whether it is written at bootstrap alone changes nothing that devices hold
+          boolean sameOnDevices = before.isPresent() && before.get().sameParameters(enabler);
+          if (updated > 0 && !sameOnDevices) {
             // devices hold the old URI, allow-list or key (NAF_Id): provision them again
             Database.update(
                 c,
@@ -303,11 +309,11 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
                 clock.instant(),
                 enabler.fqdn(),
                 ProvisioningState.UNSUPPORTED.name());
-          } else {
+          } else if (updated == 0) {
             Database.update(
                 c,
                 "INSERT INTO enabler(ua_id, uri, allow_list, cipher_suites, key_lifetime_s,"
-                    + " naf_fqdn, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    + " at_bootstrap, naf_fqdn, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 append(values, clock.instant()));
           }
           audit.append(
@@ -315,7 +321,11 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
               actor,
               updated == 0 ? "enabler.added" : "enabler.changed",
               enabler.fqdn(),
-              "NAF_Id " + enabler.nafId() + ", URI " + enabler.uri());
+              "NAF_Id "
+                  + enabler.nafId()
+                  + ", URI "
+                  + enabler.uri()
+                  + (enabler.atBootstrap() ? "; written at a device's first bootstrap" : ""));
           return enabler;
         });
   }

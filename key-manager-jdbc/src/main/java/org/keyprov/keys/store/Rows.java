@@ -30,7 +30,8 @@ final class Rows {
         URI.create(rs.getString("uri")),
         splitLines(rs.getString("allow_list")),
         splitLines(rs.getString("cipher_suites")).stream().map(Integer::valueOf).toList(),
-        Duration.ofSeconds(rs.getLong("key_lifetime_s")));
+        Duration.ofSeconds(rs.getLong("key_lifetime_s")),
+        rs.getBoolean("at_bootstrap"));
   }
 
   static String joinLines(List<?> values) {

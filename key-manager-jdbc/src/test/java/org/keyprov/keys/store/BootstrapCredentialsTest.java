@@ -238,6 +238,27 @@ class BootstrapCredentialsTest {
   }
 
   @Test
+  void marking_an_enabler_at_bootstrap_is_kept_and_does_not_provision_its_devices_again() {
+    org.keyprov.keys.EnablerProfile e =
+        km.admin().putEnabler(TestKeyManagers.enabler("a.enabler.test", 5684), "test");
+    km.admin().assign("bs1", "a.enabler.test", "test");
+    km.admin().currentParameters("bs1", "a.enabler.test");
+    km.ledger()
+        .provisioned(
+            "bs1",
+            "a.enabler.test",
+            1,
+            clock.instant().plus(Duration.ofDays(1)),
+            clock.instant().plus(Duration.ofHours(20)));
+
+    km.admin().putEnabler(e.atBootstrap(true), "test");
+
+    assertThat(km.admin().enabler("a.enabler.test").orElseThrow().atBootstrap()).isTrue();
+    assertThat(km.ledger().assignments("bs1").get(0).state())
+        .isEqualTo(org.keyprov.keys.ProvisioningState.PROVISIONED);
+  }
+
+  @Test
   void a_recorded_bootstrap_shows_in_the_status_and_the_audit_log() {
     km.bootstrapCredentials().bootstrapped("bs1", "wrote the DM server account");
 

@@ -484,7 +484,8 @@ final class Routes {
           uri,
           allow.isEmpty() ? List.of(uri.toString()) : allow,
           suites.isEmpty() ? List.of(EnablerProfile.TLS_PSK_WITH_AES_128_CCM_8) : suites,
-          Duration.ofSeconds(lifetime));
+          Duration.ofSeconds(lifetime),
+          in.path("atBootstrap").asBoolean(false));
     } catch (IllegalArgumentException e) {
       String field =
           e.getMessage().startsWith("Enabler URI")
@@ -547,7 +548,8 @@ final class Routes {
             .put("fqdn", e.fqdn())
             .put("uri", e.uri().toString())
             .put("uaSecurityProtocolId", e.nafId().ua().toHex())
-            .put("keyLifetimeSeconds", e.keyLifetime().toSeconds());
+            .put("keyLifetimeSeconds", e.keyLifetime().toSeconds())
+            .put("atBootstrap", e.atBootstrap());
     ArrayNode allow = out.putArray("allowList");
     e.allowList().forEach(allow::add);
     ArrayNode suites = out.putArray("cipherSuites");

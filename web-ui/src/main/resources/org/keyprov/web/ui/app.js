@@ -273,6 +273,7 @@ async function enablersPage() {
       allowList: [...document.querySelectorAll('#allow-list input.allow')].map((i) => i.value).filter((v) => v) };
     if ($('#enabler-ua').value) body.uaSecurityProtocolId = $('#enabler-ua').value;
     if ($('#enabler-lifetime').value) body.keyLifetimeSeconds = Number($('#enabler-lifetime').value);
+    body.atBootstrap = $('#enabler-at-bootstrap').checked;
     try {
       const exists = list.some((e) => e.fqdn === body.fqdn.toLowerCase());
       await api(exists ? 'PUT' : 'POST', exists ? 'enablers/' + encodeURIComponent(body.fqdn) : 'enablers', body);
@@ -280,7 +281,8 @@ async function enablersPage() {
     } catch (e) { $('#enabler-error').textContent = e.message; }
   } },
     el('div', { class: 'toolbar' }, el('input', { id: 'enabler-fqdn', placeholder: 'NAF FQDN' }), el('input', { id: 'enabler-uri', placeholder: 'coaps://host:port or tls://host:port', size: 36 }),
-      el('input', { id: 'enabler-ua', placeholder: 'Ua id (hex, optional)' }), el('input', { id: 'enabler-lifetime', placeholder: 'key lifetime (s)' })),
+      el('input', { id: 'enabler-ua', placeholder: 'Ua id (hex, optional)' }), el('input', { id: 'enabler-lifetime', placeholder: 'key lifetime (s)' }),
+      el('label', {}, el('input', { type: 'checkbox', id: 'enabler-at-bootstrap' }), ' written at a device\'s first bootstrap')),
     el('div', { class: 'muted' }, 'URL allow-list (empty: the Enabler URI)'), allowBox,
     el('div', { class: 'toolbar' }, el('button', { type: 'button', class: 'secondary', onclick: () => addAllow('') }, 'Add URL'),
       el('button', { type: 'submit', id: 'save-enabler', disabled: !canWrite() }, 'Save Enabler')),
@@ -290,7 +292,7 @@ async function enablersPage() {
     el('td', {}, e.allowList.join(' · ')), el('td', {}, String(e.keyLifetimeSeconds)),
     el('td', {}, el('button', { class: 'secondary', onclick: () => {
       $('#enabler-fqdn').value = e.fqdn; $('#enabler-uri').value = e.uri; $('#enabler-ua').value = e.uaSecurityProtocolId;
-      $('#enabler-lifetime').value = e.keyLifetimeSeconds; allowBox.replaceChildren(); e.allowList.forEach(addAllow);
+      $('#enabler-lifetime').value = e.keyLifetimeSeconds; $('#enabler-at-bootstrap').checked = !!e.atBootstrap; allowBox.replaceChildren(); e.allowList.forEach(addAllow);
     } }, 'Edit'), ' ',
     el('button', { class: 'secondary delete-enabler', disabled: !canWrite(), onclick: async () => {
       if (!confirm('Delete Enabler ' + e.fqdn + '? It is taken off every device it is assigned to, and its keys stop working at once.')) return;
