@@ -60,6 +60,19 @@ final class Storage implements AutoCloseable {
    */
   static Storage open(Path dataDir, Optional<String> domain, Optional<DatabaseSettings> database)
       throws IOException {
+    return open(dataDir, domain, database, Optional.empty());
+  }
+
+  /**
+   * {@link #open(Path, Optional, Optional)}, H2's auto-server (through which admin commands reach
+   * the file while a server has it open) on {@code h2Port} instead of a port H2 picks.
+   */
+  static Storage open(
+      Path dataDir,
+      Optional<String> domain,
+      Optional<DatabaseSettings> database,
+      Optional<Integer> h2Port)
+      throws IOException {
     if (!Files.exists(dataDir)) {
       // the database holds only sealed secrets, but nobody else needs to read it either
       Files.createDirectories(
@@ -75,8 +88,18 @@ final class Storage implements AutoCloseable {
             .map(d -> JdbcPool.open(d.url(), d.user(), d.password(), 10))
             .orElseGet(
                 () ->
-                    JdbcPool.h2(
-                        dataDir.resolve("keyprov"), 10, "AUTO_SERVER=TRUE", "QUERY_CACHE_SIZE=64"));
+                    h2Port.isPresent()
+                        ? JdbcPool.h2(
+                            dataDir.resolve("keyprov"),
+                            10,
+                            "AUTO_SERVER=TRUE",
+                            "AUTO_SERVER_PORT=" + h2Port.get(),
+                            "QUERY_CACHE_SIZE=64")
+                        : JdbcPool.h2(
+                            dataDir.resolve("keyprov"),
+                            10,
+                            "AUTO_SERVER=TRUE",
+                            "QUERY_CACHE_SIZE=64"));
     try {
       KeyManager km =
           JdbcKeyManager.builder()

@@ -51,10 +51,22 @@ final class StorageOptions {
               + " or db.user and db.password in that file, never from a flag.")
   String dbUrl;
 
+  @Option(
+      names = "--h2-port",
+      paramLabel = "PORT",
+      description =
+          "With the H2 file: the loopback port of H2's auto-server, through which admin commands"
+              + " reach the database while a server runs (default: one H2 picks).")
+  Integer h2Port;
+
   Storage open() throws IOException {
+    if (h2Port != null) {
+      Ports.check("--h2-port", h2Port);
+    }
     return Storage.open(
         dataDir,
         java.util.Optional.ofNullable(domain),
-        DatabaseSettings.resolve(dataDir, dbUrl, System.getenv()));
+        DatabaseSettings.resolve(dataDir, dbUrl, System.getenv()),
+        java.util.Optional.ofNullable(h2Port));
   }
 }

@@ -127,7 +127,20 @@ class ServerBindIT {
     assertThat(alone.err()).contains("--rotate-dm-psk-after is for the bootstrap server");
 
     Path log = dir.resolve("server.log");
-    Process server = startServer(0, log, "--bootstrap-port", "0", "--rotate-dm-psk-after", "90d");
+    int h2Port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      h2Port = probe.getLocalPort();
+    }
+    Process server =
+        startServer(
+            0,
+            log,
+            "--bootstrap-port",
+            "0",
+            "--rotate-dm-psk-after",
+            "90d",
+            "--h2-port",
+            String.valueOf(h2Port));
     try {
       await()
           .atMost(Duration.ofSeconds(60))
@@ -137,7 +150,10 @@ class ServerBindIT {
           java.util.regex.Pattern.compile("bootstrap server at (coaps://127\\.0\\.0\\.1:(\\d+))")
               .matcher(banner);
       assertThat(bs.find()).as(banner).isTrue();
-      assertThat(ListeningSockets.of(server.pid())).contains("udp 127.0.0.1:" + bs.group(2));
+      assertThat(ListeningSockets.of(server.pid()))
+          .contains("udp 127.0.0.1:" + bs.group(2))
+          // H2's auto-server on the port it was given
+          .contains("tcp 127.0.0.1:" + h2Port);
       String factory = "00112233445566778899aabbccddeeff";
       Cli added =
           Cli.run(
