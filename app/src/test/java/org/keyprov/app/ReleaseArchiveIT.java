@@ -47,6 +47,19 @@ class ReleaseArchiveIT {
     assertThat(release.resolve("lib/keyprov.jar")).exists();
     assertThat(release.resolve("conf/keyprov.properties")).exists();
     assertThat(release.resolve("deploy/systemd/keyprov-server.service")).exists();
+    // man pages and bash completion, generated from the commands at build time
+    assertThat(Files.readString(release.resolve("share/man/man1/keyprov-server.1")))
+        .startsWith(".TH \"KEYPROV-SERVER\" \"1\"")
+        .contains("--bootstrap-port");
+    assertThat(release.resolve("share/man/man1/keyprov-admin-add-device.1")).exists();
+    Path completion = release.resolve("share/bash-completion/completions/keyprov");
+    Process complete =
+        new ProcessBuilder("bash", "-c", "source '" + completion + "' && complete -p keyprov")
+            .redirectErrorStream(true)
+            .start();
+    String registered = new String(complete.getInputStream().readAllBytes());
+    assertThat(complete.waitFor()).as(registered).isZero();
+    assertThat(registered).contains("keyprov");
 
     Path home = dir.resolve("home");
     Files.createDirectories(home);
