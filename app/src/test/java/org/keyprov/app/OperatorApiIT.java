@@ -659,6 +659,24 @@ class OperatorApiIT {
   }
 
   @Test
+  void the_object_browser_answers_bad_paths_offline_devices_and_auditors_clearly()
+      throws Exception {
+    Client alice = new Client().login("alice");
+    alice.json("POST", "devices", "{\"endpoint\":\"ep-off\"}", 201);
+
+    JsonNode offline = alice.json("GET", "devices/ep-off/lwm2m/3/0", null, 409);
+    assertThat(offline.get("message").asText()).contains("ep-off is not registered");
+    JsonNode bad = alice.json("GET", "devices/ep-off/lwm2m/3/x", null, 400);
+    assertThat(bad.get("message").asText()).contains("is not an object, instance or resource path");
+    JsonNode readOnly = alice.json("PUT", "devices/ep-off/lwm2m/3/0/0", "{\"value\":\"x\"}", 400);
+    assertThat(readOnly.get("message").asText()).contains("(Manufacturer) is not writable");
+    assertThat(alice.json("GET", "devices/ep-off/objects", null, 200).get("objects")).isEmpty();
+    Client audrey = new Client().login("audrey");
+    assertThat(audrey.send("PUT", "devices/ep-off/lwm2m/1/0/1", "{\"value\":\"60\"}").statusCode())
+        .isEqualTo(403);
+  }
+
+  @Test
   void serves_the_openapi_contract() throws Exception {
     JsonNode spec = JSON.readTree(new Client().send("GET", "openapi.json", null).body());
     assertThat(spec.get("openapi").asText()).startsWith("3.");

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.keyprov.client.DeviceClient;
 import org.keyprov.keys.EnablerProfile;
 import org.keyprov.keys.OperatorAccounts.Role;
+import org.keyprov.keys.ProvisioningState;
 import org.keyprov.web.WebServer;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
@@ -266,6 +267,49 @@ class WebUiIT {
     browser.findElement(By.id("set-bs-psk")).click();
     wait.until(ExpectedConditions.elementToBeClickable(By.id("rotate-dm-psk")));
     assertThat(h.km.bootstrapCredentials().byEndpoint("ui-flashed")).isPresent();
+  }
+
+  @Test
+  void the_object_browser_reads_the_device_object_writes_the_key_and_cannot_read_it_back()
+      throws Exception {
+    h.givenEnabler("ui.enabler.test");
+    h.givenDevice("ui-browse", DM_PSK_HEX.getBytes(), "ui.enabler.test");
+    h.startDevice("ui-browse", "ui-browse-dm", DM_PSK_HEX.getBytes());
+    h.awaitState("ui-browse", "ui.enabler.test", ProvisioningState.PROVISIONED);
+    login("alice");
+    open("#/devices/ui-browse");
+
+    wait.until(
+            ExpectedConditions.elementToBeClickable(
+                By.xpath("//button[contains(@class,'object-link') and text()='/3/0']")))
+        .click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("object-status"), "2.05 CONTENT"));
+    assertThat(textOf(By.id("object-table"))).contains("Manufacturer", "keyprov");
+
+    // the write-only key: written, and reading it answers 4.05
+    WebElement path = browser.findElement(By.id("object-path"));
+    path.clear();
+    path.sendKeys("/33001/0/4");
+    browser.findElement(By.id("object-value")).sendKeys("000102030405060708090a0b0c0d0e0f");
+    browser.findElement(By.id("object-write")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("object-status"), "2.04 CHANGED"));
+    browser.findElement(By.id("object-read")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("object-status"), "4.05 METHOD_NOT_ALLOWED"));
+    assertThat(textOf(By.id("objects"))).doesNotContain("000102030405060708090a0b0c0d0e0f");
+    assertThat(browser.findElement(By.id("object-value")).getAttribute("value"))
+        .as("the written key is not left in the field")
+        .isEmpty();
+    assertThat(h.km.audit().recent(20))
+        .anySatisfy(
+            e -> {
+              assertThat(e.action()).isEqualTo("lwm2m.write");
+              assertThat(e.detail()).contains("/33001/0/4").doesNotContain("000102");
+            });
+    Screenshots.save(browser, "device-object-browser");
   }
 
   @Test

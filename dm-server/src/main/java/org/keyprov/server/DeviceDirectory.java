@@ -23,6 +23,11 @@ public interface DeviceDirectory {
     return false;
   }
 
+  /** The object browser; empty where there is none. */
+  default java.util.Optional<DeviceObjects> objects() {
+    return java.util.Optional.empty();
+  }
+
   /** How many devices are registered now. */
   long registeredCount();
 

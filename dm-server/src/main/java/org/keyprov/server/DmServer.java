@@ -69,6 +69,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
   private final RedisCluster redis;
   private final org.keyprov.server.transport.DtlsSessionFile sessions;
   private final RequestRelay relay;
+  private final DeviceObjects objects = new org.keyprov.server.objects.ObjectBrowser(this::send);
   private volatile boolean running;
 
   /**
@@ -426,6 +427,11 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
         java.util.Collection<org.eclipse.leshan.core.observation.Observation> observations,
         boolean expired,
         Registration replacement) {}
+  }
+
+  @Override
+  public Optional<DeviceObjects> objects() {
+    return Optional.of(objects);
   }
 
   @Override

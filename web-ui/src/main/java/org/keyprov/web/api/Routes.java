@@ -27,10 +27,12 @@ import org.keyprov.web.api.ApiHandler.Call;
 final class Routes {
   private final ApiHandler api;
   private final BootstrapRoutes bootstrap;
+  private final ObjectRoutes objects;
 
   Routes(ApiHandler api) {
     this.api = api;
     this.bootstrap = new BootstrapRoutes(api);
+    this.objects = new ObjectRoutes(api);
   }
 
   Answer route(Call c) {
@@ -312,6 +314,10 @@ final class Routes {
     Answer bootstrapped = bootstrap.route(c, endpoint, p, m);
     if (bootstrapped != null) {
       return bootstrapped;
+    }
+    Answer browsed = objects.route(c, endpoint, p, m);
+    if (browsed != null) {
+      return browsed;
     }
     if (p.size() == 2 && m.equals("DELETE")) {
       api.km.admin().deleteDevice(endpoint, c.actor());

@@ -218,6 +218,7 @@ async function deviceDetail(endpoint) {
     el('p', { class: 'muted' }, 'IMPI ', d.impi, ' · DM PSK identity ', d.dmPskIdentity, ' · created ', when(d.createdAt)),
     el('table', { id: 'assignments' }, el('thead', {}, el('tr', {}, el('th', {}, 'Enabler'), el('th', {}, 'State'), el('th', {}, 'Detail'), el('th', {}, 'Key'), el('th', {}, 'Last connection'), el('th', {}, ''))), el('tbody', {}, rows)),
     registration(d.registration),
+    objectBrowser(endpoint, d),
     dmCredential(endpoint, d),
     el('form', { class: 'inline', onsubmit: async (ev) => { ev.preventDefault();
       try { await api('POST', 'devices/' + encodeURIComponent(endpoint) + '/assignments', { enabler: select.value }); route(); } catch (e) { toast(e.message); } } },
@@ -228,6 +229,62 @@ async function deviceDetail(endpoint) {
     el('div', { class: 'toolbar' }, el('button', { class: 'secondary', id: 'delete-device', disabled: !canWrite(), onclick: async () => {
       if (!confirm('Delete ' + endpoint + '?')) return;
       await api('DELETE', 'devices/' + encodeURIComponent(endpoint)); location.hash = '#/devices'; } }, 'Delete device')));
+}
+
+// the LwM2M object browser: read any object the device lists, write, execute, delete an instance
+function objectBrowser(endpoint, d) {
+  const base = 'devices/' + encodeURIComponent(endpoint) + '/lwm2m';
+  const result = el('div', { id: 'object-result' });
+  const pathInput = el('input', { id: 'object-path', placeholder: 'path, e.g. /3/0', size: 16 });
+  const call = async (method, path, body) => {
+    try {
+      const a = (await api(method, base + path.replace(/^\/?/, '/'), body)).data;
+      return a;
+    } catch (e) { toast(e.message); return null; }
+  };
+  const show = (path, a) => {
+    if (!a) return;
+    const status = el('p', { id: 'object-status', class: a.success ? 'muted' : 'error' },
+      path + ': ' + a.coapCode + ' ' + a.code + (a.error ? ' (' + a.error + ')' : ''));
+    const rows = a.resources.map((r) => {
+      const writable = r.operations.includes('W') && !r.multiple;
+      const value = el('input', { class: 'write-value', 'aria-label': 'value for ' + r.path, size: 24 });
+      return el('tr', { 'data-path': r.path },
+        el('td', {}, r.path), el('td', {}, r.name), el('td', { class: 'value' }, Object.values(r.values).join(', ')),
+        el('td', {}, r.operations),
+        el('td', {}, writable && canWrite() ? [value, ' ', el('button', { class: 'secondary write', onclick: async () => {
+          const written = value.value;
+          value.value = '';
+          show(r.path, await call('PUT', r.path, { value: written }));
+        } }, 'Write')] : ''));
+    });
+    result.replaceChildren(status, a.resources.length ? el('table', { id: 'object-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'Path'), el('th', {}, 'Name'), el('th', {}, 'Value'), el('th', {}, 'Ops'), el('th', {}, ''))),
+      el('tbody', {}, rows)) : '');
+  };
+  const read = async (path) => { pathInput.value = path; show(path, await call('GET', path)); };
+  const links = ((d.registration && d.registration.objectLinks) || [])
+    .map((l) => l.replace(/^<([^>]*)>.*$/, '$1')).filter((p) => /^\/\d+(\/\d+)?$/.test(p));
+  return el('section', { id: 'objects' },
+    el('h2', {}, 'Objects'),
+    d.registration ? el('div', { class: 'links' }, links.map((p) => el('button', { class: 'secondary object-link', onclick: () => read(p) }, p))) :
+      el('p', { class: 'muted' }, 'The device is not registered: nothing to browse.'),
+    el('form', { class: 'inline', onsubmit: async (ev) => { ev.preventDefault(); await read(pathInput.value); } },
+      pathInput, el('button', { type: 'submit', class: 'secondary', id: 'object-read', disabled: !d.registration }, 'Read'),
+      el('input', { id: 'object-value', placeholder: 'value to write (write-only resources too)', size: 30, autocomplete: 'off' }),
+      el('button', { type: 'button', class: 'secondary', id: 'object-write', disabled: !d.registration || !canWrite(), onclick: async () => {
+        const written = $('#object-value').value;
+        $('#object-value').value = ''; // it may be a key: not left on screen
+        show(pathInput.value, await call('PUT', pathInput.value, { value: written }));
+      } }, 'Write'),
+      el('button', { type: 'button', class: 'secondary', id: 'object-execute', disabled: !d.registration || !canWrite(), onclick: async () => {
+        show(pathInput.value, await call('POST', pathInput.value, {}));
+      } }, 'Execute'),
+      el('button', { type: 'button', class: 'secondary', id: 'object-delete', disabled: !d.registration || !canWrite(), onclick: async () => {
+        if (!confirm('Delete instance ' + pathInput.value + ' on ' + endpoint + '?')) return;
+        show(pathInput.value, await call('DELETE', pathInput.value));
+      } }, 'Delete instance')),
+    result);
 }
 
 // the device's DM credential: factory bootstrap credential, DM PSK version, bootstrap and rotation

@@ -1,0 +1,270 @@
+package org.keyprov.server.objects;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.eclipse.leshan.core.model.LwM2mModel;
+import org.eclipse.leshan.core.model.ObjectModel;
+import org.eclipse.leshan.core.model.ResourceModel;
+import org.eclipse.leshan.core.model.StaticModel;
+import org.eclipse.leshan.core.node.LwM2mNode;
+import org.eclipse.leshan.core.node.LwM2mObject;
+import org.eclipse.leshan.core.node.LwM2mObjectInstance;
+import org.eclipse.leshan.core.node.LwM2mPath;
+import org.eclipse.leshan.core.node.LwM2mResource;
+import org.eclipse.leshan.core.node.ObjectLink;
+import org.eclipse.leshan.core.request.DeleteRequest;
+import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.request.ExecuteRequest;
+import org.eclipse.leshan.core.request.ReadRequest;
+import org.eclipse.leshan.core.request.WriteRequest;
+import org.eclipse.leshan.core.response.LwM2mResponse;
+import org.eclipse.leshan.core.response.ReadResponse;
+import org.keyprov.models.KeyprovModels;
+import org.keyprov.server.DeviceObjects;
+import org.keyprov.server.ObjectAnswer;
+
+/**
+ * The object browser's requests, as an interop tester sends them in the Leshan demo: read any
+ * object, instance or resource the device lists, write one resource (its text turned into the
+ * model's type), execute, delete an instance. Sent through {@code send}, from any node. Pure but
+ * for that.
+ */
+public final class ObjectBrowser implements DeviceObjects {
+  /** Sends a request to the device and waits for its answer (DmServer.send). */
+  public interface Sender {
+    <T extends LwM2mResponse> T send(String endpoint, DownlinkRequest<T> request)
+        throws InterruptedException;
+  }
+
+  private final Sender sender;
+  private final LwM2mModel model = new StaticModel(KeyprovModels.loadWithDefaults());
+
+  public ObjectBrowser(Sender sender) {
+    this.sender = sender;
+  }
+
+  /** Reads {@code path} ({@code /3}, {@code /3/0}, {@code /3/0/1}). */
+  @Override
+  public ObjectAnswer read(String endpoint, String path) throws InterruptedException {
+    LwM2mPath p = parse(path);
+    ReadResponse response = sender.send(endpoint, new ReadRequest(p.toString()));
+    List<ObjectAnswer.Resource> resources =
+        response.isSuccess() ? resources(p, response.getContent()) : List.of();
+    return answer(response, resources);
+  }
+
+  /**
+   * Writes one resource: {@code value} as text, turned into the resource's type (opaque in hex,
+   * time in ISO-8601 or seconds, object link as {@code 3:0}).
+   *
+   * @throws IllegalArgumentException if the path is not a writable single resource or the value
+   *     does not fit its type, saying what is expected
+   */
+  @Override
+  public ObjectAnswer write(String endpoint, String path, String value)
+      throws InterruptedException {
+    LwM2mPath p = parse(path);
+    ResourceModel r = resourceModel(p);
+    if (r.multiple) {
+      throw new IllegalArgumentException(
+          path + " is a multiple resource; write one of its instances in the Leshan demo instead");
+    }
+    WriteRequest request =
+        switch (r.type) {
+          case STRING -> new WriteRequest(p.getObjectId(), p.getObjectInstanceId(), r.id, value);
+          case INTEGER, UNSIGNED_INTEGER ->
+              new WriteRequest(p.getObjectId(), p.getObjectInstanceId(), r.id, number(value));
+          case FLOAT ->
+              new WriteRequest(p.getObjectId(), p.getObjectInstanceId(), r.id, decimal(value));
+          case BOOLEAN ->
+              new WriteRequest(p.getObjectId(), p.getObjectInstanceId(), r.id, bool(value));
+          case OPAQUE ->
+              new WriteRequest(p.getObjectId(), p.getObjectInstanceId(), r.id, hex(value));
+          case TIME ->
+              new WriteRequest(p.getObjectId(), p.getObjectInstanceId(), r.id, time(value));
+          case OBJLNK ->
+              new WriteRequest(p.getObjectId(), p.getObjectInstanceId(), r.id, link(value));
+          default ->
+              throw new IllegalArgumentException(
+                  path + " is of type " + r.type + ", which the object browser does not write");
+        };
+    return answer(sender.send(endpoint, request), List.of());
+  }
+
+  /** Executes a resource, with the arguments text ({@code 0='a',1}) or none. */
+  @Override
+  public ObjectAnswer execute(String endpoint, String path, String arguments)
+      throws InterruptedException {
+    LwM2mPath p = parse(path);
+    if (!p.isResource()) {
+      throw new IllegalArgumentException("execute needs a resource path such as /3/0/4");
+    }
+    ExecuteRequest request =
+        arguments == null || arguments.isBlank()
+            ? new ExecuteRequest(p.toString())
+            : new ExecuteRequest(p.toString(), arguments);
+    return answer(sender.send(endpoint, request), List.of());
+  }
+
+  /** Deletes an object instance. */
+  @Override
+  public ObjectAnswer delete(String endpoint, String path) throws InterruptedException {
+    LwM2mPath p = parse(path);
+    if (!p.isObjectInstance()) {
+      throw new IllegalArgumentException("delete needs an instance path such as /33001/0");
+    }
+    return answer(
+        sender.send(endpoint, new DeleteRequest(p.getObjectId(), p.getObjectInstanceId())),
+        List.of());
+  }
+
+  /** The name the model gives object {@code id}, or null if the model does not know it. */
+  @Override
+  public String objectName(int id) {
+    ObjectModel o = model.getObjectModel(id);
+    return o == null ? null : o.name;
+  }
+
+  private static LwM2mPath parse(String path) {
+    try {
+      LwM2mPath p = new LwM2mPath(path.startsWith("/") ? path : "/" + path);
+      if (p.isRoot() || p.isResourceInstance()) {
+        throw new IllegalArgumentException("root or resource instance");
+      }
+      return p;
+    } catch (RuntimeException e) {
+      // Leshan's InvalidLwM2mPathException, a number too large, …
+      throw new IllegalArgumentException(
+          "'" + path + "' is not an object, instance or resource path such as /3/0/1");
+    }
+  }
+
+  private ResourceModel resourceModel(LwM2mPath p) {
+    if (!p.isResource()) {
+      throw new IllegalArgumentException("write needs a resource path such as /1/0/1");
+    }
+    ResourceModel r = model.getResourceModel(p.getObjectId(), p.getResourceId());
+    if (r == null) {
+      throw new IllegalArgumentException(
+          p + ": the model of object " + p.getObjectId() + " has no resource " + p.getResourceId());
+    }
+    if (!r.operations.isWritable()) {
+      throw new IllegalArgumentException(p + " (" + r.name + ") is not writable");
+    }
+    return r;
+  }
+
+  private List<ObjectAnswer.Resource> resources(LwM2mPath p, LwM2mNode node) {
+    List<ObjectAnswer.Resource> out = new ArrayList<>();
+    if (node instanceof LwM2mObject o) {
+      o.getInstances().values().forEach(i -> addInstance(out, p.getObjectId(), i));
+    } else if (node instanceof LwM2mObjectInstance i) {
+      addInstance(out, p.getObjectId(), i);
+    } else if (node instanceof LwM2mResource r) {
+      out.add(resource(p.getObjectId(), p.getObjectInstanceId(), r));
+    }
+    return out;
+  }
+
+  private void addInstance(List<ObjectAnswer.Resource> out, int object, LwM2mObjectInstance i) {
+    new TreeMap<>(i.getResources()).values().forEach(r -> out.add(resource(object, i.getId(), r)));
+  }
+
+  private ObjectAnswer.Resource resource(int object, int instance, LwM2mResource r) {
+    ResourceModel m = model.getResourceModel(object, r.getId());
+    Map<Integer, String> values = new TreeMap<>();
+    if (r.isMultiInstances()) {
+      r.getInstances().forEach((k, v) -> values.put(k, text(v.getValue())));
+    } else {
+      values.put(0, text(r.getValue()));
+    }
+    return new ObjectAnswer.Resource(
+        "/" + object + "/" + instance + "/" + r.getId(),
+        r.getId(),
+        m == null ? "" : m.name,
+        String.valueOf(r.getType()),
+        m == null ? "" : String.valueOf(m.operations),
+        r.isMultiInstances(),
+        values);
+  }
+
+  private static String text(Object value) {
+    if (value instanceof byte[] bytes) {
+      return HexFormat.of().formatHex(bytes);
+    }
+    if (value instanceof Date d) {
+      return d.toInstant().toString();
+    }
+    if (value instanceof ObjectLink l) {
+      return l.getObjectId() + ":" + l.getObjectInstanceId();
+    }
+    return String.valueOf(value);
+  }
+
+  private static ObjectAnswer answer(LwM2mResponse r, List<ObjectAnswer.Resource> resources) {
+    return new ObjectAnswer(
+        r.getCode().getName(),
+        // Leshan numbers 2.05 as 205
+        r.getCode().getCode() / 100 + "." + String.format("%02d", r.getCode().getCode() % 100),
+        r.isSuccess(),
+        r.getErrorMessage(),
+        resources);
+  }
+
+  private static long number(String v) {
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + v + "' is not an integer");
+    }
+  }
+
+  private static double decimal(String v) {
+    try {
+      return Double.parseDouble(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + v + "' is not a number");
+    }
+  }
+
+  private static boolean bool(String v) {
+    return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "1" -> true;
+      case "false", "0" -> false;
+      default -> throw new IllegalArgumentException("'" + v + "' is not true or false");
+    };
+  }
+
+  private static byte[] hex(String v) {
+    String h = v.trim();
+    if (!h.matches("([0-9a-fA-F]{2})*")) {
+      throw new IllegalArgumentException("an opaque value is written in hex, e.g. 0a1b2c");
+    }
+    return HexFormat.of().parseHex(h);
+  }
+
+  private static Date time(String v) {
+    try {
+      return v.trim().matches("\\d+")
+          ? new Date(Long.parseLong(v.trim()) * 1000)
+          : Date.from(Instant.parse(v.trim()));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "'" + v + "' is not a time: seconds since 1970 or ISO-8601 such as 2026-12-06T12:00:00Z");
+    }
+  }
+
+  private static ObjectLink link(String v) {
+    String[] parts = v.trim().split(":");
+    try {
+      return new ObjectLink(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("an object link is written OBJECT:INSTANCE, e.g. 3:0");
+    }
+  }
+}
