@@ -69,7 +69,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
   private final RedisCluster redis;
   private final org.keyprov.server.transport.DtlsSessionFile sessions;
   private final RequestRelay relay;
-  private final DeviceObjects objects = new org.keyprov.server.objects.ObjectBrowser(this::send);
+  private final DeviceObjects objects = new ObjectBrowser(this::send);
   private volatile boolean running;
 
   /**

@@ -1,4 +1,4 @@
-package org.keyprov.server.objects;
+package org.keyprov.server;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,8 +25,6 @@ import org.eclipse.leshan.core.request.WriteRequest;
 import org.eclipse.leshan.core.response.LwM2mResponse;
 import org.eclipse.leshan.core.response.ReadResponse;
 import org.keyprov.models.KeyprovModels;
-import org.keyprov.server.DeviceObjects;
-import org.keyprov.server.ObjectAnswer;
 
 /**
  * The object browser's requests, as an interop tester sends them in the Leshan demo: read any
@@ -34,9 +32,9 @@ import org.keyprov.server.ObjectAnswer;
  * model's type), execute, delete an instance. Sent through {@code send}, from any node. Pure but
  * for that.
  */
-public final class ObjectBrowser implements DeviceObjects {
+final class ObjectBrowser implements DeviceObjects {
   /** Sends a request to the device and waits for its answer (DmServer.send). */
-  public interface Sender {
+  interface Sender {
     <T extends LwM2mResponse> T send(String endpoint, DownlinkRequest<T> request)
         throws InterruptedException;
   }
@@ -44,7 +42,7 @@ public final class ObjectBrowser implements DeviceObjects {
   private final Sender sender;
   private final LwM2mModel model = new StaticModel(KeyprovModels.loadWithDefaults());
 
-  public ObjectBrowser(Sender sender) {
+  ObjectBrowser(Sender sender) {
     this.sender = sender;
   }
 
