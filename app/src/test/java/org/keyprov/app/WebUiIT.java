@@ -309,6 +309,26 @@ class WebUiIT {
               assertThat(e.action()).isEqualTo("lwm2m.write");
               assertThat(e.detail()).contains("/33001/0/4").doesNotContain("000102");
             });
+
+    // observed, the last connection result changes on screen when the device connects
+    path.clear();
+    path.sendKeys("/33001/0");
+    browser.findElement(By.id("object-read")).click();
+    By result = By.cssSelector("#object-table tr[data-path='/33001/0/10']");
+    wait.until(ExpectedConditions.elementToBeClickable(result))
+        .findElement(By.cssSelector("button.observe"))
+        .click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("#object-table tr[data-path='/33001/0/10'] button.observe"),
+            "Observing"));
+    // (it fails: the key was overwritten above, which is a new value too)
+    org.keyprov.client.ConnectionResult connected =
+        h.deviceClient("ui-browse").connector().connect("ui.enabler.test");
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("#object-table tr[data-path='/33001/0/10'] td.value"),
+            connected.asResourceValue()));
     Screenshots.save(browser, "device-object-browser");
   }
 

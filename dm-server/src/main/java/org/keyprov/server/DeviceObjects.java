@@ -10,6 +10,13 @@ public interface DeviceObjects {
   /** Reads an object, an instance or a resource ({@code /3}, {@code /3/0}, {@code /3/0/1}). */
   ObjectAnswer read(String endpoint, String path) throws InterruptedException;
 
+  /**
+   * Observes an object, instance or resource from the node serving the device: answers its current
+   * value; each new one goes to the listeners ({@code ProvisioningListener.notified}) until the
+   * device deregisters.
+   */
+  ObjectAnswer observe(String endpoint, String path) throws InterruptedException;
+
   /** Writes one single resource, the value as text in the resource's type. */
   ObjectAnswer write(String endpoint, String path, String value) throws InterruptedException;
 

@@ -69,7 +69,11 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
   private final RedisCluster redis;
   private final org.keyprov.server.transport.DtlsSessionFile sessions;
   private final RequestRelay relay;
-  private final DeviceObjects objects = new ObjectBrowser(this::send);
+
+  /** The observations the object browser started (their ids), whose notifications it shows. */
+  private final java.util.Set<String> browsing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private final ObjectBrowser objects = new ObjectBrowser(this::send, browsing::add);
   private volatile boolean running;
 
   /**
@@ -137,6 +141,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     leshan.getRegistrationService().addListener(new RotationTrigger());
     leshan.getRegistrationService().addListener(provisioner);
     leshan.getObservationService().addListener(provisioner);
+    leshan.getObservationService().addListener(new Browsed(fanOut));
     this.relay =
         redis == null
             ? null
@@ -398,6 +403,51 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     }
   }
 
+  /** Notifications of what the object browser observes, told to the listeners. */
+  private final class Browsed implements org.eclipse.leshan.server.observation.ObservationListener {
+    private final ProvisioningListener listener;
+
+    Browsed(ProvisioningListener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public void newObservation(
+        org.eclipse.leshan.core.observation.Observation observation, Registration registration) {}
+
+    @Override
+    public void cancelled(org.eclipse.leshan.core.observation.Observation observation) {
+      browsing.remove(observation.getId().toString());
+    }
+
+    @Override
+    public void onResponse(
+        org.eclipse.leshan.core.observation.SingleObservation observation,
+        Registration registration,
+        org.eclipse.leshan.core.response.ObserveResponse response) {
+      if (!browsing.contains(observation.getId().toString()) || response.getContent() == null) {
+        return;
+      }
+      for (ObjectAnswer.Resource r :
+          objects.resources(observation.getPath(), response.getContent())) {
+        listener.notified(
+            registration.getEndpoint(), r.path(), String.join(", ", r.values().values()));
+      }
+    }
+
+    @Override
+    public void onResponse(
+        org.eclipse.leshan.core.observation.CompositeObservation observation,
+        Registration registration,
+        org.eclipse.leshan.core.response.ObserveCompositeResponse response) {}
+
+    @Override
+    public void onError(
+        org.eclipse.leshan.core.observation.Observation observation,
+        Registration registration,
+        Exception error) {}
+  }
+
   /** After a registration that used a DM PSK due for rotation: asks the device to bootstrap. */
   private final class RotationTrigger
       implements org.eclipse.leshan.server.registration.RegistrationListener {
@@ -547,6 +597,11 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     @Override
     public void deregistered(String endpoint, boolean expired) {
       listeners.forEach(l -> l.deregistered(endpoint, expired));
+    }
+
+    @Override
+    public void notified(String endpoint, String path, String value) {
+      listeners.forEach(l -> l.notified(endpoint, path, value));
     }
   }
 

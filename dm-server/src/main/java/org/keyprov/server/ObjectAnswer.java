@@ -30,7 +30,7 @@ public record ObjectAnswer(
       boolean multiple,
       Map<Integer, String> values) {
     public Resource {
-      values = Map.copyOf(values);
+      values = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(values));
     }
   }
 }

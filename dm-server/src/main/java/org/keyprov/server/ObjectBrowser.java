@@ -40,10 +40,24 @@ final class ObjectBrowser implements DeviceObjects {
   }
 
   private final Sender sender;
+  private final java.util.function.Consumer<String> observing;
   private final LwM2mModel model = new StaticModel(KeyprovModels.loadWithDefaults());
 
-  ObjectBrowser(Sender sender) {
+  /** {@code observing}: hears the id of each observation the browser starts. */
+  ObjectBrowser(Sender sender, java.util.function.Consumer<String> observing) {
     this.sender = sender;
+    this.observing = observing;
+  }
+
+  @Override
+  public ObjectAnswer observe(String endpoint, String path) throws InterruptedException {
+    LwM2mPath p = parse(path);
+    org.eclipse.leshan.core.response.ObserveResponse response =
+        sender.send(endpoint, new org.eclipse.leshan.core.request.ObserveRequest(p.toString()));
+    if (response.isSuccess() && response.getObservation() != null) {
+      observing.accept(response.getObservation().getId().toString());
+    }
+    return answer(response, response.isSuccess() ? resources(p, response.getContent()) : List.of());
   }
 
   /** Reads {@code path} ({@code /3}, {@code /3/0}, {@code /3/0/1}). */
@@ -157,7 +171,8 @@ final class ObjectBrowser implements DeviceObjects {
     return r;
   }
 
-  private List<ObjectAnswer.Resource> resources(LwM2mPath p, LwM2mNode node) {
+  /** The resources of {@code node} read or notified at {@code p}, as the browser shows them. */
+  List<ObjectAnswer.Resource> resources(LwM2mPath p, LwM2mNode node) {
     List<ObjectAnswer.Resource> out = new ArrayList<>();
     if (node instanceof LwM2mObject o) {
       o.getInstances().values().forEach(i -> addInstance(out, p.getObjectId(), i));

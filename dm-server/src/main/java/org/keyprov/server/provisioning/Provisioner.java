@@ -136,7 +136,10 @@ public final class Provisioner implements RegistrationListener, ObservationListe
   @Override
   public void onResponse(
       SingleObservation observation, Registration registration, ObserveResponse response) {
-    if (observation.getPath().getObjectId() != EnablerSecurityObject.ID) {
+    // the object as a whole is what the DM server observes; the object browser's observations of
+    // one instance or resource are not connection reports
+    if (observation.getPath().getObjectId() != EnablerSecurityObject.ID
+        || !observation.getPath().isObject()) {
       return;
     }
     pass.reported(registration.getEndpoint(), EnablerInstances.parse(response.getContent()));

@@ -22,4 +22,10 @@ public interface ProvisioningListener {
 
   /** The device deregistered, or its registration expired ({@code expired}), at this node. */
   default void deregistered(String endpoint, boolean expired) {}
+
+  /**
+   * A resource the operator observes (the object browser) has a new value: {@code value} as the
+   * browser shows it (opaque in hex, several instances comma-separated).
+   */
+  default void notified(String endpoint, String path, String value) {}
 }

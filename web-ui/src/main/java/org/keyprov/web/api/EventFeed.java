@@ -165,6 +165,12 @@ final class EventFeed implements ProvisioningListener, AutoCloseable {
     publish("deregistered", endpoint, "", expired ? "registration expired" : "deregistered");
   }
 
+  @Override
+  public void notified(String endpoint, String path, String value) {
+    // the path first: the object browser puts the value in that row
+    publish("notify", endpoint, "", path + " " + value);
+  }
+
   /** Stops the feed; what is still queued is stored first. */
   @Override
   public void close() {

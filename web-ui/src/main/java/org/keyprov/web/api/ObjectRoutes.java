@@ -28,39 +28,43 @@ final class ObjectRoutes {
     if (p.size() == 3 && p.get(2).equals("objects") && m.equals("GET")) {
       return api.ok(objectList(endpoint));
     }
-    if (p.size() < 4 || p.size() > 6 || !p.get(2).equals("lwm2m")) {
+    if (p.size() < 4 || p.size() > 7 || !p.get(2).equals("lwm2m")) {
       return null;
     }
-    String path = "/" + String.join("/", p.subList(3, p.size()));
+    boolean observe = p.get(p.size() - 1).equals("observe") && m.equals("POST");
+    String path = "/" + String.join("/", p.subList(3, p.size() - (observe ? 1 : 0)));
     DeviceObjects objects =
         api.dm
             .objects()
             .orElseThrow(() -> new ApiException(404, "not_found", null, "no object browser here"));
     try {
       ObjectAnswer answer =
-          switch (m) {
-            case "GET" -> objects.read(endpoint, path);
-            case "PUT" -> {
-              JsonNode in = api.body(c.body());
-              String value = ApiHandler.text(in, "value", true);
-              ObjectAnswer a = objects.write(endpoint, path, value);
-              audit(c, "lwm2m.write", endpoint, path, a);
-              yield a;
-            }
-            case "POST" -> {
-              JsonNode in = c.body().length == 0 ? api.json.createObjectNode() : api.body(c.body());
-              ObjectAnswer a =
-                  objects.execute(endpoint, path, ApiHandler.text(in, "arguments", false));
-              audit(c, "lwm2m.execute", endpoint, path, a);
-              yield a;
-            }
-            case "DELETE" -> {
-              ObjectAnswer a = objects.delete(endpoint, path);
-              audit(c, "lwm2m.delete", endpoint, path, a);
-              yield a;
-            }
-            default -> null;
-          };
+          observe
+              ? objects.observe(endpoint, path)
+              : switch (m) {
+                case "GET" -> objects.read(endpoint, path);
+                case "PUT" -> {
+                  JsonNode in = api.body(c.body());
+                  String value = ApiHandler.text(in, "value", true);
+                  ObjectAnswer a = objects.write(endpoint, path, value);
+                  audit(c, "lwm2m.write", endpoint, path, a);
+                  yield a;
+                }
+                case "POST" -> {
+                  JsonNode in =
+                      c.body().length == 0 ? api.json.createObjectNode() : api.body(c.body());
+                  ObjectAnswer a =
+                      objects.execute(endpoint, path, ApiHandler.text(in, "arguments", false));
+                  audit(c, "lwm2m.execute", endpoint, path, a);
+                  yield a;
+                }
+                case "DELETE" -> {
+                  ObjectAnswer a = objects.delete(endpoint, path);
+                  audit(c, "lwm2m.delete", endpoint, path, a);
+                  yield a;
+                }
+                default -> null;
+              };
       return answer == null ? null : api.ok(json(answer));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("path", e.getMessage());

@@ -232,8 +232,12 @@ async function deviceDetail(endpoint) {
 }
 
 // the LwM2M object browser: read any object the device lists, write, execute, delete an instance
+// what the object browser shows, kept across redraws of the device page (live events redraw it)
+let browsed = null; // { endpoint, path, a, observing: Set of paths }
+
 function objectBrowser(endpoint, d) {
   const base = 'devices/' + encodeURIComponent(endpoint) + '/lwm2m';
+  if (!browsed || browsed.endpoint !== endpoint) browsed = { endpoint, path: '', a: null, observing: new Set() };
   const result = el('div', { id: 'object-result' });
   const pathInput = el('input', { id: 'object-path', placeholder: 'path, e.g. /3/0', size: 16 });
   const call = async (method, path, body) => {
@@ -244,6 +248,7 @@ function objectBrowser(endpoint, d) {
   };
   const show = (path, a) => {
     if (!a) return;
+    browsed.path = path; browsed.a = a;
     const status = el('p', { id: 'object-status', class: a.success ? 'muted' : 'error' },
       path + ': ' + a.coapCode + ' ' + a.code + (a.error ? ' (' + a.error + ')' : ''));
     const rows = a.resources.map((r) => {
@@ -252,7 +257,12 @@ function objectBrowser(endpoint, d) {
       return el('tr', { 'data-path': r.path },
         el('td', {}, r.path), el('td', {}, r.name), el('td', { class: 'value' }, Object.values(r.values).join(', ')),
         el('td', {}, r.operations),
-        el('td', {}, writable && canWrite() ? [value, ' ', el('button', { class: 'secondary write', onclick: async () => {
+        el('td', {}, r.operations.includes('R') ? el('button', { class: 'secondary observe', disabled: browsed.observing.has(r.path), onclick: async (ev) => {
+          const a = await call('POST', r.path + '/observe', {});
+          if (a && a.success) { browsed.observing.add(r.path); ev.target.textContent = 'Observing'; ev.target.disabled = true; toast('observing ' + r.path + ': new values show here'); }
+          else if (a) { toast(r.path + ': ' + a.coapCode + ' ' + a.code); }
+        } }, browsed.observing.has(r.path) ? 'Observing' : 'Observe') : '', ' ',
+          writable && canWrite() ? [value, ' ', el('button', { class: 'secondary write', onclick: async () => {
           const written = value.value;
           value.value = '';
           show(r.path, await call('PUT', r.path, { value: written }));
@@ -263,6 +273,7 @@ function objectBrowser(endpoint, d) {
       el('tbody', {}, rows)) : '');
   };
   const read = async (path) => { pathInput.value = path; show(path, await call('GET', path)); };
+  if (browsed.a) { pathInput.value = browsed.path; show(browsed.path, browsed.a); }
   const links = ((d.registration && d.registration.objectLinks) || [])
     .map((l) => l.replace(/^<([^>]*)>.*$/, '$1')).filter((p) => /^\/\d+(\/\d+)?$/.test(p));
   return el('section', { id: 'objects' },
@@ -464,6 +475,20 @@ function listen() {
   events.onmessage = (m) => {
     const e = JSON.parse(m.data);
     const h = location.hash;
+    if (e.type === 'notify') {
+      // a value the object browser observes: into its row, without redrawing the page
+      if (h.startsWith('#/devices/') && decodeURIComponent(h.slice(10)) === e.endpoint) {
+        const space = e.detail.indexOf(' ');
+        const cell = document.querySelector('#object-table tr[data-path="' + CSS.escape(e.detail.slice(0, space)) + '"] td.value');
+
+        const path = e.detail.slice(0, space);
+        const value = e.detail.slice(space + 1);
+        const r = browsed && browsed.a && browsed.a.resources.find((x) => x.path === path);
+        if (r) r.values = { 0: value };
+        if (cell) { cell.textContent = value; cell.classList.add('changed'); }
+      }
+      return;
+    }
     if (h === '#/' || h === '') {
       const body = $('#recent');
       const device = e.type === 'registered' || e.type === 'deregistered';
