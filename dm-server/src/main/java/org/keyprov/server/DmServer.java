@@ -70,18 +70,11 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
   private final org.keyprov.server.transport.DtlsSessionFile sessions;
   private final RequestRelay relay;
 
-  /** The observations the object browser started (their ids), whose notifications it shows. */
-  private final java.util.Set<String> browsing = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-  private final ObjectBrowser objects = new ObjectBrowser(this::send, browsing::add);
+  private final ObjectBrowser objects = new ObjectBrowser(this::send);
   private volatile boolean running;
 
-  /**
-   * Devices whose registration just used a DM PSK due for rotation: once registered, they are asked
-   * to bootstrap again.
-   */
-  private final java.util.Set<String> rebootstrapDue =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Asks devices to bootstrap again, for a DM PSK rotation. */
+  private final Rebootstrap rebootstrap;
 
   /** Whether this node holds the device's session (always, unless registrations are shared). */
   private final Predicate<Registration> here;
@@ -93,6 +86,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     this.listeners = b.listeners;
     this.requestTimeout = b.requestTimeout;
     this.workers = Executors.newFixedThreadPool(b.workerThreads, threads("keyprov-provisioning"));
+    this.rebootstrap = new Rebootstrap(this::registration, this::send, workers);
     this.timer = Executors.newSingleThreadScheduledExecutor(threads("keyprov-provisioning-retry"));
 
     ThrottledAudit refusals =
@@ -104,7 +98,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     builder.setSecurityStore(security);
     builder.setAuthorizer(
         new KeyManagerAuthorizer(
-            security, refusals, redis == null ? null : b.redisNode, rebootstrapDue::add));
+            security, refusals, redis == null ? null : b.redisNode, rebootstrap::due));
     if (redis != null) {
       builder.setRegistrationStore(redis.registrations(b.redisNode));
     }
@@ -138,10 +132,10 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
             here);
     leshan.getRegistrationService().addListener(meters);
     leshan.getRegistrationService().addListener(new Arrivals(fanOut));
-    leshan.getRegistrationService().addListener(new RotationTrigger());
+    leshan.getRegistrationService().addListener(rebootstrap.listener());
     leshan.getRegistrationService().addListener(provisioner);
     leshan.getObservationService().addListener(provisioner);
-    leshan.getObservationService().addListener(new Browsed(fanOut));
+    leshan.getObservationService().addListener(objects.notifications(fanOut));
     this.relay =
         redis == null
             ? null
@@ -366,117 +360,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
    */
   @Override
   public boolean bootstrapNow(String endpoint) {
-    Optional<Registration> registration = registration(endpoint);
-    if (registration.isEmpty() || !running) {
-      return false;
-    }
-    workers.execute(() -> requestBootstrap(registration.get()));
-    return true;
-  }
-
-  private void requestBootstrap(Registration registration) {
-    String endpoint = registration.getEndpoint();
-    // the device's Server instance of this DM server: keyprov's client and the bootstrap server
-    // give it one; a device with several lists the lowest first
-    int instance =
-        registration.getAvailableInstances().stream()
-            .filter(p -> p.getObjectId() == org.eclipse.leshan.core.LwM2mId.SERVER)
-            .mapToInt(org.eclipse.leshan.core.node.LwM2mPath::getObjectInstanceId)
-            .min()
-            .orElse(0);
-    try {
-      org.eclipse.leshan.core.response.ExecuteResponse response =
-          send(endpoint, new org.eclipse.leshan.core.request.ExecuteRequest(1, instance, 9));
-      if (response.isSuccess()) {
-        LOG.info("{}: asked to bootstrap again for a new DM PSK", endpoint);
-      } else {
-        LOG.warn(
-            "{}: refused to bootstrap again ({} {}); its DM PSK is not rotated",
-            endpoint,
-            response.getCode(),
-            response.getErrorMessage());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.warn("{}: could not be asked to bootstrap again: {}", endpoint, e.getMessage());
-    }
-  }
-
-  /** Notifications of what the object browser observes, told to the listeners. */
-  private final class Browsed implements org.eclipse.leshan.server.observation.ObservationListener {
-    private final ProvisioningListener listener;
-
-    Browsed(ProvisioningListener listener) {
-      this.listener = listener;
-    }
-
-    @Override
-    public void newObservation(
-        org.eclipse.leshan.core.observation.Observation observation, Registration registration) {}
-
-    @Override
-    public void cancelled(org.eclipse.leshan.core.observation.Observation observation) {
-      browsing.remove(observation.getId().toString());
-    }
-
-    @Override
-    public void onResponse(
-        org.eclipse.leshan.core.observation.SingleObservation observation,
-        Registration registration,
-        org.eclipse.leshan.core.response.ObserveResponse response) {
-      if (!browsing.contains(observation.getId().toString()) || response.getContent() == null) {
-        return;
-      }
-      for (ObjectAnswer.Resource r :
-          objects.resources(observation.getPath(), response.getContent())) {
-        listener.notified(
-            registration.getEndpoint(), r.path(), String.join(", ", r.values().values()));
-      }
-    }
-
-    @Override
-    public void onResponse(
-        org.eclipse.leshan.core.observation.CompositeObservation observation,
-        Registration registration,
-        org.eclipse.leshan.core.response.ObserveCompositeResponse response) {}
-
-    @Override
-    public void onError(
-        org.eclipse.leshan.core.observation.Observation observation,
-        Registration registration,
-        Exception error) {}
-  }
-
-  /** After a registration that used a DM PSK due for rotation: asks the device to bootstrap. */
-  private final class RotationTrigger
-      implements org.eclipse.leshan.server.registration.RegistrationListener {
-    @Override
-    public void registered(
-        Registration registration,
-        Registration previous,
-        java.util.Collection<org.eclipse.leshan.core.observation.Observation> observations) {
-      if (rebootstrapDue.remove(registration.getEndpoint())) {
-        bootstrapNow(registration.getEndpoint());
-      }
-    }
-
-    @Override
-    public void updated(
-        org.eclipse.leshan.server.registration.RegistrationUpdate update,
-        Registration updated,
-        Registration previous) {
-      if (rebootstrapDue.remove(updated.getEndpoint())) {
-        bootstrapNow(updated.getEndpoint());
-      }
-    }
-
-    @Override
-    public void unregistered(
-        Registration registration,
-        java.util.Collection<org.eclipse.leshan.core.observation.Observation> observations,
-        boolean expired,
-        Registration replacement) {}
+    return running && rebootstrap.now(endpoint);
   }
 
   @Override

@@ -40,13 +40,19 @@ final class ObjectBrowser implements DeviceObjects {
   }
 
   private final Sender sender;
-  private final java.util.function.Consumer<String> observing;
   private final LwM2mModel model = new StaticModel(KeyprovModels.loadWithDefaults());
 
-  /** {@code observing}: hears the id of each observation the browser starts. */
-  ObjectBrowser(Sender sender, java.util.function.Consumer<String> observing) {
+  /** The observations the browser started (their ids), whose notifications it passes on. */
+  private final java.util.Set<String> browsing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  ObjectBrowser(Sender sender) {
     this.sender = sender;
-    this.observing = observing;
+  }
+
+  /** Tells {@code listener} the new values of what the browser observes. */
+  org.eclipse.leshan.server.observation.ObservationListener notifications(
+      org.keyprov.server.provisioning.ProvisioningListener listener) {
+    return new Browsed(listener);
   }
 
   @Override
@@ -55,7 +61,7 @@ final class ObjectBrowser implements DeviceObjects {
     org.eclipse.leshan.core.response.ObserveResponse response =
         sender.send(endpoint, new org.eclipse.leshan.core.request.ObserveRequest(p.toString()));
     if (response.isSuccess() && response.getObservation() != null) {
-      observing.accept(response.getObservation().getId().toString());
+      browsing.add(response.getObservation().getId().toString());
     }
     return answer(response, response.isSuccess() ? resources(p, response.getContent()) : List.of());
   }
@@ -279,5 +285,50 @@ final class ObjectBrowser implements DeviceObjects {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("an object link is written OBJECT:INSTANCE, e.g. 3:0");
     }
+  }
+
+  /** Notifications of what the object browser observes, told to the listeners. */
+  private final class Browsed implements org.eclipse.leshan.server.observation.ObservationListener {
+    private final org.keyprov.server.provisioning.ProvisioningListener listener;
+
+    Browsed(org.keyprov.server.provisioning.ProvisioningListener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public void newObservation(
+        org.eclipse.leshan.core.observation.Observation observation,
+        org.eclipse.leshan.server.registration.Registration registration) {}
+
+    @Override
+    public void cancelled(org.eclipse.leshan.core.observation.Observation observation) {
+      browsing.remove(observation.getId().toString());
+    }
+
+    @Override
+    public void onResponse(
+        org.eclipse.leshan.core.observation.SingleObservation observation,
+        org.eclipse.leshan.server.registration.Registration registration,
+        org.eclipse.leshan.core.response.ObserveResponse response) {
+      if (!browsing.contains(observation.getId().toString()) || response.getContent() == null) {
+        return;
+      }
+      for (ObjectAnswer.Resource r : resources(observation.getPath(), response.getContent())) {
+        listener.notified(
+            registration.getEndpoint(), r.path(), String.join(", ", r.values().values()));
+      }
+    }
+
+    @Override
+    public void onResponse(
+        org.eclipse.leshan.core.observation.CompositeObservation observation,
+        org.eclipse.leshan.server.registration.Registration registration,
+        org.eclipse.leshan.core.response.ObserveCompositeResponse response) {}
+
+    @Override
+    public void onError(
+        org.eclipse.leshan.core.observation.Observation observation,
+        org.eclipse.leshan.server.registration.Registration registration,
+        Exception error) {}
   }
 }
