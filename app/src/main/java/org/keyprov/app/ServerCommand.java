@@ -182,6 +182,13 @@ final class ServerCommand implements Callable<Integer> {
         builder.coapAddress(new InetSocketAddress(bind, coapPort));
       }
       HttpsIdentity https = HttpsIdentity.loadOrCreate(store.dataDir, store.masterKey, httpsHosts);
+      ServerPage page =
+          new ServerPage(
+              https.certificate,
+              nodeName,
+              store.shared
+                  ? "PostgreSQL (shared)"
+                  : "H2 file " + store.dataDir.resolve("keyprov.mv.db").toAbsolutePath());
       try (DmServer dm = builder.build();
           WebServer web =
               webServer(
@@ -189,7 +196,8 @@ final class ServerCommand implements Callable<Integer> {
                   dm,
                   https,
                   new InetSocketAddress(bind, httpsPort),
-                  meters == null ? null : meters.registry);
+                  meters == null ? null : meters.registry,
+                  page::info);
           ManagementServer ops =
               meters == null
                   ? null
@@ -212,9 +220,19 @@ final class ServerCommand implements Callable<Integer> {
             Ports.listen("--bootstrap-port", new InetSocketAddress(bind, bootstrapPort), bs::start);
           }
           Ports.listen("--https-port", new InetSocketAddress(bind, httpsPort), web::start);
+          page.endpoint("DM server (CoAPs, DTLS-PSK)", dm.coapsUri());
+          if (coapPort != null) {
+            page.endpoint(
+                "DM server (plain CoAP)", dm.uri(org.eclipse.leshan.core.endpoint.Protocol.COAP));
+          }
+          if (bs != null) {
+            page.endpoint("Bootstrap server (CoAPs, DTLS-PSK)", bs.coapsUri());
+          }
+          page.endpoint("Operator UI, REST API and Enabler lookup (HTTPS)", web.uri());
           if (ops != null) {
             Ports.listen(
                 "--management-port", new InetSocketAddress(bind, management.get()), ops::start);
+            page.endpoint("Metrics and probes (HTTP)", ops.uri());
           }
           spec.commandLine()
               .getOut()
@@ -331,7 +349,8 @@ final class ServerCommand implements Callable<Integer> {
       DmServer dm,
       HttpsIdentity https,
       InetSocketAddress address,
-      io.micrometer.core.instrument.MeterRegistry meters) {
+      io.micrometer.core.instrument.MeterRegistry meters,
+      java.util.function.Supplier<org.keyprov.web.api.ServerInfo> info) {
     WebServer.Builder web = WebServer.builder();
     if (meters != null) {
       web.meters(meters);
@@ -342,7 +361,7 @@ final class ServerCommand implements Callable<Integer> {
         .audit(km.audit())
         .address(address)
         .tls(https.keyStore, https.password)
-        .handler(new ApiHandler(km, dm, java.time.Clock.systemUTC()))
+        .handler(new ApiHandler(km, dm, java.time.Clock.systemUTC(), info))
         .handler(new org.keyprov.web.StaticHandler())
         .build();
   }

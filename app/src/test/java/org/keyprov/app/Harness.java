@@ -186,12 +186,23 @@ final class Harness implements AutoCloseable {
     return https;
   }
 
+  /** What the Server page shows, as {@code keyprov server} fills it. */
+  private ServerPage page;
+
   /** Starts the server's HTTPS side, as {@code keyprov server} does, on loopback; 0 = any port. */
   org.keyprov.web.WebServer startWeb(int port) throws Exception {
+    page = new ServerPage(https().certificate, null, "H2 file (test)");
+    page.endpoint("DM server (CoAPs, DTLS-PSK)", dm.coapsUri());
     org.keyprov.web.WebServer web =
         ServerCommand.webServer(
-            km, dm, https(), new InetSocketAddress(InetAddress.getLoopbackAddress(), port), null);
+            km,
+            dm,
+            https(),
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+            null,
+            () -> page.info());
     web.start();
+    page.endpoint("Operator UI, REST API and Enabler lookup (HTTPS)", web.uri());
     closeables.add(web);
     return web;
   }

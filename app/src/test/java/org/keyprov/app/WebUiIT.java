@@ -88,7 +88,8 @@ class WebUiIT {
           "#/devices", "Devices",
           "#/enablers", "Enablers",
           "#/import", "Import",
-          "#/audit", "Audit log");
+          "#/audit", "Audit log",
+          "#/server", "Server");
 
   /** The text of an element, found again if the page redraws it meanwhile. */
   private String textOf(By what) {
@@ -330,6 +331,41 @@ class WebUiIT {
             By.cssSelector("#object-table tr[data-path='/33001/0/10'] td.value"),
             connected.asResourceValue()));
     Screenshots.save(browser, "device-object-browser");
+  }
+
+  @Test
+  void the_server_page_names_the_endpoints_and_the_certificate_enablers_pin() throws Exception {
+    login("audrey");
+    open("#/server");
+
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("server-info"), "coaps://"));
+    String page = textOf(By.id("server-info"));
+    assertThat(page)
+        .contains("DM server (CoAPs, DTLS-PSK)", h.dm.coapsUri().toString())
+        .contains("Operator UI, REST API and Enabler lookup (HTTPS)", web.uri().toString())
+        .contains("keyprov");
+    String expected =
+        java.util.HexFormat.ofDelimiter(":")
+            .withUpperCase()
+            .formatHex(
+                java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(h.https().certificate.getEncoded()));
+    assertThat(textOf(By.id("certificate-sha256"))).isEqualTo(expected);
+    String pem =
+        (String)
+            ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeAsyncScript(
+                    "const done = arguments[0];"
+                        + " fetch('/api/v1/server/certificate.pem').then(r => r.text()).then(done);");
+    java.security.cert.X509Certificate downloaded =
+        (java.security.cert.X509Certificate)
+            java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(
+                    new java.io.ByteArrayInputStream(
+                        pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    assertThat(downloaded).isEqualTo(h.https().certificate);
+    Screenshots.save(browser, "server");
   }
 
   @Test

@@ -46,9 +46,20 @@ public final class ApiHandler extends Handler.Abstract {
   final KeyManager km;
   final DeviceDirectory dm;
   final Sessions sessions;
+  final java.util.function.Supplier<ServerInfo> info;
   private final Routes routes;
 
   public ApiHandler(KeyManager km, DeviceDirectory dm, Clock clock) {
+    this(km, dm, clock, () -> null);
+  }
+
+  /** {@code info}: what the Server page shows, asked at each request (null: no such page). */
+  public ApiHandler(
+      KeyManager km,
+      DeviceDirectory dm,
+      Clock clock,
+      java.util.function.Supplier<ServerInfo> info) {
+    this.info = info;
     this.km = km;
     this.dm = dm;
     this.sessions = new Sessions(km.sessions(), clock, Duration.ofMinutes(30));

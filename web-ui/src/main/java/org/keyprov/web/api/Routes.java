@@ -139,6 +139,9 @@ final class Routes {
     if (head.equals("audit") && p.size() == 1 && m.equals("GET")) {
       return api.ok(events(audit(c)));
     }
+    if (head.equals("server") && m.equals("GET")) {
+      return serverInfo(p);
+    }
     if (head.equals("devices.csv") && p.size() == 1 && m.equals("GET")) {
       return devicesCsv();
     }
@@ -536,6 +539,33 @@ final class Routes {
               .put("detail", e.detail()));
     }
     return out;
+  }
+
+  /** {@code GET server} (the Server page) and {@code GET server/certificate.pem}. */
+  private Answer serverInfo(List<String> p) {
+    ServerInfo info = api.info.get();
+    if (info == null) {
+      throw new ApiException(404, "not_found", null, "this server has no Server page");
+    }
+    if (p.size() == 2 && p.get(1).equals("certificate.pem")) {
+      return new Answer(
+          200, "application/x-pem-file", info.certificatePem().getBytes(StandardCharsets.UTF_8));
+    }
+    if (p.size() != 1) {
+      throw new ApiException(404, "not_found", null, "no such resource: /server/…");
+    }
+    ObjectNode out =
+        api.json
+            .createObjectNode()
+            .put("version", info.version())
+            .put("certificateSha256", info.certificateSha256())
+            .put("node", info.node())
+            .put("database", info.database())
+            .put("startedAt", info.startedAt().toString())
+            .put("registered", api.dm.registeredCount());
+    ArrayNode endpoints = out.putArray("endpoints");
+    info.endpoints().forEach((k, v) -> endpoints.addObject().put("name", k).put("uri", v));
+    return api.ok(out);
   }
 
   private ObjectNode device(Device d) {

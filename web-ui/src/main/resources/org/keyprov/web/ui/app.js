@@ -469,6 +469,24 @@ async function operatorsSection() {
   return [el('h1', {}, 'Operators'), create, err, secret, el('table', { id: 'operators' }, el('tbody', {}, rows))];
 }
 
+// where devices, Enablers and operators reach this server, and what it runs on
+async function serverPage() {
+  const at = location.hash;
+  const i = (await api('GET', 'server')).data;
+  const row = (k, v) => el('tr', {}, el('th', {}, k), el('td', {}, v));
+  show(at,
+    el('h1', {}, 'Server'),
+    el('table', { id: 'server-info' }, el('tbody', {},
+      row('Version', i.version),
+      i.endpoints.map((e) => row(e.name, el('code', {}, e.uri))),
+      row('HTTPS certificate SHA-256', el('code', { id: 'certificate-sha256', class: 'links' }, i.certificateSha256)),
+      row('Certificate', el('a', { href: '/api/v1/server/certificate.pem', download: 'keyprov-https.pem', id: 'certificate-download' }, 'Download (PEM), for Enablers to pin')),
+      row('Node', i.node || 'one node'),
+      row('Database', i.database),
+      row('Devices registered here', String(i.registered)),
+      row('Started', when(i.startedAt)))));
+}
+
 function listen() {
   if (events) return;
   events = new EventSource('/api/v1/events');
@@ -521,6 +539,7 @@ async function route() {
     else if (h === '#/import') importPage();
     else if (h === '#/audit') await auditPage();
     else if (h === '#/account') await accountPage();
+    else if (h === '#/server') await serverPage();
   } catch (e) { toast(e.message); }
 }
 
