@@ -59,33 +59,34 @@ final class BootstrapRoutes {
     }
     if (p.size() == 3 && p.get(2).equals("bs-rotation") && m.equals("POST")) {
       api.km.admin().rotateBootstrapPsk(endpoint, c.actor());
-      return api.answer(
-          202,
-          api.json
-              .createObjectNode()
-              .put("endpoint", endpoint)
-              .put("online", api.dm.isRegistered(endpoint))
-              .put(
-                  "message",
-                  "a new factory credential is written at the device's next bootstrap, asked for"
-                      + " now"));
+      return rotating(
+          endpoint, "a new factory credential is written at the device's next bootstrap");
     }
     if (p.size() == 3 && p.get(2).equals("dm-rotation") && m.equals("POST")) {
       api.km.admin().requestDmRotation(endpoint, c.actor());
-      // the DM server holding the registration hears it through the invalidation feed
-      return api.answer(
-          202,
-          api.json
-              .createObjectNode()
-              .put("endpoint", endpoint)
-              .put("online", api.dm.isRegistered(endpoint))
-              .put(
-                  "message",
-                  api.dm.isRegistered(endpoint)
-                      ? "the device is asked to bootstrap again now"
-                      : "the device is asked to bootstrap again when it next registers"));
+      return rotating(endpoint, "a new DM PSK is written at the device's next bootstrap");
     }
     return null;
+  }
+
+  /**
+   * 202: the DM server holding the registration hears of the rotation through the invalidation feed
+   * and asks the device to bootstrap again.
+   */
+  private Answer rotating(String endpoint, String what) {
+    boolean online = api.dm.isRegistered(endpoint);
+    return api.answer(
+        202,
+        api.json
+            .createObjectNode()
+            .put("endpoint", endpoint)
+            .put("online", online)
+            .put(
+                "message",
+                what
+                    + (online
+                        ? "; the device is asked to bootstrap again now"
+                        : "; the device is asked to bootstrap again when it next registers")));
   }
 
   /** The {@code bootstrap} member of a device's answer. */
