@@ -79,6 +79,14 @@ final class ServerCommand implements Callable<Integer> {
   int httpsPort;
 
   @Option(
+      names = "--lookup-port",
+      description =
+          "Also serve the Enabler lookup API (only it) on this HTTPS port, with threads of its own,"
+              + " so operator traffic never delays a handshake; point Enablers' --key-manager at it."
+              + " Off by default (the lookup API is on --https-port).")
+  Integer lookupPort;
+
+  @Option(
       names = "--https-host",
       description = "Extra host name or IP for the HTTPS certificate made on first start; repeat.")
   java.util.List<String> httpsHosts = new java.util.ArrayList<>();
@@ -116,6 +124,9 @@ final class ServerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Ports.check("--coaps-port", coapsPort);
     Ports.check("--https-port", httpsPort);
+    if (lookupPort != null) {
+      Ports.check("--lookup-port", lookupPort);
+    }
     if (bootstrapPort != null) {
       Ports.check("--bootstrap-port", bootstrapPort);
     } else if (rotateDmPskAfter != null || bootstrapDmUri != null) {
@@ -197,7 +208,8 @@ final class ServerCommand implements Callable<Integer> {
                   https,
                   new InetSocketAddress(bind, httpsPort),
                   meters == null ? null : meters.registry,
-                  page::info);
+                  page::info,
+                  lookupPort == null ? null : new InetSocketAddress(bind, lookupPort));
           ManagementServer ops =
               meters == null
                   ? null
@@ -229,6 +241,7 @@ final class ServerCommand implements Callable<Integer> {
             page.endpoint("Bootstrap server (CoAPs, DTLS-PSK)", bs.coapsUri());
           }
           page.endpoint("Operator UI, REST API and Enabler lookup (HTTPS)", web.uri());
+          web.lookupUri().ifPresent(u -> page.endpoint("Enabler lookup, own threads (HTTPS)", u));
           if (ops != null) {
             Ports.listen(
                 "--management-port", new InetSocketAddress(bind, management.get()), ops::start);
@@ -343,6 +356,9 @@ final class ServerCommand implements Callable<Integer> {
     }
   }
 
+  /** Threads of the Enablers' own lookup port (--lookup-port). */
+  private static final int LOOKUP_THREADS = 32;
+
   /** The Key Manager's HTTPS server: Enabler lookup API, operator REST API and UI. */
   static WebServer webServer(
       org.keyprov.keys.KeyManager km,
@@ -350,8 +366,12 @@ final class ServerCommand implements Callable<Integer> {
       HttpsIdentity https,
       InetSocketAddress address,
       io.micrometer.core.instrument.MeterRegistry meters,
-      java.util.function.Supplier<org.keyprov.web.api.ServerInfo> info) {
+      java.util.function.Supplier<org.keyprov.web.api.ServerInfo> info,
+      InetSocketAddress lookup) {
     WebServer.Builder web = WebServer.builder();
+    if (lookup != null) {
+      web.lookupConnector(lookup, LOOKUP_THREADS);
+    }
     if (meters != null) {
       web.meters(meters);
     }

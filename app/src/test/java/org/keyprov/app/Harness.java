@@ -200,7 +200,8 @@ final class Harness implements AutoCloseable {
             https(),
             new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
             null,
-            () -> page.info());
+            () -> page.info(),
+            null);
     web.start();
     page.endpoint("Operator UI, REST API and Enabler lookup (HTTPS)", web.uri());
     closeables.add(web);

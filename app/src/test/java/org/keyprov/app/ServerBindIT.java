@@ -128,8 +128,11 @@ class ServerBindIT {
 
     Path log = dir.resolve("server.log");
     int h2Port;
-    try (ServerSocket probe = new ServerSocket(0)) {
+    int lookupPort;
+    try (ServerSocket probe = new ServerSocket(0);
+        ServerSocket other = new ServerSocket(0)) {
       h2Port = probe.getLocalPort();
+      lookupPort = other.getLocalPort();
     }
     Process server =
         startServer(
@@ -140,7 +143,9 @@ class ServerBindIT {
             "--rotate-dm-psk-after",
             "90d",
             "--h2-port",
-            String.valueOf(h2Port));
+            String.valueOf(h2Port),
+            "--lookup-port",
+            String.valueOf(lookupPort));
     try {
       await()
           .atMost(Duration.ofSeconds(60))
@@ -153,7 +158,9 @@ class ServerBindIT {
       assertThat(ListeningSockets.of(server.pid()))
           .contains("udp 127.0.0.1:" + bs.group(2))
           // H2's auto-server on the port it was given
-          .contains("tcp 127.0.0.1:" + h2Port);
+          .contains("tcp 127.0.0.1:" + h2Port)
+          // and the Enablers' own lookup port
+          .contains("tcp 127.0.0.1:" + lookupPort);
       String factory = "00112233445566778899aabbccddeeff";
       Cli added =
           Cli.run(

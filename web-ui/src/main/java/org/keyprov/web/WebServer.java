@@ -14,10 +14,13 @@ import java.util.Objects;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.keyprov.keys.AuditLog;
 import org.keyprov.keys.EnablerCredentials;
@@ -33,8 +36,14 @@ public final class WebServer implements AutoCloseable {
   private final Server jetty;
   private final ServerConnector connector;
 
+  /** The Enablers' own connector, with its own threads; null unless asked for. */
+  private final ServerConnector lookupConnector;
+
   private WebServer(Builder b) {
-    this.jetty = new Server();
+    org.eclipse.jetty.util.thread.QueuedThreadPool threads =
+        new org.eclipse.jetty.util.thread.QueuedThreadPool(b.httpThreads);
+    threads.setName("keyprov-https");
+    this.jetty = new Server(threads);
     SslContextFactory.Server tls = new SslContextFactory.Server();
     tls.setKeyStore(b.keyStore);
     tls.setKeyStorePassword(new String(b.keyStorePassword));
@@ -49,9 +58,32 @@ public final class WebServer implements AutoCloseable {
     connector.setHost(b.address.getHostString());
     connector.setPort(b.address.getPort());
     jetty.addConnector(connector);
+    if (b.lookupAddress != null) {
+      // its own executor: operator traffic filling the HTTPS threads never delays a lookup
+      org.eclipse.jetty.util.thread.QueuedThreadPool lookupThreads =
+          new org.eclipse.jetty.util.thread.QueuedThreadPool(b.lookupThreads);
+      lookupThreads.setName("keyprov-lookup");
+      this.lookupConnector =
+          new ServerConnector(
+              jetty,
+              lookupThreads,
+              null,
+              null,
+              -1,
+              -1,
+              new SslConnectionFactory(tls, "http/1.1"),
+              new HttpConnectionFactory(http));
+      lookupConnector.setHost(b.lookupAddress.getHostString());
+      lookupConnector.setPort(b.lookupAddress.getPort());
+      jetty.addConnector(lookupConnector);
+    } else {
+      this.lookupConnector = null;
+    }
     List<Handler> handlers = new ArrayList<>();
     PskLookup lookup = b.meters == null ? b.lookup : new MeteredLookup(b.lookup, b.meters);
     handlers.add(new ZnHandler(lookup, b.credentials, b.audit, b.invalidations));
+    // the Enablers' port serves the lookup API only
+    handlers.add(new LookupPortOnly(lookupConnector));
     handlers.addAll(b.handlers);
     Handler sequence = new Handler.Sequence(handlers);
     if (b.meters == null) {
@@ -87,6 +119,41 @@ public final class WebServer implements AutoCloseable {
     return URI.create("https://" + host + ":" + connector.getLocalPort());
   }
 
+  /**
+   * {@code https://host:port} of the Enablers' own connector once started, or empty if there is
+   * none (the lookup API is then on {@link #uri} only).
+   */
+  public java.util.Optional<URI> lookupUri() {
+    if (lookupConnector == null) {
+      return java.util.Optional.empty();
+    }
+    String host =
+        lookupConnector.getHost() == null || lookupConnector.getHost().equals("0.0.0.0")
+            ? "127.0.0.1"
+            : lookupConnector.getHost();
+    return java.util.Optional.of(
+        URI.create("https://" + host + ":" + lookupConnector.getLocalPort()));
+  }
+
+  /** Answers 404 to anything but the lookup API that arrives on the Enablers' connector. */
+  private static final class LookupPortOnly extends Handler.Abstract {
+    private final ServerConnector lookup;
+
+    LookupPortOnly(ServerConnector lookup) {
+      this.lookup = lookup;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      if (lookup == null || request.getConnectionMetaData().getConnector() != lookup) {
+        return false;
+      }
+      org.eclipse.jetty.server.Response.writeError(
+          request, response, callback, 404, "this port serves the Enabler lookup API only");
+      return true;
+    }
+  }
+
   @Override
   public void close() throws Exception {
     jetty.stop();
@@ -102,8 +169,34 @@ public final class WebServer implements AutoCloseable {
     private char[] keyStorePassword;
     private final List<Handler> handlers = new ArrayList<>();
     private MeterRegistry meters;
+    private InetSocketAddress lookupAddress;
+    private int lookupThreads = 32;
+    private int httpThreads = 200;
 
     private Builder() {}
+
+    /**
+     * Also serves the Enabler lookup API (and only it) at {@code address}, on a connector with
+     * {@code threads} threads of its own, so that operator traffic can never starve handshakes.
+     * Default: none (the lookup API shares the HTTPS port and its threads).
+     */
+    public Builder lookupConnector(InetSocketAddress address, int threads) {
+      this.lookupAddress = Objects.requireNonNull(address, "address");
+      if (threads < 4) {
+        throw new IllegalArgumentException("the lookup connector needs at least 4 threads");
+      }
+      this.lookupThreads = threads;
+      return this;
+    }
+
+    /** The most threads of the HTTPS port (operator UI, API, lookups there). Default: 200. */
+    public Builder httpThreads(int threads) {
+      if (threads < 4) {
+        throw new IllegalArgumentException("the HTTPS server needs at least 4 threads");
+      }
+      this.httpThreads = threads;
+      return this;
+    }
 
     public Builder lookup(PskLookup lookup) {
       this.lookup = lookup;
