@@ -36,6 +36,9 @@ public interface KeyManager extends AutoCloseable {
   /** Signed-in sessions of those operators, shared by every process on the same database. */
   OperatorSessions sessions();
 
+  /** Personal API tokens of those operators, for scripts. */
+  ApiTokens tokens();
+
   /** The operator console's live events, shared by every process on the same database. */
   OperatorEvents events();
 

@@ -125,6 +125,11 @@ public final class JdbcKeyManager implements KeyManager {
   }
 
   @Override
+  public org.keyprov.keys.ApiTokens tokens() {
+    return requireStarted().tokens();
+  }
+
+  @Override
   public ProvisioningLeases leases() {
     return requireStarted().leases();
   }

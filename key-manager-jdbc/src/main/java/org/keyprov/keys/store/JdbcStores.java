@@ -32,6 +32,7 @@ record JdbcStores(
     EnablerCredentials enablerCredentials,
     OperatorAccounts operators,
     OperatorSessions sessions,
+    org.keyprov.keys.ApiTokens tokens,
     ProvisioningLeases leases,
     OperatorEvents events,
     InvalidationFeed invalidations) {
@@ -72,6 +73,7 @@ record JdbcStores(
         new JdbcEnablerCredentials(db, audit, clock, random),
         new JdbcOperatorAccounts(db, audit, clock, random),
         new JdbcOperatorSessions(db),
+        new JdbcApiTokens(db, audit, clock, random),
         new JdbcLeases(db),
         new JdbcOperatorEvents(db, clock),
         new JdbcInvalidations(db, clock));

@@ -1,17 +1,18 @@
 package org.keyprov.web.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -19,56 +20,79 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 import org.keyprov.keys.KeyManager;
-import org.keyprov.keys.KeyManagerException;
-import org.keyprov.keys.OperatorAccounts.Operator;
-import org.keyprov.keys.OperatorAccounts.Role;
 import org.keyprov.server.DeviceDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator REST API, {@code /api/v1/…}, JSON over HTTPS. Every route but login needs a session
- * cookie (401 otherwise); state-changing routes need the role {@code operator} or {@code admin}
- * (403) and the session's CSRF token in {@code X-CSRF-Token} (403). Invalid input gets 400 with the
- * field and a sentence; no route ever returns key material except the DM PSK of a device just
- * created with a generated PSK, once. The contract is {@code openapi.json}, served at {@code
- * /api/v1/openapi.json}.
+ * The operator REST API, {@code /api/v1/…}, JSON over HTTPS, served by Javalin ({@link ApiServlet})
+ * from the operation table the route classes declare; the contract, generated from that table, is
+ * at {@code /api/v1/openapi.json} and browsable at {@code /api/docs/}. The event stream ({@code
+ * /api/v1/events}) is served here, beside Javalin, as long-lived Jetty responses. No operation ever
+ * returns key material except a DM PSK the server just generated, once.
  */
-public final class ApiHandler extends Handler.Abstract {
-  static final String PREFIX = "/api/v1/";
-  static final String COOKIE = "keyprov_session";
+public final class ApiHandler extends Handler.Wrapper {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
-  private static final int MAX_BODY = 16 * 1024 * 1024;
+  static final String PREFIX = "/api/v1/";
 
-  final ObjectMapper json = new ObjectMapper();
   final KeyManager km;
-  final DeviceDirectory dm;
   final Sessions sessions;
-  final java.util.function.Supplier<ServerInfo> info;
-  private final Routes routes;
+  private final Auth auth;
+  private final EventFeed feed;
+  private final ApiServlet servlet;
+  private final ApiDocs docs;
 
   public ApiHandler(KeyManager km, DeviceDirectory dm, Clock clock) {
     this(km, dm, clock, () -> null);
   }
 
   /** {@code info}: what the Server page shows, asked at each request (null: no such page). */
-  public ApiHandler(
-      KeyManager km,
-      DeviceDirectory dm,
-      Clock clock,
-      java.util.function.Supplier<ServerInfo> info) {
-    this.info = info;
+  public ApiHandler(KeyManager km, DeviceDirectory dm, Clock clock, Supplier<ServerInfo> info) {
     this.km = km;
-    this.dm = dm;
     this.sessions = new Sessions(km.sessions(), clock, Duration.ofMinutes(30));
-    this.routes = new Routes(this);
+    this.auth = new Auth(sessions, km.tokens());
     this.feed = new EventFeed(km.events(), clock);
     dm.addListener(feed);
+    ObjectMapper json =
+        new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    Api api = operations(km, dm, info, sessions);
+    byte[][] contract = new byte[1][];
+    api.tag("contract")
+        .get("/openapi.json", "This document")
+        .access(Api.Access.PUBLIC)
+        .answersText("application/json")
+        .run(c -> Reply.bytes("application/json", contract[0]));
+    String version =
+        Optional.ofNullable(ApiHandler.class.getPackage().getImplementationVersion())
+            .orElse("development");
+    try {
+      contract[0] =
+          json.writerWithDefaultPrettyPrinter().writeValueAsBytes(OpenApi.of(api, version, json));
+    } catch (IOException e) {
+      throw new IllegalStateException("the OpenAPI document did not serialise", e);
+    }
+    this.servlet = new ApiServlet(api, auth, json);
+    this.docs = new ApiDocs();
+    ServletContextHandler context = new ServletContextHandler("/api/v1");
+    context.addServlet(new ServletHolder("operator-api", servlet.servlet()), "/*");
+    setHandler(context);
   }
 
-  final EventFeed feed;
+  /** Every operation of the API, in the order of the API browser. */
+  static Api operations(
+      KeyManager km, DeviceDirectory dm, Supplier<ServerInfo> info, Sessions sessions) {
+    Api api = new Api();
+    BootstrapRoutes bootstrap = new BootstrapRoutes(km, dm);
+    new Routes(km, dm, info).register(api);
+    new DeviceRoutes(km, dm, bootstrap).register(api);
+    bootstrap.register(api);
+    new ObjectRoutes(km, dm).register(api);
+    new AccountRoutes(km, sessions).register(api);
+    return api;
+  }
 
   @Override
   protected void doStart() throws Exception {
@@ -80,156 +104,61 @@ public final class ApiHandler extends Handler.Abstract {
   protected void doStop() throws Exception {
     super.doStop();
     feed.close();
+    servlet.close();
   }
-
-  /** One API call: method, path segments after {@code /api/v1/}, query, body, caller. */
-  record Call(
-      String method, List<String> path, Fields query, byte[] body, Sessions.Session session) {
-    String param(String name, String fallback) {
-      String v = query.getValue(name);
-      return v == null ? fallback : v;
-    }
-
-    String actor() {
-      return session.operator().username();
-    }
-  }
-
-  /** What a route answers. */
-  record Answer(int status, String contentType, byte[] body) {}
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = Request.getPathInContext(request);
+    if (docs.handle(path, request, response, callback)) {
+      return true;
+    }
     if (!path.startsWith(PREFIX)) {
       return false;
     }
-    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-    response.getHeaders().put("X-Content-Type-Options", "nosniff");
     if (path.equals(PREFIX + "events") && request.getMethod().equals("GET")) {
-      Optional<Sessions.Session> session = sessions.find(cookie(request));
-      if (session.isPresent()) {
-        stream(request, response, callback, session.get().token());
+      Optional<BooleanSupplier> open = streamCaller(request);
+      if (open.isPresent()) {
+        stream(request, response, callback, open.get());
         return true;
       }
     }
-    Answer answer;
-    try {
-      answer = dispatch(request, response, path.substring(PREFIX.length()));
-    } catch (ApiException e) {
-      answer = error(e.status, e.code, e.field, e.getMessage());
-    } catch (KeyManagerException e) {
-      int status =
-          switch (e.kind()) {
-            case INVALID -> 400;
-            case NOT_FOUND -> 404;
-            case CONFLICT -> 409;
-            case STORAGE -> 500;
-          };
-      answer =
-          error(status, e.kind().name().toLowerCase(java.util.Locale.ROOT), null, e.getMessage());
-    } catch (IllegalArgumentException e) {
-      answer = error(400, "invalid", null, e.getMessage());
-    } catch (RuntimeException e) {
-      LOG.error("API {} {} failed", request.getMethod(), path, e);
-      answer = error(500, "internal", null, "the server failed; the log has the details");
-    }
-    response.setStatus(answer.status());
-    if (answer.body() != null) {
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
-      response.write(true, ByteBuffer.wrap(answer.body()), callback);
-    } else {
-      callback.succeeded();
-    }
-    return true;
+    return super.handle(request, response, callback);
   }
 
-  private Answer dispatch(Request request, Response response, String rest) throws IOException {
-    // decode each segment on its own, so an encoded '/' stays inside its segment
-    List<String> segments =
-        java.util.Arrays.stream(rest.split("/", -1))
-            .map(org.eclipse.jetty.util.URIUtil::decodePath)
-            .toList();
-    String method = request.getMethod();
-    byte[] body;
-    try (InputStream in = Content.Source.asInputStream(request)) {
-      body = in.readNBytes(MAX_BODY + 1);
+  /**
+   * Whether the caller of an event stream may read it, and how to tell later that it no longer may
+   * (logged out, idle, deleted, password changed; token revoked); empty lets the API answer 401.
+   */
+  private Optional<BooleanSupplier> streamCaller(Request request) {
+    String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      String token = authorization.substring(7).trim();
+      return km.tokens()
+          .authenticate(token)
+          .map(h -> () -> km.tokens().authenticate(token).isPresent());
     }
-    if (body.length > MAX_BODY) {
-      throw new ApiException(413, "too_large", null, "request body over 16 MiB");
-    }
-    Fields query = Request.extractQueryParameters(request);
-    if (rest.equals("openapi.json")) {
-      try (InputStream in = ApiHandler.class.getResourceAsStream("openapi.json")) {
-        return new Answer(200, "application/json", in.readAllBytes());
+    String cookie = null;
+    for (HttpCookie c : Request.getCookies(request)) {
+      if (c.getName().equals(Auth.COOKIE)) {
+        cookie = c.getValue();
       }
     }
-    if (rest.equals("session")) {
-      return session(request, response, method, body);
-    }
-    Sessions.Session session =
-        sessions
-            .find(cookie(request))
-            .orElseThrow(
-                () ->
-                    new ApiException(
-                        401, "unauthenticated", null, "log in first: POST /api/v1/session"));
-    boolean ownPassword = rest.equals("session/password");
-    if (!method.equals("GET")) {
-      if (session.operator().role() == Role.AUDITOR && !ownPassword) {
-        throw new ApiException(403, "forbidden", null, "the auditor role is read-only");
-      }
-      String csrf = request.getHeaders().get("X-CSRF-Token");
-      if (csrf == null
-          || !java.security.MessageDigest.isEqual(
-              csrf.getBytes(StandardCharsets.UTF_8),
-              session.csrf().getBytes(StandardCharsets.UTF_8))) {
-        throw new ApiException(403, "csrf", null, "missing or wrong X-CSRF-Token header");
-      }
-    }
-    if (ownPassword) {
-      return changePassword(method, body, session);
-    }
-    return routes.route(new Call(method, segments, query, body, session));
-  }
-
-  /** The logged-in operator replaces their password; their other sessions end (new stamp). */
-  private Answer changePassword(String method, byte[] body, Sessions.Session session) {
-    if (!method.equals("POST")) {
-      throw new ApiException(405, "method", null, "use POST");
-    }
-    JsonNode in = body(body);
-    char[] current = text(in, "current", true).toCharArray();
-    char[] replacement = text(in, "password", true).toCharArray();
-    String username = session.operator().username();
-    boolean changed;
-    try {
-      changed = km.operators().changePassword(username, current, replacement);
-    } catch (KeyManagerException e) {
-      if (e.kind() == KeyManagerException.Kind.INVALID) {
-        throw ApiException.badRequest("password", e.getMessage());
-      }
-      throw e;
-    } finally {
-      java.util.Arrays.fill(current, '\0');
-      java.util.Arrays.fill(replacement, '\0');
-    }
-    if (!changed) {
-      throw ApiException.badRequest("current", "the current password is wrong");
-    }
-    sessions.restamp(session.token());
-    return new Answer(204, null, null);
+    String session = cookie;
+    return auth.session(session).map(s -> () -> sessions.isOpen(session));
   }
 
   /**
    * Server-sent events: provisioning outcomes and connection results from every node, each with its
    * id; a browser that reconnects with {@code Last-Event-ID} first gets what it missed. A comment
-   * every 15 s keeps the stream alive; it ends within 15 s of the session ending.
+   * every 15 s keeps the stream alive; it ends within 15 s of the caller losing access.
    */
-  private void stream(Request request, Response response, Callback callback, String token) {
+  private void stream(
+      Request request, Response response, Callback callback, BooleanSupplier stillAllowed) {
     java.util.concurrent.BlockingQueue<EventFeed.Sent> queue = feed.subscribe();
     response.setStatus(200);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     try (java.io.OutputStream out = Content.Sink.asOutputStream(response)) {
       out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
       long last = lastEventId(request);
@@ -243,8 +172,8 @@ public final class ApiHandler extends Handler.Abstract {
       while (true) {
         EventFeed.Sent event = queue.poll(15, java.util.concurrent.TimeUnit.SECONDS);
         if (event == null) {
-          if (!sessions.isOpen(token)) {
-            return; // logged out, idle, deleted or its password changed: the feed ends too
+          if (!stillAllowed.getAsBoolean()) {
+            return;
           }
           out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
         } else if (event.id() > last) {
@@ -282,115 +211,10 @@ public final class ApiHandler extends Handler.Abstract {
     }
   }
 
-  private Answer session(Request request, Response response, String method, byte[] body)
-      throws IOException {
-    switch (method) {
-      case "POST" -> {
-        JsonNode in = body(body);
-        String username = text(in, "username", true);
-        String password = text(in, "password", true);
-        Operator operator =
-            km.operators()
-                .authenticate(username, password.toCharArray())
-                .orElseThrow(
-                    () ->
-                        new ApiException(
-                            401, "unauthenticated", null, "wrong username or password"));
-        Sessions.Session s = sessions.open(operator);
-        Response.addCookie(
-            response,
-            HttpCookie.build(COOKIE, s.token())
-                .httpOnly(true)
-                .secure(true)
-                .sameSite(HttpCookie.SameSite.STRICT)
-                .path("/")
-                .build());
-        return ok(me(s));
-      }
-      case "GET" -> {
-        return ok(
-            me(
-                sessions
-                    .find(cookie(request))
-                    .orElseThrow(
-                        () -> new ApiException(401, "unauthenticated", null, "not logged in"))));
-      }
-      case "DELETE" -> {
-        sessions.close(cookie(request));
-        return new Answer(204, null, null);
-      }
-      default -> throw new ApiException(405, "method", null, "use POST, GET or DELETE");
-    }
-  }
-
-  private ObjectNode me(Sessions.Session s) {
-    return json.createObjectNode()
-        .put("username", s.operator().username())
-        .put("role", s.operator().role().name().toLowerCase(java.util.Locale.ROOT))
-        .put("csrfToken", s.csrf());
-  }
-
-  private static String cookie(Request request) {
-    for (HttpCookie c : Request.getCookies(request)) {
-      if (c.getName().equals(COOKIE)) {
-        return c.getValue();
-      }
-    }
-    return null;
-  }
-
-  JsonNode body(byte[] body) {
-    try {
-      JsonNode node = json.readTree(body);
-      if (node == null || !node.isObject()) {
-        throw ApiException.badRequest(null, "the body must be a JSON object");
-      }
-      return node;
-    } catch (IOException e) {
-      throw ApiException.badRequest(null, "the body is not valid JSON");
-    }
-  }
-
-  static String text(JsonNode in, String field, boolean required) {
-    JsonNode v = in.get(field);
-    if (v == null || v.isNull()) {
-      if (required) {
-        throw ApiException.badRequest(field, field + " is required");
-      }
-      return null;
-    }
-    if (!v.isTextual()) {
-      throw ApiException.badRequest(field, field + " must be a string");
-    }
-    return v.asText();
-  }
-
-  Answer ok(JsonNode node) {
-    return answer(200, node);
-  }
-
-  Answer answer(int status, JsonNode node) {
-    try {
-      return new Answer(status, "application/json", json.writeValueAsBytes(node));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private Answer error(int status, String code, String field, String message) {
-    ObjectNode e =
-        json.createObjectNode().put("error", code).put("message", message == null ? "" : message);
-    if (field != null) {
-      e.put("field", field);
-    }
-    return answer(status, e);
-  }
-
-  ArrayNode array() {
-    return json.createArrayNode();
-  }
-
-  Optional<String> nonBlank(String s) {
-    return s == null || s.isBlank() ? Optional.empty() : Optional.of(s);
+  /** Writes a whole small answer. */
+  static void answer(Response response, Callback callback, String type, byte[] body) {
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+    response.write(true, ByteBuffer.wrap(body), callback);
   }
 }

@@ -1,122 +1,133 @@
 package org.keyprov.web.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.List;
 import org.keyprov.keys.BootstrapStatus;
 import org.keyprov.keys.Device;
+import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.KeyManagerException;
-import org.keyprov.web.api.ApiHandler.Answer;
-import org.keyprov.web.api.ApiHandler.Call;
+import org.keyprov.server.DeviceDirectory;
+import org.keyprov.web.api.Api.Access;
+import org.keyprov.web.api.Bodies.BootstrapPsk;
+import org.keyprov.web.api.Bodies.NewDevice;
+import org.keyprov.web.api.Views.BootstrapState;
+import org.keyprov.web.api.Views.Rotation;
 
 /**
  * The bootstrap side of a device in the operator API: a factory bootstrap credential, the DM
  * credential's state, and DM PSK rotation through the bootstrap server.
  */
 final class BootstrapRoutes {
-  private final ApiHandler api;
+  private final KeyManager km;
+  private final DeviceDirectory dm;
 
-  BootstrapRoutes(ApiHandler api) {
-    this.api = api;
+  BootstrapRoutes(KeyManager km, DeviceDirectory dm) {
+    this.km = km;
+    this.dm = dm;
+  }
+
+  void register(Api api) {
+    api.tag("bootstrap");
+    api.post(
+            "/devices/{endpoint}/bootstrap-psk",
+            "Sets the device's factory bootstrap credential (PSK identity and key)")
+        .access(Access.WRITE)
+        .body(BootstrapPsk.class)
+        .answers(204, null)
+        .run(
+            (Api.Call<BootstrapPsk> c) -> {
+              String endpoint = c.path("endpoint");
+              byte[] psk = HexFormat.of().parseHex(c.body().bsPsk());
+              try {
+                km.admin()
+                    .setBootstrapPsk(
+                        endpoint, identity(endpoint, c.body().bsPskIdentity()), psk, c.actor());
+              } catch (KeyManagerException e) {
+                throw field(e);
+              } finally {
+                Arrays.fill(psk, (byte) 0);
+              }
+              return Reply.noContent();
+            });
+    api.post(
+            "/devices/{endpoint}/bs-rotation",
+            "Writes a new factory credential at the device's next bootstrap")
+        .access(Access.WRITE)
+        .answers(202, Rotation.class)
+        .run(
+            c -> {
+              km.admin().rotateBootstrapPsk(c.path("endpoint"), c.actor());
+              return rotating(
+                  c.path("endpoint"),
+                  "a new factory credential is written at the device's next bootstrap");
+            });
+    api.post(
+            "/devices/{endpoint}/dm-rotation", "Writes a new DM PSK at the device's next bootstrap")
+        .access(Access.WRITE)
+        .answers(202, Rotation.class)
+        .run(
+            c -> {
+              km.admin().requestDmRotation(c.path("endpoint"), c.actor());
+              return rotating(
+                  c.path("endpoint"), "a new DM PSK is written at the device's next bootstrap");
+            });
   }
 
   /** {@code POST /devices} with {@code bsPsk}: a device with a factory bootstrap credential. */
-  Device create(String endpoint, JsonNode in, String actor) {
-    if (ApiHandler.text(in, "dmPsk", false) != null
-        || ApiHandler.text(in, "dmPskIdentity", false) != null) {
+  Device create(NewDevice in, String actor) {
+    if (in.dmPsk() != null || in.dmPskIdentity() != null) {
       throw ApiException.badRequest(
           "bsPsk",
           "a device with a factory bootstrap credential gets its DM PSK from the bootstrap"
               + " server: leave out dmPsk and dmPskIdentity");
     }
-    String identity = api.nonBlank(ApiHandler.text(in, "bsPskIdentity", false)).orElse(endpoint);
-    byte[] psk = key(in);
+    byte[] psk = HexFormat.of().parseHex(in.bsPsk());
     try {
-      return api.km.admin().addBootstrapDevice(endpoint, identity, psk, actor);
+      return km.admin()
+          .addBootstrapDevice(
+              in.endpoint(), identity(in.endpoint(), in.bsPskIdentity()), psk, actor);
     } catch (KeyManagerException e) {
       throw field(e);
     } finally {
-      java.util.Arrays.fill(psk, (byte) 0);
+      Arrays.fill(psk, (byte) 0);
     }
   }
 
-  /** The routes under {@code /devices/{endpoint}/}, or null if {@code p} is none of them. */
-  Answer route(Call c, String endpoint, List<String> p, String m) {
-    if (p.size() == 3 && p.get(2).equals("bootstrap-psk") && m.equals("POST")) {
-      JsonNode in = api.body(c.body());
-      String identity = api.nonBlank(ApiHandler.text(in, "bsPskIdentity", false)).orElse(endpoint);
-      byte[] psk = key(in);
-      try {
-        api.km.admin().setBootstrapPsk(endpoint, identity, psk, c.actor());
-      } catch (KeyManagerException e) {
-        throw field(e);
-      } finally {
-        java.util.Arrays.fill(psk, (byte) 0);
-      }
-      return new Answer(204, null, null);
-    }
-    if (p.size() == 3 && p.get(2).equals("bs-rotation") && m.equals("POST")) {
-      api.km.admin().rotateBootstrapPsk(endpoint, c.actor());
-      return rotating(
-          endpoint, "a new factory credential is written at the device's next bootstrap");
-    }
-    if (p.size() == 3 && p.get(2).equals("dm-rotation") && m.equals("POST")) {
-      api.km.admin().requestDmRotation(endpoint, c.actor());
-      return rotating(endpoint, "a new DM PSK is written at the device's next bootstrap");
-    }
-    return null;
+  /** The {@code bootstrap} member of a device's answer. */
+  BootstrapState status(String endpoint) {
+    return km.admin()
+        .bootstrapStatus(endpoint)
+        .map(
+            (BootstrapStatus s) ->
+                new BootstrapState(
+                    s.bsPskIdentity(),
+                    s.bootstrappedAt(),
+                    s.dmPskVersion(),
+                    s.pendingSince(),
+                    s.rotationRequestedAt(),
+                    s.bsPskVersion(),
+                    s.newBsPskIdentity()))
+        .orElse(new BootstrapState(null, null, null, null, null, null, null));
   }
 
   /**
    * 202: the DM server holding the registration hears of the rotation through the invalidation feed
    * and asks the device to bootstrap again.
    */
-  private Answer rotating(String endpoint, String what) {
-    boolean online = api.dm.isRegistered(endpoint);
-    return api.answer(
-        202,
-        api.json
-            .createObjectNode()
-            .put("endpoint", endpoint)
-            .put("online", online)
-            .put(
-                "message",
-                what
-                    + (online
-                        ? "; the device is asked to bootstrap again now"
-                        : "; the device is asked to bootstrap again when it next registers")));
+  private Reply rotating(String endpoint, String what) {
+    boolean online = dm.isRegistered(endpoint);
+    return Reply.accepted(
+        new Rotation(
+            endpoint,
+            online,
+            what
+                + (online
+                    ? "; the device is asked to bootstrap again now"
+                    : "; the device is asked to bootstrap again when it next registers")));
   }
 
-  /** The {@code bootstrap} member of a device's answer. */
-  ObjectNode status(String endpoint) {
-    ObjectNode out = api.json.createObjectNode();
-    api.km
-        .admin()
-        .bootstrapStatus(endpoint)
-        .ifPresent(
-            (BootstrapStatus s) ->
-                out.put("bsPskIdentity", s.bsPskIdentity())
-                    .put("bootstrappedAt", text(s.bootstrappedAt()))
-                    .put("dmPskVersion", s.dmPskVersion())
-                    .put("newDmPskIssuedAt", text(s.pendingSince()))
-                    .put("rotationRequestedAt", text(s.rotationRequestedAt()))
-                    .put("bsPskVersion", s.bsPskVersion())
-                    .put("newBsPskIdentity", s.newBsPskIdentity()));
-    return out;
-  }
-
-  private static String text(Instant t) {
-    return t == null ? null : t.toString();
-  }
-
-  private static byte[] key(JsonNode in) {
-    String hex = ApiHandler.text(in, "bsPsk", true);
-    if (!hex.matches("([0-9a-fA-F]{2})+")) {
-      throw ApiException.badRequest("bsPsk", "bsPsk must be hex, 16 to 64 bytes");
-    }
-    return HexFormat.of().parseHex(hex);
+  private static String identity(String endpoint, String given) {
+    return given == null || given.isBlank() ? endpoint : given;
   }
 
   private static RuntimeException field(KeyManagerException e) {

@@ -1,13 +1,17 @@
 package org.keyprov.web.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
+import org.keyprov.keys.KeyManager;
+import org.keyprov.server.DeviceDirectory;
 import org.keyprov.server.DeviceObjects;
 import org.keyprov.server.ObjectAnswer;
-import org.keyprov.web.api.ApiHandler.Answer;
-import org.keyprov.web.api.ApiHandler.Call;
+import org.keyprov.web.api.Api.Access;
+import org.keyprov.web.api.Bodies.Execute;
+import org.keyprov.web.api.Bodies.ResourceWrite;
+import org.keyprov.web.api.Views.NodeAnswer;
+import org.keyprov.web.api.Views.ObjectLink;
+import org.keyprov.web.api.Views.ObjectList;
 
 /**
  * The object browser in the operator API: {@code GET devices/{ep}/objects} lists what the device
@@ -17,55 +21,76 @@ import org.keyprov.web.api.ApiHandler.Call;
  * executes and deletes are audited, never with the value written.
  */
 final class ObjectRoutes {
-  private final ApiHandler api;
+  private static final String NODE = "/devices/{endpoint}/lwm2m/{path}";
 
-  ObjectRoutes(ApiHandler api) {
-    this.api = api;
+  private final KeyManager km;
+  private final DeviceDirectory dm;
+
+  ObjectRoutes(KeyManager km, DeviceDirectory dm) {
+    this.km = km;
+    this.dm = dm;
   }
 
-  /** The routes under {@code /devices/{endpoint}/}, or null if {@code p} is none of them. */
-  Answer route(Call c, String endpoint, List<String> p, String m) {
-    if (p.size() == 3 && p.get(2).equals("objects") && m.equals("GET")) {
-      return api.ok(objectList(endpoint));
-    }
-    if (p.size() < 4 || p.size() > 7 || !p.get(2).equals("lwm2m")) {
-      return null;
-    }
-    boolean observe = p.get(p.size() - 1).equals("observe") && m.equals("POST");
-    String path = "/" + String.join("/", p.subList(3, p.size() - (observe ? 1 : 0)));
+  /** What an operation asks of the device. */
+  @FunctionalInterface
+  private interface Ask {
+    ObjectAnswer ask(DeviceObjects objects, String endpoint, String path) throws Exception;
+  }
+
+  void register(Api api) {
+    api.tag("objects");
+    api.get("/devices/{endpoint}/objects", "The objects and instances the device registered with")
+        .answers(ObjectList.class)
+        .run(c -> objectList(c.path("endpoint")));
+    api.post(NODE + "/observe", "Observes a node; new values arrive on the event stream")
+        .access(Access.WRITE)
+        .answers(NodeAnswer.class)
+        .run(c -> ask(c, null, DeviceObjects::observe));
+    api.get(NODE, "Reads an object, instance or resource (path such as 3/0 or 3/0/1)")
+        .answers(NodeAnswer.class)
+        .run(c -> ask(c, null, DeviceObjects::read));
+    api.put(NODE, "Writes a resource")
+        .access(Access.WRITE)
+        .body(ResourceWrite.class)
+        .answers(NodeAnswer.class)
+        .run(
+            (Api.Call<ResourceWrite> c) ->
+                ask(c, "lwm2m.write", (o, e, p) -> o.write(e, p, c.body().value())));
+    api.post(NODE, "Executes a resource")
+        .access(Access.WRITE)
+        .optionalBody(Execute.class)
+        .answers(NodeAnswer.class)
+        .run(
+            (Api.Call<Execute> c) ->
+                ask(c, "lwm2m.execute", (o, e, p) -> o.execute(e, p, c.body().arguments())));
+    api.delete(NODE, "Deletes an object instance")
+        .access(Access.WRITE)
+        .answers(NodeAnswer.class)
+        .run(c -> ask(c, "lwm2m.delete", DeviceObjects::delete));
+  }
+
+  private NodeAnswer ask(Api.Call<?> c, String audited, Ask ask) throws Exception {
+    String endpoint = c.path("endpoint");
+    String path = "/" + c.path("path");
     DeviceObjects objects =
-        api.dm
-            .objects()
+        dm.objects()
             .orElseThrow(() -> new ApiException(404, "not_found", null, "no object browser here"));
     try {
-      ObjectAnswer answer =
-          observe
-              ? objects.observe(endpoint, path)
-              : switch (m) {
-                case "GET" -> objects.read(endpoint, path);
-                case "PUT" -> {
-                  JsonNode in = api.body(c.body());
-                  String value = ApiHandler.text(in, "value", true);
-                  ObjectAnswer a = objects.write(endpoint, path, value);
-                  audit(c, "lwm2m.write", endpoint, path, a);
-                  yield a;
-                }
-                case "POST" -> {
-                  JsonNode in =
-                      c.body().length == 0 ? api.json.createObjectNode() : api.body(c.body());
-                  ObjectAnswer a =
-                      objects.execute(endpoint, path, ApiHandler.text(in, "arguments", false));
-                  audit(c, "lwm2m.execute", endpoint, path, a);
-                  yield a;
-                }
-                case "DELETE" -> {
-                  ObjectAnswer a = objects.delete(endpoint, path);
-                  audit(c, "lwm2m.delete", endpoint, path, a);
-                  yield a;
-                }
-                default -> null;
-              };
-      return answer == null ? null : api.ok(json(answer));
+      ObjectAnswer a = ask.ask(objects, endpoint, path);
+      if (audited != null) {
+        km.audit()
+            .record(
+                c.actor(),
+                audited,
+                endpoint,
+                path
+                    + ": "
+                    + a.coapCode()
+                    + " "
+                    + a.code()
+                    + (a.error() == null ? "" : " " + a.error()));
+      }
+      return NodeAnswer.of(a);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("path", e.getMessage());
     } catch (IllegalStateException e) {
@@ -77,67 +102,24 @@ final class ObjectRoutes {
     }
   }
 
-  private void audit(Call c, String action, String endpoint, String path, ObjectAnswer a) {
-    api.km
-        .audit()
-        .record(
-            c.actor(),
-            action,
-            endpoint,
-            path
-                + ": "
-                + a.coapCode()
-                + " "
-                + a.code()
-                + (a.error() == null ? "" : " " + a.error()));
-  }
-
-  private ObjectNode objectList(String endpoint) {
-    ObjectNode out = api.json.createObjectNode().put("endpoint", endpoint);
-    ArrayNode links = out.putArray("objects");
-    api.dm
-        .registrationInfo(endpoint)
+  private ObjectList objectList(String endpoint) {
+    List<ObjectLink> links = new ArrayList<>();
+    dm.registrationInfo(endpoint)
         .ifPresent(
             r ->
                 r.objectLinks()
                     .forEach(
                         link -> {
                           String path = link.replaceAll("^<([^>]*)>.*$", "$1");
-                          ObjectNode o = links.addObject().put("path", path).put("link", link);
                           String[] parts = path.split("/");
-                          if (parts.length > 1 && parts[1].matches("\\d+")) {
-                            api.dm
-                                .objects()
-                                .map(d -> d.objectName(Integer.parseInt(parts[1])))
-                                .ifPresent(n -> o.put("name", n));
-                          }
+                          String name =
+                              parts.length > 1 && parts[1].matches("\\d+")
+                                  ? dm.objects()
+                                      .map(d -> d.objectName(Integer.parseInt(parts[1])))
+                                      .orElse(null)
+                                  : null;
+                          links.add(new ObjectLink(path, link, name));
                         }));
-    out.put("online", api.dm.isRegistered(endpoint));
-    return out;
-  }
-
-  private ObjectNode json(ObjectAnswer a) {
-    ObjectNode out =
-        api.json
-            .createObjectNode()
-            .put("code", a.code())
-            .put("coapCode", a.coapCode())
-            .put("success", a.success())
-            .put("error", a.error());
-    ArrayNode resources = out.putArray("resources");
-    for (ObjectAnswer.Resource r : a.resources()) {
-      ObjectNode n =
-          resources
-              .addObject()
-              .put("path", r.path())
-              .put("id", r.id())
-              .put("name", r.name())
-              .put("type", r.type())
-              .put("operations", r.operations())
-              .put("multiple", r.multiple());
-      ObjectNode values = n.putObject("values");
-      r.values().forEach((k, v) -> values.put(String.valueOf(k), v));
-    }
-    return out;
+    return new ObjectList(endpoint, links, dm.isRegistered(endpoint));
   }
 }

@@ -75,7 +75,8 @@ async function api(method, path, body, type) {
   const ct = r.headers.get('content-type') || '';
   const data = ct.includes('json') ? await r.json() : (r.status === 204 ? null : await r.text());
   if (!r.ok && !(data && data.errors)) {
-    throw new Error((data && data.message) || ('HTTP ' + r.status));
+    // errors are RFC 7807 problems: detail says what was wrong and what to do
+    throw new Error((data && data.detail) || ('HTTP ' + r.status));
   }
   return { status: r.status, data };
 }
@@ -97,6 +98,7 @@ function loginPage() {
     ev.preventDefault();
     try {
       me = (await api('POST', 'session', { username: user.value, password: pass.value })).data;
+      sessionStorage.setItem('keyprov.csrf', me.csrfToken); // for the API browser at /api/docs/
       location.hash = '#/';
       route();
     } catch (e) { msg.textContent = e.message; }
@@ -435,8 +437,43 @@ async function accountPage() {
   } }, current, next, el('button', { type: 'submit', id: 'change-password' }, 'Change password'));
   const parts = [el('h1', {}, 'My account'),
     el('p', { class: 'muted' }, me.username + ' (' + me.role + '). Changing your password ends your other sessions.'), form, msg];
+  parts.push(...await tokensSection());
   if (me.role === 'admin') parts.push(...await operatorsSection());
   show(at, ...parts);
+}
+
+/** Personal API tokens: for scripts, sent as Authorization: Bearer; the secret is shown once. */
+async function tokensSection() {
+  const list = (await api('GET', 'tokens')).data.items;
+  const secret = el('div', { id: 'token-secret' });
+  const err = el('div', { class: 'error', id: 'token-error' });
+  const name = el('input', { id: 'token-name', placeholder: 'e.g. ci-deploy', autocomplete: 'off' });
+  const roles = ['admin', 'operator', 'auditor'].slice(['admin', 'operator', 'auditor'].indexOf(me.role));
+  const scope = el('select', { id: 'token-scope' }, roles.map((r) => el('option', { value: r }, r)));
+  const form = el('form', { id: 'token-form', class: 'toolbar', onsubmit: async (ev) => {
+    ev.preventDefault();
+    try {
+      const t = (await api('POST', 'tokens', { name: name.value.trim(), scope: scope.value })).data;
+      name.value = ''; err.textContent = '';
+      secret.replaceChildren(el('div', { class: 'secret' }, 'Token ' + t.name + ' (' + t.scope + '), shown once — send it as Authorization: Bearer ', el('code', { id: 'token-value' }, t.secret)));
+      tokenRows(tbody, (await api('GET', 'tokens')).data.items);
+    } catch (e) { err.textContent = e.message; }
+  } }, el('label', {}, 'Name ', name), el('label', {}, 'Scope ', scope), el('button', { type: 'submit', id: 'issue-token' }, 'Issue token'));
+  const tbody = el('tbody', {});
+  tokenRows(tbody, list);
+  return [el('h1', {}, 'API tokens'),
+    el('p', { class: 'muted' }, 'For scripts: no session or CSRF token needed. The API is described at ', el('a', { href: '/api/docs/' }, '/api/docs/'), '.'),
+    form, err, secret,
+    el('table', { id: 'tokens' }, el('thead', {}, el('tr', {}, ['Name', 'Operator', 'Scope', 'Issued', 'State', ''].map((h) => el('th', {}, h)))), tbody)];
+}
+
+function tokenRows(tbody, list) {
+  tbody.replaceChildren(...list.map((t) => el('tr', {}, el('td', {}, t.name), el('td', {}, t.username), el('td', {}, t.scope),
+    el('td', { class: 'when' }, when(t.createdAt)), el('td', {}, t.revokedAt ? badge('revoked') : badge('active', 'provisioned')),
+    el('td', {}, t.revokedAt ? '' : el('button', { class: 'secondary', onclick: async () => {
+      if (!confirm('Revoke the token ' + t.name + '? Scripts using it are refused at once.')) return;
+      try { await api('DELETE', 'tokens/' + encodeURIComponent(t.id)); toast('Token revoked'); route(); } catch (e) { toast(e.message); }
+    } }, 'Revoke')))));
 }
 
 async function operatorsSection() {
@@ -524,7 +561,7 @@ function listen() {
 // now, which is not the one the action started from if they moved on meanwhile.
 async function route() {
   if (!me) {
-    try { me = (await api('GET', 'session')).data; } catch (e) { me = null; }
+    try { me = (await api('GET', 'session')).data; sessionStorage.setItem('keyprov.csrf', me.csrfToken); } catch (e) { me = null; }
   }
   if (!me) { loginPage(); return; }
   $('#nav').hidden = false;
@@ -545,6 +582,6 @@ async function route() {
 
 window.addEventListener('hashchange', route);
 window.addEventListener('DOMContentLoaded', () => {
-  $('#logout').addEventListener('click', async () => { await api('DELETE', 'session'); me = null; devicesState.created = null; if (events) { events.close(); events = null; } location.hash = '#/'; route(); });
+  $('#logout').addEventListener('click', async () => { await api('DELETE', 'session'); sessionStorage.removeItem('keyprov.csrf'); me = null; devicesState.created = null; if (events) { events.close(); events = null; } location.hash = '#/'; route(); });
   route();
 });
