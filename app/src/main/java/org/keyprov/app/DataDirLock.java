@@ -59,6 +59,26 @@ final class DataDirLock implements AutoCloseable {
     return new DataDirLock(channel, lock);
   }
 
+  /** Whether a server holds {@code dataDir} now (this process's own included). */
+  static boolean held(Path dataDir) {
+    Path file = dataDir.resolve(NAME);
+    if (!java.nio.file.Files.exists(file)) {
+      return false;
+    }
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        return true;
+      }
+      lock.release();
+      return false;
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      return true; // a server in this very JVM holds it
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** This process as the message to a second server names it: pid, host, start time. */
   private static String holder() {
     ProcessHandle self = ProcessHandle.current();

@@ -48,7 +48,42 @@ public final class Main {
           LoggerFactory.getLogger(Main.class).debug("command failed", e);
           return isUsage(e) ? 2 : 1;
         });
+    CommandLine.IExecutionStrategy direct = new CommandLine.RunLast();
+    cli.setExecutionStrategy(
+        parsed -> forwarded(parsed, args, out, err).orElseGet(() -> direct.execute(parsed)));
     return cli.execute(args);
+  }
+
+  /**
+   * An admin command line, run by the server holding its data directory when one does ({@link
+   * LocalAdminFile}); empty to run it here.
+   */
+  private static java.util.Optional<Integer> forwarded(
+      CommandLine.ParseResult parsed, String[] args, PrintWriter out, PrintWriter err) {
+    if (StorageOptions.IN_SERVER.get() != null
+        || !parsed.hasSubcommand()
+        || !parsed.subcommand().commandSpec().name().equals("admin")) {
+      return java.util.Optional.empty();
+    }
+    CommandLine.ParseResult leaf = parsed;
+    while (leaf.hasSubcommand()) {
+      leaf = leaf.subcommand();
+    }
+    CommandLine.Model.CommandSpec storage = leaf.commandSpec().mixins().get("storage");
+    if (leaf.isUsageHelpRequested()
+        || leaf.isVersionHelpRequested()
+        || storage == null
+        || !(storage.userObject() instanceof StorageOptions options)) {
+      return java.util.Optional.empty();
+    }
+    int admin = java.util.Arrays.asList(args).indexOf("admin");
+    java.util.List<String> rest = java.util.Arrays.asList(args).subList(admin + 1, args.length);
+    try {
+      return LocalAdminFile.forward(options.dataDir, rest, out, err);
+    } catch (CannotStartException e) {
+      err.println("keyprov: " + e.getMessage());
+      return java.util.Optional.of(1);
+    }
   }
 
   private static boolean isUsage(Throwable e) {

@@ -200,6 +200,7 @@ final class ServerCommand implements Callable<Integer> {
               store.shared
                   ? "PostgreSQL (shared)"
                   : "H2 file " + store.dataDir.resolve("keyprov.mv.db").toAbsolutePath());
+      org.keyprov.web.api.LocalAdmin localAdmin = LocalAdminFile.newAdmin(store);
       try (DmServer dm = builder.build();
           WebServer web =
               webServer(
@@ -209,7 +210,8 @@ final class ServerCommand implements Callable<Integer> {
                   new InetSocketAddress(bind, httpsPort),
                   meters == null ? null : meters.registry,
                   page::info,
-                  lookupPort == null ? null : new InetSocketAddress(bind, lookupPort));
+                  lookupPort == null ? null : new InetSocketAddress(bind, lookupPort),
+                  localAdmin);
           ManagementServer ops =
               meters == null
                   ? null
@@ -232,6 +234,9 @@ final class ServerCommand implements Callable<Integer> {
             Ports.listen("--bootstrap-port", new InetSocketAddress(bind, bootstrapPort), bs::start);
           }
           Ports.listen("--https-port", new InetSocketAddress(bind, httpsPort), web::start);
+          // admin commands on this host now run here, over the API (deleted when the server stops)
+          LocalAdminFile adminFile =
+              LocalAdminFile.write(store.dataDir, web.uri(), https.certificate, localAdmin);
           page.endpoint("DM server (CoAPs, DTLS-PSK)", dm.coapsUri());
           if (coapPort != null) {
             page.endpoint(
@@ -274,7 +279,11 @@ final class ServerCommand implements Callable<Integer> {
                                   + " it after logging in): %s%n",
                               password));
           spec.commandLine().getOut().flush();
-          awaitShutdown();
+          try {
+            awaitShutdown();
+          } finally {
+            adminFile.delete();
+          }
         }
       }
     }
@@ -367,7 +376,8 @@ final class ServerCommand implements Callable<Integer> {
       InetSocketAddress address,
       io.micrometer.core.instrument.MeterRegistry meters,
       java.util.function.Supplier<org.keyprov.web.api.ServerInfo> info,
-      InetSocketAddress lookup) {
+      InetSocketAddress lookup,
+      org.keyprov.web.api.LocalAdmin local) {
     WebServer.Builder web = WebServer.builder();
     if (lookup != null) {
       web.lookupConnector(lookup, LOOKUP_THREADS);
@@ -381,7 +391,7 @@ final class ServerCommand implements Callable<Integer> {
         .audit(km.audit())
         .address(address)
         .tls(https.keyStore, https.password)
-        .handler(new ApiHandler(km, dm, java.time.Clock.systemUTC(), info))
+        .handler(new ApiHandler(km, dm, java.time.Clock.systemUTC(), info, local))
         .handler(new org.keyprov.web.StaticHandler())
         .build();
   }

@@ -127,8 +127,19 @@ final class Storage implements AutoCloseable {
     return pool.problem((int) Readiness.WAIT.toSeconds());
   }
 
+  /**
+   * This storage for a command run inside the server that opened it: closing the view closes
+   * nothing.
+   */
+  Storage borrowed() {
+    return new Storage(dataDir, keyManager, masterKey, shared, null);
+  }
+
   @Override
   public void close() {
+    if (pool == null) {
+      return; // borrowed: the server closes it
+    }
     keyManager.close();
     pool.close();
   }

@@ -59,7 +59,14 @@ final class StorageOptions {
               + " reach the database while a server runs (default: one H2 picks).")
   Integer h2Port;
 
+  /** The server's own storage while it runs a forwarded admin command line on this thread. */
+  static final ThreadLocal<Storage> IN_SERVER = new ThreadLocal<>();
+
   Storage open() throws IOException {
+    Storage inServer = IN_SERVER.get();
+    if (inServer != null) {
+      return inServer.borrowed();
+    }
     if (h2Port != null) {
       Ports.check("--h2-port", h2Port);
     }

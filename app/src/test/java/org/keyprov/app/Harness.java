@@ -201,6 +201,7 @@ final class Harness implements AutoCloseable {
             new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
             null,
             () -> page.info(),
+            null,
             null);
     web.start();
     page.endpoint("Operator UI, REST API and Enabler lookup (HTTPS)", web.uri());

@@ -97,6 +97,37 @@ class ServerBindIT {
             .isFalse();
       }
 
+      // admin commands on this host run in the server, over its API: one writer, no second JVM
+      // opening the database
+      Path adminFile = dir.resolve("data").resolve(LocalAdminFile.NAME);
+      await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(adminFile));
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(adminFile)))
+          .isEqualTo("rw-------");
+      Admin added = admin("add-device", "--endpoint", "ep-cli");
+      assertThat(added.exit()).as(added.output()).isZero();
+      assertThat(added.output())
+          .contains("device ep-cli added")
+          .containsPattern("DM PSK \\(shown once, flash it to the device\\): [0-9a-f]{32}");
+      Admin status = admin("status", "--json");
+      assertThat(status.exit()).as(status.output()).isZero();
+      assertThat(
+              new com.fasterxml.jackson.databind.ObjectMapper()
+                  .readTree(status.output())
+                  .get(0)
+                  .get("endpoint")
+                  .asText())
+          .isEqualTo("ep-cli");
+      Admin audit = admin("audit");
+      assertThat(audit.output()).contains("cli:" + System.getProperty("user.name"));
+      Admin refused = admin("add-device", "--endpoint", "ep-cli");
+      assertThat(refused.exit()).isEqualTo(2);
+      assertThat(refused.output()).contains("ep-cli").doesNotContain("Exception");
+      System.err.printf(
+          "ServerBindIT: admin add-device %d ms, status --json %d ms over the server's API%n",
+          added.millis(), status.millis());
+
       // a second server on the same data directory is refused, naming the one that runs
       Path secondLog = dir.resolve("second.log");
       Process second = startServer(0, secondLog);
@@ -110,6 +141,13 @@ class ServerBindIT {
       server.destroy();
       server.waitFor();
     }
+    assertThat(dir.resolve("data").resolve(LocalAdminFile.NAME))
+        .as("gone with the server: admin commands open the database again")
+        .doesNotExist();
+    Admin direct = admin("status", "--json");
+    assertThat(direct.exit()).as(direct.output()).isZero();
+    assertThat(direct.output()).contains("ep-cli");
+    System.err.printf("ServerBindIT: admin status --json %d ms on the database%n", direct.millis());
     // stopped cleanly (SIGTERM): its DTLS sessions wait, sealed and private, for the next start
     Path sessions = dir.resolve("data").resolve("dm-dtls-sessions.sealed");
     assertThat(sessions).exists();
@@ -193,6 +231,28 @@ class ServerBindIT {
       server.destroy();
       server.waitFor();
     }
+  }
+
+  private record Admin(int exit, String output, long millis) {}
+
+  /** {@code keyprov admin ARGS} on the test's data directory, as a process of its own. */
+  private Admin admin(String... args) throws Exception {
+    java.util.List<String> command =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "admin"));
+    command.addAll(java.util.List.of(args));
+    command.addAll(java.util.List.of("--data-dir", dir.resolve("data").toString()));
+    long start = System.nanoTime();
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return new Admin(p.exitValue(), output, (System.nanoTime() - start) / 1_000_000);
   }
 
   /** {@code keyprov server} on the test's data directory, DM port 0, its output in {@code log}. */

@@ -14,9 +14,16 @@ public interface CredentialAdmin {
   /** The actor of what the Key Manager and the DM server do without an operator. */
   String SYSTEM = "key-manager";
 
+  /**
+   * The OS user a command line runs for on this thread, when it runs in a server for the {@code
+   * keyprov} command of another process (null: this process's own user).
+   */
+  ThreadLocal<String> CLI_USER = new ThreadLocal<>();
+
   /** The actor of a command-line change: {@code cli:} and the OS user who ran it. */
   static String cliActor() {
-    String user = System.getProperty("user.name", "");
+    String forwarded = CLI_USER.get();
+    String user = forwarded != null ? forwarded : System.getProperty("user.name", "");
     return "cli:" + (user.isBlank() ? "unknown" : user);
   }
 

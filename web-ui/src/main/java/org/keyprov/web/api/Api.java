@@ -25,7 +25,9 @@ final class Api {
     /** The operator and admin roles. */
     WRITE,
     /** The admin role. */
-    ADMIN
+    ADMIN,
+    /** Only the {@code keyprov} command on this server's host ({@link LocalAdmin}). */
+    LOCAL
   }
 
   /** What an operation does with a request, once the caller and body are checked. */

@@ -49,9 +49,15 @@ public final class ApiHandler extends Handler.Wrapper {
 
   /** {@code info}: what the Server page shows, asked at each request (null: no such page). */
   public ApiHandler(KeyManager km, DeviceDirectory dm, Clock clock, Supplier<ServerInfo> info) {
+    this(km, dm, clock, info, null);
+  }
+
+  /** With {@code local}: admin command lines from this host run in this server. */
+  public ApiHandler(
+      KeyManager km, DeviceDirectory dm, Clock clock, Supplier<ServerInfo> info, LocalAdmin local) {
     this.km = km;
     this.sessions = new Sessions(km.sessions(), clock, Duration.ofMinutes(30));
-    this.auth = new Auth(sessions, km.tokens());
+    this.auth = new Auth(sessions, km.tokens(), local == null ? null : local.secret());
     this.feed = new EventFeed(km.events(), clock);
     dm.addListener(feed);
     ObjectMapper json =
@@ -59,6 +65,19 @@ public final class ApiHandler extends Handler.Wrapper {
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     Api api = operations(km, dm, info, sessions);
+    if (local != null) {
+      api.tag("admin")
+          .post(
+              "/admin/cli", "Runs a keyprov admin command line (the keyprov command on this host)")
+          .access(Api.Access.LOCAL)
+          .body(Bodies.CliRun.class)
+          .answers(Views.CliResult.class)
+          .run(
+              (Api.Call<Bodies.CliRun> c) -> {
+                LocalAdmin.Ran ran = local.runner().run(c.body().args(), c.body().user());
+                return new Views.CliResult(ran.exitCode(), ran.out(), ran.err());
+              });
+    }
     byte[][] contract = new byte[1][];
     api.tag("contract")
         .get("/openapi.json", "This document")

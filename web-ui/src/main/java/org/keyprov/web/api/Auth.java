@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
 import org.keyprov.keys.ApiTokens;
+import org.keyprov.keys.OperatorAccounts.Operator;
 import org.keyprov.keys.OperatorAccounts.Role;
 
 /**
@@ -18,10 +19,12 @@ final class Auth {
 
   private final Sessions sessions;
   private final ApiTokens tokens;
+  private final String localSecret;
 
-  Auth(Sessions sessions, ApiTokens tokens) {
+  Auth(Sessions sessions, ApiTokens tokens, String localSecret) {
     this.sessions = sessions;
     this.tokens = tokens;
+    this.localSecret = localSecret;
   }
 
   /** The caller of {@code ctx}, or 401/403 if it may not call an operation of {@code access}. */
@@ -30,6 +33,20 @@ final class Auth {
       return null;
     }
     String bearer = bearer(ctx.header("Authorization"));
+    if (access == Api.Access.LOCAL) {
+      if (localSecret == null
+          || bearer == null
+          || !MessageDigest.isEqual(
+              bearer.getBytes(StandardCharsets.UTF_8),
+              localSecret.getBytes(StandardCharsets.UTF_8))) {
+        throw new ApiException(
+            403,
+            "forbidden",
+            null,
+            "only the keyprov command on this server's host runs admin command lines here");
+      }
+      return new Caller(new Operator("cli", Role.ADMIN), Role.ADMIN, null, null, "local");
+    }
     Caller caller;
     if (bearer != null) {
       caller =

@@ -101,4 +101,12 @@ final class Bodies {
   }
 
   record Execute(String arguments) {}
+
+  /** A {@code keyprov admin} command line, without {@code admin}, and who typed it. */
+  record CliRun(@NotNull List<@NotNull String> args, @Size(max = 64) String user) {
+    @Override
+    public String toString() {
+      return "CliRun[" + (args == null || args.isEmpty() ? "" : args.get(0)) + "]";
+    }
+  }
 }

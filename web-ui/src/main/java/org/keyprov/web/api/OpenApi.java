@@ -80,6 +80,13 @@ final class OpenApi {
         .put(
             "description",
             "a personal API token (kpt_…): POST /tokens or keyprov admin issue-token");
+    security
+        .putObject("local")
+        .put("type", "http")
+        .put("scheme", "bearer")
+        .put(
+            "description",
+            "the server's local admin secret (kpl_…), readable only by the data directory's owner");
     schema(Problem.class);
     ObjectNode out = components.putObject("schemas");
     schemas.forEach(out::set);
@@ -139,6 +146,8 @@ final class OpenApi {
     }
     if (o.access() == Access.PUBLIC) {
       op.putArray("security").addObject();
+    } else if (o.access() == Access.LOCAL) {
+      op.putArray("security").addObject().putArray("local");
     } else {
       ArrayNode security = op.putArray("security");
       ObjectNode session = security.addObject();

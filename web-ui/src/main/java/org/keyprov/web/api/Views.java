@@ -287,4 +287,12 @@ final class Views {
       String operations,
       boolean multiple,
       Map<String, String> values) {}
+
+  /** What an admin command line printed (a generated DM PSK included) and its exit code. */
+  record CliResult(int exitCode, String out, String err) {
+    @Override
+    public String toString() {
+      return "CliResult[" + exitCode + "]";
+    }
+  }
 }

@@ -328,7 +328,7 @@ class RoutesTest {
         .isTrue();
     assertThat(spec.path("components").path("securitySchemes").fieldNames())
         .toIterable()
-        .containsExactlyInAnyOrder("session", "csrf", "token");
+        .containsExactlyInAnyOrder("session", "csrf", "token", "local");
     // every reference resolves
     List<String> refs = new ArrayList<>();
     spec.findValues("$ref").forEach(r -> refs.add(r.asText()));

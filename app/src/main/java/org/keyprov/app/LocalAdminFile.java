@@ -1,0 +1,239 @@
+package org.keyprov.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.keyprov.keys.CredentialAdmin;
+import org.keyprov.web.api.LocalAdmin;
+
+/**
+ * {@value #NAME} in the data directory: where a running server's API is, the SHA-256 of its HTTPS
+ * certificate and its local admin secret, readable by the directory's owner only (who can read the
+ * database anyway). The server writes it once it listens and deletes it when it stops; {@code
+ * keyprov admin …} finds it, checks the server still holds the directory ({@link DataDirLock}) and
+ * sends its command line there instead of opening the database in a second JVM.
+ */
+final class LocalAdminFile {
+  static final String NAME = "admin-api.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path file;
+
+  private LocalAdminFile(Path file) {
+    this.file = file;
+  }
+
+  /** A new secret, and what runs the command lines it sends in this server, on {@code store}. */
+  static LocalAdmin newAdmin(Storage store) {
+    byte[] raw = new byte[32];
+    new SecureRandom().nextBytes(raw);
+    String secret = "kpl_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    return new LocalAdmin(secret, (args, user) -> runInServer(store, args, user));
+  }
+
+  private static LocalAdmin.Ran runInServer(Storage store, List<String> args, String user) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    List<String> line = new ArrayList<>();
+    line.add("admin");
+    line.addAll(args);
+    StorageOptions.IN_SERVER.set(store);
+    CredentialAdmin.CLI_USER.set(user == null || user.isBlank() ? "unknown" : user);
+    int code;
+    try (PrintWriter o = new PrintWriter(out);
+        PrintWriter e = new PrintWriter(err)) {
+      code = Main.run(o, e, line.toArray(String[]::new));
+    } finally {
+      StorageOptions.IN_SERVER.remove();
+      CredentialAdmin.CLI_USER.remove();
+    }
+    return new LocalAdmin.Ran(code, out.toString(), err.toString());
+  }
+
+  /** Writes the file for a server listening at {@code api}; replaces a stale one. */
+  static LocalAdminFile write(
+      Path dataDir, URI https, X509Certificate certificate, LocalAdmin admin) throws IOException {
+    ObjectNode body =
+        JSON.createObjectNode()
+            .put("url", https + "/api/v1/")
+            .put("certificateSha256", sha256(certificate))
+            .put("secret", admin.secret())
+            .put("pid", ProcessHandle.current().pid());
+    Path file = dataDir.resolve(NAME);
+    Path temp =
+        Files.createTempFile(
+            dataDir,
+            ".admin-api",
+            ".tmp",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try {
+      Files.write(temp, JSON.writeValueAsBytes(body));
+      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+    return new LocalAdminFile(file);
+  }
+
+  void delete() {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // the next server start replaces it; without the lock held nobody uses it
+    }
+  }
+
+  /**
+   * Runs {@code args} (an admin command line without {@code admin}) in the server holding {@code
+   * dataDir}, printing what it printed; empty if no server holds it (then open the database).
+   *
+   * @throws CannotStartException if a server holds it but does not answer
+   */
+  static Optional<Integer> forward(
+      Path dataDir, List<String> args, PrintWriter out, PrintWriter err) {
+    Path file = dataDir.resolve(NAME);
+    if (!Files.isReadable(file) || !DataDirLock.held(dataDir)) {
+      return Optional.empty();
+    }
+    JsonNode where;
+    try {
+      where = JSON.readTree(file.toFile());
+    } catch (IOException e) {
+      return Optional.empty(); // being replaced by a starting server: open the database
+    }
+    URI api = URI.create(where.path("url").asText());
+    ObjectNode request = JSON.createObjectNode().put("user", System.getProperty("user.name", ""));
+    args.forEach(request.putArray("args")::add);
+    try {
+      HttpClient http =
+          HttpClient.newBuilder()
+              .sslContext(pinned(where.path("certificateSha256").asText()))
+              .connectTimeout(Duration.ofSeconds(5))
+              .build();
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(api.resolve("admin/cli"))
+                  .header("Authorization", "Bearer " + where.path("secret").asText())
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(request)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      JsonNode answer = JSON.readTree(r.body());
+      if (r.statusCode() != 200) {
+        throw new CannotStartException(
+            "the keyprov server on "
+                + dataDir.toAbsolutePath()
+                + " refused the command ("
+                + r.statusCode()
+                + "): "
+                + answer.path("detail").asText(),
+            null);
+      }
+      out.print(answer.path("out").asText());
+      out.flush();
+      err.print(answer.path("err").asText());
+      err.flush();
+      return Optional.of(answer.path("exitCode").asInt(1));
+    } catch (IOException | GeneralSecurityException e) {
+      throw new CannotStartException(
+          "a keyprov server holds "
+              + dataDir.toAbsolutePath()
+              + " but its API at "
+              + api
+              + " did not answer ("
+              + e.getMessage()
+              + "); try again when it has started, or stop it",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CannotStartException("interrupted", e);
+    }
+  }
+
+  static String sha256(X509Certificate certificate) {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot read the HTTPS certificate", e);
+    }
+  }
+
+  /** TLS that trusts exactly the certificate whose SHA-256 is {@code sha256}, whatever its name. */
+  private static SSLContext pinned(String sha256) throws GeneralSecurityException {
+    X509ExtendedTrustManager trust =
+        new X509ExtendedTrustManager() {
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType)
+              throws CertificateException {
+            if (chain.length == 0 || !sha256(chain[0]).equals(sha256)) {
+              throw new CertificateException("the server's certificate is not the one in " + NAME);
+            }
+          }
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType, Socket s)
+              throws CertificateException {
+            checkServerTrusted(chain, authType);
+          }
+
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine e)
+              throws CertificateException {
+            checkServerTrusted(chain, authType);
+          }
+
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType)
+              throws CertificateException {
+            throw new CertificateException("not a server");
+          }
+
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType, Socket s)
+              throws CertificateException {
+            throw new CertificateException("not a server");
+          }
+
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine e)
+              throws CertificateException {
+            throw new CertificateException("not a server");
+          }
+
+          @Override
+          public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+          }
+        };
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, new javax.net.ssl.TrustManager[] {trust}, null);
+    return tls;
+  }
+}
