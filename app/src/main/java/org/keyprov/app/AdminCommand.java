@@ -44,7 +44,10 @@ import picocli.CommandLine.Spec;
       AdminLists.ListOperators.class,
       AdminLists.DeleteDevice.class,
       AdminLists.DeleteEnabler.class,
-      AdminLists.ImportDevices.class
+      AdminLists.ImportDevices.class,
+      AdminTokens.Issue.class,
+      AdminTokens.ListTokens.class,
+      AdminTokens.Revoke.class
     })
 final class AdminCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;

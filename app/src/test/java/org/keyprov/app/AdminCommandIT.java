@@ -242,4 +242,49 @@ class AdminCommandIT {
     assertThat(none.exitCode()).isEqualTo(2);
     assertThat(none.err()).contains("no such readable file");
   }
+
+  @Test
+  void an_api_token_is_issued_once_listed_without_its_secret_and_revoked() throws Exception {
+    String data = dir.resolve("data").toString();
+    Cli.run("admin", "add-operator", "--data-dir", data, "--username", "aud", "--role", "auditor");
+
+    Cli tooStrong =
+        Cli.run(
+            "admin",
+            "issue-token",
+            "--data-dir",
+            data,
+            "--username",
+            "aud",
+            "--name",
+            "ci",
+            "--scope",
+            "operator");
+    assertThat(tooStrong.exitCode()).isEqualTo(2);
+    assertThat(tooStrong.err()).contains("aud is auditor").doesNotContain("Exception");
+    Cli issued =
+        Cli.run("admin", "issue-token", "--data-dir", data, "--username", "aud", "--name", "ci");
+    assertThat(issued.exitCode()).as(issued.err()).isZero();
+    assertThat(issued.out()).contains("scope auditor").containsPattern("kpt_[A-Za-z0-9_-]{43}");
+    String secret = issued.out().replaceAll("(?s).*(kpt_[A-Za-z0-9_-]{43}).*", "$1");
+
+    Cli listed = Cli.run("admin", "list-tokens", "--data-dir", data, "--json");
+    com.fasterxml.jackson.databind.JsonNode rows =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(listed.out());
+    assertThat(rows.get(0).get("name").asText()).isEqualTo("ci");
+    assertThat(rows.get(0).get("revokedAt").isNull()).isTrue();
+    assertThat(listed.out()).doesNotContain(secret);
+
+    Cli revoked =
+        Cli.run(
+            "admin", "revoke-token", "--data-dir", data, "--id", rows.get(0).get("id").asText());
+    assertThat(revoked.exitCode()).as(revoked.err()).isZero();
+    Cli again = Cli.run("admin", "list-tokens", "--data-dir", data);
+    assertThat(again.out()).contains("ci").containsPattern("20\\d\\d-");
+    Cli twice =
+        Cli.run(
+            "admin", "revoke-token", "--data-dir", data, "--id", rows.get(0).get("id").asText());
+    assertThat(twice.exitCode()).isEqualTo(2);
+    assertThat(twice.err()).contains("no active API token");
+  }
 }
