@@ -620,4 +620,46 @@ class WebUiIT {
     browser.findElement(By.id("logout")).click();
     login("root", "root's new passphrase");
   }
+
+  @Test
+  void an_operator_issues_an_api_token_shown_once_and_revokes_it() throws Exception {
+    login("alice");
+    browser.findElement(By.id("who")).click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token-name")))
+        .sendKeys("nightly-export");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("token-scope")))
+        .selectByValue("auditor");
+    assertThat(
+            browser.findElements(By.cssSelector("#token-scope option")).stream()
+                .map(o -> o.getAttribute("value")))
+        .as("no scope above the operator's own role")
+        .containsExactly("operator", "auditor");
+    browser.findElement(By.id("issue-token")).click();
+    String secret =
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token-value"))).getText();
+    assertThat(secret).startsWith("kpt_");
+    assertThat(h.km.tokens().authenticate(secret))
+        .hasValueSatisfying(t -> assertThat(t.role()).isEqualTo(Role.AUDITOR));
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("tokens"), "nightly-export"));
+    Screenshots.save(browser, "account-tokens");
+
+    browser.findElement(By.cssSelector("#tokens button")).click();
+    browser.switchTo().alert().accept();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("tokens"), "revoked"));
+    assertThat(h.km.tokens().authenticate(secret)).isEmpty();
+    assertThat(browser.findElement(By.id("main")).getText())
+        .as("shown once: gone after the page is drawn again")
+        .doesNotContain(secret);
+  }
+
+  @Test
+  void the_api_browser_renders_the_generated_contract_without_a_cdn() throws Exception {
+    browser.get(web.uri() + "/api/docs/");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".opblock")));
+    assertThat(browser.findElement(By.tagName("body")).getText())
+        .contains("keyprov operator API")
+        .contains("/devices/{endpoint}");
+    Screenshots.save(browser, "api-docs");
+  }
 }
