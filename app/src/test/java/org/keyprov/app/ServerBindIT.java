@@ -235,16 +235,20 @@ class ServerBindIT {
 
   private record Admin(int exit, String output, long millis) {}
 
+  /** {@code keyprov COMMAND} in a JVM of its own, on this test's class path. */
+  private static java.util.List<String> keyprov(String command) {
+    return new java.util.ArrayList<>(
+        java.util.List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            command));
+  }
+
   /** {@code keyprov admin ARGS} on the test's data directory, as a process of its own. */
   private Admin admin(String... args) throws Exception {
-    java.util.List<String> command =
-        new java.util.ArrayList<>(
-            java.util.List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "admin"));
+    java.util.List<String> command = keyprov("admin");
     command.addAll(java.util.List.of(args));
     command.addAll(java.util.List.of("--data-dir", dir.resolve("data").toString()));
     long start = System.nanoTime();
@@ -257,20 +261,15 @@ class ServerBindIT {
 
   /** {@code keyprov server} on the test's data directory, DM port 0, its output in {@code log}. */
   private Process startServer(int httpsPort, Path log, String... more) throws IOException {
-    java.util.List<String> command =
-        new java.util.ArrayList<>(
-            java.util.List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "server",
-                "--data-dir",
-                dir.resolve("data").toString(),
-                "--coaps-port",
-                "0",
-                "--https-port",
-                String.valueOf(httpsPort)));
+    java.util.List<String> command = keyprov("server");
+    command.addAll(
+        java.util.List.of(
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "--coaps-port",
+            "0",
+            "--https-port",
+            String.valueOf(httpsPort)));
     command.addAll(java.util.List.of(more));
     return new ProcessBuilder(command)
         .redirectErrorStream(true)
