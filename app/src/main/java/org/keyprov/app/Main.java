@@ -72,6 +72,8 @@ public final class Main {
     CommandLine.Model.CommandSpec storage = leaf.commandSpec().mixins().get("storage");
     if (leaf.isUsageHelpRequested()
         || leaf.isVersionHelpRequested()
+        // its FILE is this process's to read, not the server's (another cwd, maybe another user)
+        || leaf.commandSpec().userObject() instanceof AdminLists.ImportDevices
         || storage == null
         || !(storage.userObject() instanceof StorageOptions options)) {
       return java.util.Optional.empty();
