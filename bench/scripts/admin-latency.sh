@@ -12,15 +12,15 @@ tar xzf "$ROOT"/app/target/keyprov-*.tar.gz -C "$WORK"
 KP=$(ls -d "$WORK"/keyprov-*/bin/keyprov)
 DATA="$WORK/data"
 "$KP" admin add-device --endpoint ep1 --data-dir "$DATA" > /dev/null
-times() { # label, then the command; prints min/median/max in ms
+timed() { # label, then the command; prints min/median/max in ms
   label=$1; shift
   for i in $(seq "$N"); do
     s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 ))
   done | sort -n | awk -v l="$label" '{a[NR]=$1} END {printf "%-28s min %5d  median %5d  max %5d ms\n", l, a[1], a[int((NR+1)/2)], a[NR]}'
 }
-times "on the database (no server)" "$KP" admin status --json --data-dir "$DATA"
+timed "on the database (no server)" "$KP" admin status --json --data-dir "$DATA"
 "$KP" server --data-dir "$DATA" --coaps-port 0 --https-port 0 > "$WORK/server.log" 2>&1 &
 SERVER=$!
 while [ ! -f "$DATA/admin-api.json" ]; do sleep 0.2; done
-times "over the running server's API" "$KP" admin status --json --data-dir "$DATA"
-times "keyprov --version (JVM floor)" "$KP" --version
+timed "over the running server's API" "$KP" admin status --json --data-dir "$DATA"
+timed "keyprov --version (JVM floor)" "$KP" --version

@@ -17,6 +17,10 @@ public final class Main {
     }
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
+    java.util.Optional<Integer> quick = quickForward(args, System.getenv(), out, err);
+    if (quick.isPresent()) {
+      System.exit(quick.get());
+    }
     String logging = LogSettings.apply(args, System.getenv());
     if (logging != null) {
       err.println("keyprov: " + logging);
@@ -52,6 +56,50 @@ public final class Main {
     cli.setExecutionStrategy(
         parsed -> forwarded(parsed, args, out, err).orElseGet(() -> direct.execute(parsed)));
     return cli.execute(args);
+  }
+
+  /**
+   * {@code keyprov admin …} while a server holds the data directory, sent to it before the command
+   * model, logging and settings are built (what most of a short JVM's life goes to); empty when the
+   * data directory is not plain from the command line and environment ({@code --config}), for help,
+   * for {@code import}, or when no server holds it: {@link #run} then decides.
+   */
+  private static java.util.Optional<Integer> quickForward(
+      String[] args, java.util.Map<String, String> env, PrintWriter out, PrintWriter err) {
+    java.util.List<String> all = java.util.Arrays.asList(args);
+    if (args.length < 2
+        || !args[0].equals("admin")
+        || args[1].startsWith("-")
+        || args[1].equals("import")
+        || env.containsKey(OptionDefaults.CONFIG_ENV)
+        || all.stream()
+            .anyMatch(
+                a ->
+                    a.equals("-h")
+                        || a.equals("--help")
+                        || a.equals("-V")
+                        || a.equals("--version")
+                        || a.equals("--config")
+                        || a.startsWith("--config="))) {
+      return java.util.Optional.empty();
+    }
+    String dataDir = null;
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("--data-dir") && i + 1 < args.length) {
+        dataDir = args[i + 1];
+      } else if (args[i].startsWith("--data-dir=")) {
+        dataDir = args[i].substring("--data-dir=".length());
+      }
+    }
+    if (dataDir == null) {
+      dataDir = env.getOrDefault(OptionDefaults.DATA_DIR_ENV, "keyprov-data");
+    }
+    try {
+      return LocalAdminFile.forward(
+          java.nio.file.Path.of(dataDir), all.subList(1, args.length), out, err);
+    } catch (CannotStartException | java.nio.file.InvalidPathException e) {
+      return java.util.Optional.empty(); // run decides, and says what is wrong
+    }
   }
 
   /**
