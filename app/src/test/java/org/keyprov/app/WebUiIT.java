@@ -222,7 +222,13 @@ class WebUiIT {
             By.cssSelector("tr[data-endpoint='ui-new-1']")));
     assertThat(textOf(By.id("created-psk"))).isEqualTo(shown);
 
-    browser.findElement(By.id("dismiss-created")).click();
+    // a live redraw may replace the button between finding and clicking it: click the current one
+    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(
+            d -> {
+              d.findElement(By.id("dismiss-created")).click();
+              return true;
+            });
     wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("created-psk")));
     open("#/");
     open("#/devices");
@@ -661,5 +667,34 @@ class WebUiIT {
         .contains("keyprov operator API")
         .contains("/devices/{endpoint}");
     Screenshots.save(browser, "api-docs");
+  }
+
+  @Test
+  void many_devices_are_deleted_at_once_after_a_confirmation_naming_the_count() throws Exception {
+    for (String ep : List.of("bulk-1", "bulk-2", "bulk-3")) {
+      h.km.admin().addDevice(ep, ep, "0123456789abcdef".getBytes(), "test");
+    }
+    login("alice");
+    open("#/devices");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("devices"), "bulk-3"));
+    assertThat(browser.findElement(By.id("bulk-delete")).isEnabled()).isFalse();
+    browser.findElement(By.cssSelector("tr[data-endpoint='bulk-1'] input.pick")).click();
+    browser.findElement(By.cssSelector("tr[data-endpoint='bulk-3'] input.pick")).click();
+    assertThat(browser.findElement(By.id("bulk-count")).getText()).isEqualTo("2 selected");
+
+    browser.findElement(By.id("bulk-delete")).click();
+    org.openqa.selenium.Alert confirm = browser.switchTo().alert();
+    assertThat(confirm.getText()).isEqualTo("Delete 2 devices?");
+    confirm.accept();
+
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("toast"), "Delete: 2 of 2 done"));
+    wait.until(
+        ExpectedConditions.invisibilityOfElementLocated(
+            By.cssSelector("tr[data-endpoint='bulk-1']")));
+    assertThat(h.km.admin().device("bulk-1")).isEmpty();
+    assertThat(h.km.admin().device("bulk-2")).isPresent();
+    assertThat(h.km.admin().device("bulk-3")).isEmpty();
+    assertThat(browser.findElement(By.id("bulk-count")).getText()).isEqualTo("0 selected");
   }
 }

@@ -109,4 +109,13 @@ final class Bodies {
       return "CliRun[" + (args == null || args.isEmpty() ? "" : args.get(0)) + "]";
     }
   }
+
+  /** One action on many devices, each on its own: a device that fails does not stop the rest. */
+  record Bulk(
+      @NotNull
+          @Pattern(
+              regexp = "reprovision|revoke|delete",
+              message = "is reprovision, revoke or delete")
+          String action,
+      @NotNull @Size(min = 1, max = 500) List<@NotBlank String> endpoints) {}
 }

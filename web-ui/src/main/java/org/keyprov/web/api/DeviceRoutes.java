@@ -66,6 +66,13 @@ final class DeviceRoutes {
         .query("mode", "string", "all (default: nothing if a row is bad) or valid")
         .answers(ImportResult.class)
         .run(this::importCsv);
+    api.post(
+            "/devices/bulk",
+            "Re-provisions, revokes the keys of, or deletes many devices, each on its own")
+        .access(Access.WRITE)
+        .body(Bodies.Bulk.class)
+        .answers(Views.BulkResult.class)
+        .run(this::bulk);
     api.get("/devices/{endpoint}", "One device: registration, assignments, bootstrap state")
         .answers(DeviceDetail.class)
         .run(c -> detail(c.path("endpoint")));
@@ -134,6 +141,38 @@ final class DeviceRoutes {
                 Arrays.fill(key, (byte) 0);
               }
             });
+  }
+
+  private Views.BulkResult bulk(Api.Call<Bodies.Bulk> c) {
+    String action = c.body().action();
+    int done = 0;
+    List<Views.BulkFailure> failed = new java.util.ArrayList<>();
+    for (String endpoint : new java.util.LinkedHashSet<>(c.body().endpoints())) {
+      try {
+        if (!action.equals("delete") && km.admin().device(endpoint).isEmpty()) {
+          throw new KeyManagerException(
+              KeyManagerException.Kind.NOT_FOUND, "no device " + endpoint);
+        }
+        switch (action) {
+          case "delete" -> km.admin().deleteDevice(endpoint, c.actor());
+          case "revoke" -> {
+            for (var a : km.ledger().assignments(endpoint)) {
+              km.admin().revokeKeys(endpoint, a.nafFqdn(), c.actor());
+            }
+          }
+          default -> {
+            for (var a : km.ledger().assignments(endpoint)) {
+              km.ledger().reprovision(endpoint, a.nafFqdn(), false, c.actor());
+            }
+            dm.provisionNow(endpoint);
+          }
+        }
+        done++;
+      } catch (KeyManagerException e) {
+        failed.add(new Views.BulkFailure(endpoint, e.getMessage()));
+      }
+    }
+    return new Views.BulkResult(action, done, failed);
   }
 
   private Page<DeviceRow> list(Api.Call<Void> c) {

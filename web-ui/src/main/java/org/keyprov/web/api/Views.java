@@ -295,4 +295,9 @@ final class Views {
       return "CliResult[" + exitCode + "]";
     }
   }
+
+  /** What a bulk action did: how many devices, and each one it could not do with the reason. */
+  record BulkResult(String action, int done, List<BulkFailure> failed) {}
+
+  record BulkFailure(String endpoint, String detail) {}
 }

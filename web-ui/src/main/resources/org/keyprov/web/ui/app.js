@@ -12,6 +12,7 @@ function el(tag, attrs, ...children) {
   for (const [k, v] of Object.entries(attrs || {})) {
     if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
     else if (k === 'disabled') e.disabled = !!v;
+    else if (k === 'checked') e.checked = !!v;
     else if (v !== null && v !== undefined) e.setAttribute(k, v);
   }
   for (const c of children.flat()) {
@@ -129,7 +130,7 @@ function eventRow(at, action, subject, detail) {
 
 // created: the DM PSK of a device just created, shown once: kept across the page's redraws (its own,
 // live updates) until the operator says it is saved, never stored anywhere else
-let devicesState = { search: '', state: '', enabler: '', after: '', history: [], created: null };
+let devicesState = { search: '', state: '', enabler: '', after: '', history: [], created: null, selected: new Set() };
 let enablerNames = { at: 0, names: [] }; // for the filter, fetched again after 30 s
 const STATES = ['pending', 'provisioned', 'failed', 'expired', 'unsupported', 'sim'];
 
@@ -140,7 +141,25 @@ async function devices() {
   if (Date.now() - enablerNames.at > 30000) {
     enablerNames = { at: Date.now(), names: (await api('GET', 'enablers')).data.items.map((e) => e.fqdn) };
   }
+  const selected = devicesState.selected; // kept across the page's live redraws
+  const bulkBar = el('div', { class: 'toolbar', id: 'bulk' });
+  const drawBulk = () => bulkBar.replaceChildren(
+    el('span', { id: 'bulk-count' }, selected.size + ' selected'),
+    ...[['reprovision', 'Re-provision', 'Re-provision every assignment of'], ['revoke', 'Revoke keys', 'Revoke every key of'], ['delete', 'Delete', 'Delete']].map(([action, label, verb]) =>
+      el('button', { class: 'secondary', id: 'bulk-' + action, disabled: !canWrite() || selected.size === 0, onclick: async () => {
+        const n = selected.size;
+        if (!confirm(verb + ' ' + n + ' device' + (n === 1 ? '' : 's') + '?')) return;
+        try {
+          const r = (await api('POST', 'devices/bulk', { action, endpoints: [...selected] })).data;
+          toast(label + ': ' + r.done + ' of ' + n + ' done' + (r.failed.length ? '; ' + r.failed.map((f) => f.endpoint + ': ' + f.detail).join('; ') : ''));
+          selected.clear();
+          devices();
+        } catch (e) { toast(e.message); }
+      } }, label)));
+  drawBulk();
   const rows = page.items.map((d) => el('tr', { 'data-endpoint': d.endpoint },
+    el('td', {}, el('input', { type: 'checkbox', class: 'pick', 'aria-label': 'Select ' + d.endpoint, checked: selected.has(d.endpoint),
+      onchange: (ev) => { if (ev.target.checked) selected.add(d.endpoint); else selected.delete(d.endpoint); drawBulk(); } })),
     el('td', {}, el('a', { href: '#/devices/' + encodeURIComponent(d.endpoint) }, d.endpoint)),
     el('td', {}, d.online ? badge('online') : ''),
     // each badge names its Enabler and says its state in words, besides its colour
@@ -175,7 +194,8 @@ async function devices() {
       'DM PSK for ' + devicesState.created.endpoint + ' (shown once, flash it to the device): ',
       el('code', { id: 'created-psk' }, devicesState.created.dmPsk), ' ',
       el('button', { class: 'secondary', id: 'dismiss-created', onclick: () => { devicesState.created = null; $('#created').replaceChildren(); } }, 'I have saved it'))),
-    el('table', { id: 'devices' }, el('thead', {}, el('tr', {}, el('th', {}, 'Endpoint'), el('th', {}, ''), el('th', {}, 'Enablers'), el('th', {}, 'DM PSK identity'))), el('tbody', {}, rows)),
+    bulkBar,
+    el('table', { id: 'devices' }, el('thead', {}, el('tr', {}, el('th', {}, ''), el('th', {}, 'Endpoint'), el('th', {}, ''), el('th', {}, 'Enablers'), el('th', {}, 'DM PSK identity'))), el('tbody', {}, rows)),
     el('div', { class: 'toolbar' },
       el('button', { class: 'secondary', disabled: devicesState.history.length === 0, onclick: () => { devicesState.after = devicesState.history.pop(); devices(); } }, 'Previous'),
       el('button', { class: 'secondary', id: 'next', disabled: !page.next, onclick: () => { devicesState.history.push(devicesState.after); devicesState.after = page.next; devices(); } }, 'Next')));

@@ -353,4 +353,40 @@ class RoutesTest {
     assertThat(bundle.statusCode()).isEqualTo(200);
     assertThat(bundle.body().length()).isGreaterThan(100_000);
   }
+
+  @Test
+  void a_bulk_action_does_each_device_on_its_own_and_names_those_it_could_not() throws Exception {
+    call("POST", "devices", "{\"endpoint\":\"ep1\"}", 201);
+    call("POST", "devices", "{\"endpoint\":\"ep2\"}", 201);
+    call("POST", "devices/ep1/assignments", "{\"enabler\":\"a.enabler.test\"}", 201);
+
+    JsonNode r =
+        call(
+            "POST",
+            "devices/bulk",
+            "{\"action\":\"reprovision\",\"endpoints\":[\"ep1\",\"nobody\",\"ep2\"]}",
+            200);
+
+    assertThat(r.get("done").asInt()).isEqualTo(2);
+    assertThat(r.get("failed").get(0).get("endpoint").asText()).isEqualTo("nobody");
+    assertThat(devices.nudged).contains("ep1", "ep2");
+    JsonNode bad =
+        call("POST", "devices/bulk", "{\"action\":\"explode\",\"endpoints\":[\"ep1\"]}", 400);
+    assertThat(bad.get("field").asText()).isEqualTo("action");
+    assertThat(
+            call("POST", "devices/bulk", "{\"action\":\"delete\",\"endpoints\":[]}", 400)
+                .get("field")
+                .asText())
+        .isEqualTo("endpoints");
+    assertThat(
+            call(
+                    "POST",
+                    "devices/bulk",
+                    "{\"action\":\"delete\",\"endpoints\":[\"ep1\",\"ep2\"]}",
+                    200)
+                .get("done")
+                .asInt())
+        .isEqualTo(2);
+    assertThat(km.admin().devices()).isEmpty();
+  }
 }
