@@ -697,4 +697,27 @@ class WebUiIT {
     assertThat(h.km.admin().device("bulk-3")).isEmpty();
     assertThat(browser.findElement(By.id("bulk-count")).getText()).isEqualTo("0 selected");
   }
+
+  @Test
+  void the_audit_log_pages_back_to_older_events_within_a_filter() throws Exception {
+    for (int i = 0; i < 130; i++) {
+      h.km.audit().record("test", "paging.test", "page-dev", "event " + i);
+    }
+    h.km.audit().record("test", "other.test", "other-dev", "not this one");
+    login("alice");
+    open("#/audit");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("f-action")))
+        .sendKeys("paging.test");
+    browser.findElement(By.id("apply-audit")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "event 129"));
+    assertThat(textOf(By.id("audit"))).doesNotContain("not this one").doesNotContain("event 29\n");
+    assertThat(browser.findElements(By.cssSelector("#audit tbody tr"))).hasSize(100);
+
+    browser.findElement(By.id("audit-older")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "event 0"));
+    assertThat(browser.findElements(By.cssSelector("#audit tbody tr"))).hasSize(30);
+    assertThat(browser.findElement(By.id("audit-older")).isEnabled()).isFalse();
+    browser.findElement(By.id("audit-newer")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "event 129"));
+  }
 }

@@ -15,6 +15,20 @@ public interface AuditLog {
    * endpoint, B-TID …) exactly, text anywhere in the detail (an Enabler's FQDN), the action
    * exactly, and events at or after {@code since}.
    */
+  default List<AuditEvent> search(
+      String subject, String detailContains, String action, java.time.Instant since, int limit) {
+    return search(subject, detailContains, action, since, null, limit);
+  }
+
+  /**
+   * As {@link #search(String, String, String, java.time.Instant, int)}, older than the event {@code
+   * beforeId} when given: the next page of a listing is the events before its last id.
+   */
   List<AuditEvent> search(
-      String subject, String detailContains, String action, java.time.Instant since, int limit);
+      String subject,
+      String detailContains,
+      String action,
+      java.time.Instant since,
+      Long beforeId,
+      int limit);
 }

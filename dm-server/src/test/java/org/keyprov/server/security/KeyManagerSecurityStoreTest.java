@@ -52,7 +52,12 @@ class KeyManagerSecurityStoreTest {
 
     @Override
     public List<AuditEvent> search(
-        String subject, String detailContains, String action, Instant since, int limit) {
+        String subject,
+        String detailContains,
+        String action,
+        Instant since,
+        Long beforeId,
+        int limit) {
       return List.of();
     }
   }

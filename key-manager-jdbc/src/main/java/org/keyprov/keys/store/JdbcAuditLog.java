@@ -65,7 +65,12 @@ final class JdbcAuditLog implements AuditLog {
 
   @Override
   public List<AuditEvent> search(
-      String subject, String detailContains, String action, java.time.Instant since, int limit) {
+      String subject,
+      String detailContains,
+      String action,
+      java.time.Instant since,
+      Long beforeId,
+      int limit) {
     StringBuilder sql = new StringBuilder("SELECT * FROM audit_event WHERE 1 = 1");
     List<Object> args = new java.util.ArrayList<>();
     if (subject != null) {
@@ -84,6 +89,10 @@ final class JdbcAuditLog implements AuditLog {
     if (since != null) {
       sql.append(" AND at >= ?");
       args.add(since);
+    }
+    if (beforeId != null) {
+      sql.append(" AND id < ?");
+      args.add(beforeId);
     }
     sql.append(" ORDER BY id DESC LIMIT ?");
     args.add(Math.max(1, Math.min(limit, 100_000)));

@@ -90,6 +90,7 @@ final class Routes {
         .query("enabler", "string", "events about this Enabler")
         .query("action", "string", "events of this action, e.g. enabler.assigned")
         .query("since", "string", "ISO-8601 instant")
+        .query("before", "integer", "only events older than this id: the next page")
         .query("limit", "integer", "1 to 100000, default 200")
         .answers(new Types.Of(List.class, Event.class))
         .run(c -> audit(c).stream().map(Event::of).toList());
@@ -262,13 +263,27 @@ final class Routes {
             "since", "since must be an ISO-8601 instant such as 2026-11-28T00:00:00Z");
       }
     }
+    String beforeText = c.query("before", null);
+    Long before = null;
+    if (beforeText != null) {
+      try {
+        before = Long.parseLong(beforeText);
+      } catch (NumberFormatException e) {
+        throw ApiException.badRequest("before", "before is an event id (a whole number)");
+      }
+    }
     return km.audit()
         .search(
-            c.query("device", null),
-            c.query("enabler", null),
-            c.query("action", null),
+            blankIsNull(c.query("device", null)),
+            blankIsNull(c.query("enabler", null)),
+            blankIsNull(c.query("action", null)),
             since,
+            before,
             intParam(c, "limit", 200, 1, 100_000));
+  }
+
+  private static String blankIsNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
   }
 
   static int intParam(Api.Call<?> c, String name, int fallback, int min, int max) {

@@ -429,17 +429,30 @@ function importPage() {
     file, text, el('div', { class: 'toolbar' }, mode, el('button', { id: 'import', disabled: !canWrite(), onclick: () => run().catch((e) => toast(e.message)) }, 'Import'), bar), report);
 }
 
+// the audit log's filters and page: newest first, 100 a page, older pages by the last id shown
+let auditState = { device: '', enabler: '', action: '', before: '', history: [] };
+
 async function auditPage() {
   const at = location.hash; // a late answer must not draw over the page the operator moved to
-  const f = { device: $('#f-device') ? $('#f-device').value : '', action: $('#f-action') ? $('#f-action').value : '' };
+  const f = { device: auditState.device, enabler: auditState.enabler, action: auditState.action };
   const q = new URLSearchParams(Object.entries(f).filter(([, v]) => v));
-  const items = (await api('GET', 'audit?' + q)).data;
+  const page = new URLSearchParams(q);
+  page.set('limit', '100');
+  if (auditState.before) page.set('before', auditState.before);
+  const items = (await api('GET', 'audit?' + page)).data;
+  const device = el('input', { id: 'f-device', placeholder: 'device / subject', value: f.device });
+  const enabler = el('input', { id: 'f-enabler', placeholder: 'Enabler FQDN', value: f.enabler });
+  const action = el('input', { id: 'f-action', placeholder: 'action, e.g. key.lookup', value: f.action });
+  const last = items.length === 100 ? items[items.length - 1].id : null;
   show(at, el('h1', {}, 'Audit log'),
-    el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); auditPage(); } },
-      el('input', { id: 'f-device', placeholder: 'device / subject', value: f.device }), el('input', { id: 'f-action', placeholder: 'action, e.g. key.lookup', value: f.action }),
-      el('button', { type: 'submit', class: 'secondary' }, 'Filter'), el('a', { href: '/api/v1/audit.csv?' + q, id: 'export' }, 'Export CSV')),
+    el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); auditState = { device: device.value.trim(), enabler: enabler.value.trim(), action: action.value.trim(), before: '', history: [] }; auditPage(); } },
+      device, enabler, action,
+      el('button', { type: 'submit', class: 'secondary', id: 'apply-audit' }, 'Filter'), el('a', { href: '/api/v1/audit.csv?' + q, id: 'export' }, 'Export CSV')),
     el('table', { id: 'audit' }, el('thead', {}, el('tr', {}, el('th', {}, 'When'), el('th', {}, 'Actor'), el('th', {}, 'Action'), el('th', {}, 'Subject'), el('th', {}, 'Detail'))),
-      el('tbody', {}, items.map((e) => el('tr', {}, el('td', { class: 'when' }, when(e.at)), el('td', {}, e.actor), el('td', {}, e.action), el('td', {}, e.subject), el('td', {}, e.detail))))));
+      el('tbody', {}, items.map((e) => el('tr', {}, el('td', { class: 'when' }, when(e.at)), el('td', {}, e.actor), el('td', {}, e.action), el('td', {}, e.subject), el('td', {}, e.detail))))),
+    el('div', { class: 'toolbar' },
+      el('button', { class: 'secondary', id: 'audit-newer', disabled: auditState.history.length === 0, onclick: () => { auditState.before = auditState.history.pop(); auditPage(); } }, 'Newer'),
+      el('button', { class: 'secondary', id: 'audit-older', disabled: !last, onclick: () => { auditState.history.push(auditState.before); auditState.before = String(last); auditPage(); } }, 'Older')));
 }
 
 async function accountPage() {

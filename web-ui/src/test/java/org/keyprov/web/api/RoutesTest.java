@@ -389,4 +389,22 @@ class RoutesTest {
         .isEqualTo(2);
     assertThat(km.admin().devices()).isEmpty();
   }
+
+  @Test
+  void the_audit_log_pages_by_event_id() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      km.audit().record("test", "paging.test", "ep", "event " + i);
+    }
+    JsonNode first = call("GET", "audit?action=paging.test&limit=3", null, 200);
+    assertThat(first)
+        .extracting(e -> e.get("detail").asText())
+        .containsExactly("event 4", "event 3", "event 2");
+    long last = first.get(2).get("id").asLong();
+    JsonNode next = call("GET", "audit?action=paging.test&limit=3&before=" + last, null, 200);
+    assertThat(next)
+        .extracting(e -> e.get("detail").asText())
+        .containsExactly("event 1", "event 0");
+    assertThat(call("GET", "audit?before=soon", null, 400).get("field").asText())
+        .isEqualTo("before");
+  }
 }
