@@ -1,8 +1,9 @@
 package org.keyprov.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -33,15 +34,20 @@ import org.keyprov.keys.CredentialAdmin;
 import org.keyprov.web.api.LocalAdmin;
 
 /**
- * {@value #NAME} in the data directory: where a running server's API is, the SHA-256 of its HTTPS
- * certificate and its local admin secret, readable by the directory's owner only (who can read the
- * database anyway). The server writes it once it listens and deletes it when it stops; {@code
- * keyprov admin …} finds it, checks the server still holds the directory ({@link DataDirLock}) and
- * sends its command line there instead of opening the database in a second JVM.
+ * {@value #NAME} in the data directory (Java properties): where a running server's API is, the
+ * SHA-256 of its HTTPS certificate and its local admin secret, readable by the directory's owner
+ * only (who can read the database anyway). The server writes it once it listens and deletes it when
+ * it stops; {@code keyprov admin …} finds it, checks the server still holds the directory ({@link
+ * DataDirLock}) and sends its command line there instead of opening the database in a second JVM.
  */
 final class LocalAdminFile {
-  static final String NAME = "admin-api.json";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String NAME = "admin-api.properties";
+
+  /**
+   * Jackson's streaming layer only: the command lives about a second, and building an ObjectMapper
+   * was a fifth of it.
+   */
+  private static final JsonFactory JSON = new JsonFactory();
 
   private final Path file;
 
@@ -79,12 +85,11 @@ final class LocalAdminFile {
   /** Writes the file for a server listening at {@code api}; replaces a stale one. */
   static LocalAdminFile write(
       Path dataDir, URI https, X509Certificate certificate, LocalAdmin admin) throws IOException {
-    ObjectNode body =
-        JSON.createObjectNode()
-            .put("url", https + "/api/v1/")
-            .put("certificateSha256", sha256(certificate))
-            .put("secret", admin.secret())
-            .put("pid", ProcessHandle.current().pid());
+    java.util.Properties body = new java.util.Properties();
+    body.setProperty("url", https + "/api/v1/");
+    body.setProperty("certificateSha256", sha256(certificate));
+    body.setProperty("secret", admin.secret());
+    body.setProperty("pid", String.valueOf(ProcessHandle.current().pid()));
     Path file = dataDir.resolve(NAME);
     Path temp =
         Files.createTempFile(
@@ -93,7 +98,9 @@ final class LocalAdminFile {
             ".tmp",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try {
-      Files.write(temp, JSON.writeValueAsBytes(body));
+      try (var out = Files.newOutputStream(temp)) {
+        body.store(out, "keyprov server: where keyprov admin on this host sends its commands");
+      }
       Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(temp);
@@ -121,30 +128,28 @@ final class LocalAdminFile {
     if (!Files.isReadable(file) || !DataDirLock.held(dataDir)) {
       return Optional.empty();
     }
-    JsonNode where;
-    try {
-      where = JSON.readTree(file.toFile());
+    java.util.Properties where = new java.util.Properties();
+    try (var in = Files.newInputStream(file)) {
+      where.load(in);
     } catch (IOException e) {
       return Optional.empty(); // being replaced by a starting server: open the database
     }
-    URI api = URI.create(where.path("url").asText());
-    ObjectNode request = JSON.createObjectNode().put("user", System.getProperty("user.name", ""));
-    args.forEach(request.putArray("args")::add);
+    URI api = URI.create(where.getProperty("url", ""));
     try {
       HttpClient http =
           HttpClient.newBuilder()
-              .sslContext(pinned(where.path("certificateSha256").asText()))
+              .sslContext(pinned(where.getProperty("certificateSha256", "")))
               .connectTimeout(Duration.ofSeconds(5))
               .build();
       HttpResponse<String> r =
           http.send(
               HttpRequest.newBuilder(api.resolve("admin/cli"))
-                  .header("Authorization", "Bearer " + where.path("secret").asText())
+                  .header("Authorization", "Bearer " + where.getProperty("secret", ""))
                   .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(request)))
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(request(args)))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
-      JsonNode answer = JSON.readTree(r.body());
+      java.util.Map<String, String> answer = flat(r.body());
       if (r.statusCode() != 200) {
         throw new CannotStartException(
             "the keyprov server on "
@@ -152,14 +157,14 @@ final class LocalAdminFile {
                 + " refused the command ("
                 + r.statusCode()
                 + "): "
-                + answer.path("detail").asText(),
+                + answer.getOrDefault("detail", ""),
             null);
       }
-      out.print(answer.path("out").asText());
+      out.print(answer.getOrDefault("out", ""));
       out.flush();
-      err.print(answer.path("err").asText());
+      err.print(answer.getOrDefault("err", ""));
       err.flush();
-      return Optional.of(answer.path("exitCode").asInt(1));
+      return Optional.of(Integer.parseInt(answer.getOrDefault("exitCode", "1")));
     } catch (IOException | GeneralSecurityException e) {
       throw new CannotStartException(
           "a keyprov server holds "
@@ -174,6 +179,42 @@ final class LocalAdminFile {
       Thread.currentThread().interrupt();
       throw new CannotStartException("interrupted", e);
     }
+  }
+
+  /** {@code {"args": […], "user": …}}. */
+  private static byte[] request(List<String> args) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (JsonGenerator g = JSON.createGenerator(bytes)) {
+      g.writeStartObject();
+      g.writeStringField("user", System.getProperty("user.name", ""));
+      g.writeArrayFieldStart("args");
+      for (String a : args) {
+        g.writeString(a);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    return bytes.toByteArray();
+  }
+
+  /** The top-level scalar members of a JSON object, as text. */
+  private static java.util.Map<String, String> flat(String body) throws IOException {
+    java.util.Map<String, String> out = new java.util.HashMap<>();
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return out;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (value.isScalarValue()) {
+          out.put(name, p.getText());
+        } else {
+          p.skipChildren();
+        }
+      }
+    }
+    return out;
   }
 
   static String sha256(X509Certificate certificate) {
