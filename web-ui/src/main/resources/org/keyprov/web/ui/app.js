@@ -497,12 +497,12 @@ async function tokensSection() {
   return [el('h1', {}, 'API tokens'),
     el('p', { class: 'muted' }, 'For scripts: no session or CSRF token needed. The API is described at ', el('a', { href: '/api/docs/' }, '/api/docs/'), '.'),
     form, err, secret,
-    el('table', { id: 'tokens' }, el('thead', {}, el('tr', {}, ['Name', 'Operator', 'Scope', 'Issued', 'State', ''].map((h) => el('th', {}, h)))), tbody)];
+    el('table', { id: 'tokens' }, el('thead', {}, el('tr', {}, ['Name', 'Operator', 'Scope', 'Issued', 'State', ''].map((h) => el('th', { class: h === 'Operator' || h === 'Issued' ? 'wide' : null }, h)))), tbody)];
 }
 
 function tokenRows(tbody, list) {
-  tbody.replaceChildren(...list.map((t) => el('tr', {}, el('td', {}, t.name), el('td', {}, t.username), el('td', {}, t.scope),
-    el('td', { class: 'when' }, when(t.createdAt)), el('td', {}, t.revokedAt ? badge('revoked') : badge('active', 'provisioned')),
+  tbody.replaceChildren(...list.map((t) => el('tr', {}, el('td', {}, t.name), el('td', { class: 'wide' }, t.username), el('td', {}, t.scope),
+    el('td', { class: 'when wide' }, when(t.createdAt)), el('td', {}, t.revokedAt ? badge('revoked') : badge('active', 'provisioned')),
     el('td', {}, t.revokedAt ? '' : el('button', { class: 'secondary', onclick: async () => {
       if (!confirm('Revoke the token ' + t.name + '? Scripts using it are refused at once.')) return;
       try { await api('DELETE', 'tokens/' + encodeURIComponent(t.id)); toast('Token revoked'); route(); } catch (e) { toast(e.message); }
