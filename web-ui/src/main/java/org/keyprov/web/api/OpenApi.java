@@ -263,6 +263,12 @@ final class OpenApi {
         ObjectNode p = schema(t);
         AnnotatedElement rules = field(record, rc.getName());
         rules(p, rules, rc);
+        if (p.has("$ref") && !rules.isAnnotationPresent(NotNull.class)) {
+          // a member record that may be absent (a device not registered has no registration)
+          ObjectNode either = json.createObjectNode();
+          either.putArray("oneOf").add(p).addObject().put("type", "null");
+          p = either;
+        }
         props.set(rc.getName(), p);
         if (rules.isAnnotationPresent(NotNull.class) || rules.isAnnotationPresent(NotBlank.class)) {
           required.add(rc.getName());

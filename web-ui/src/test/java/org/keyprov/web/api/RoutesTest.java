@@ -329,6 +329,11 @@ class RoutesTest {
     assertThat(spec.path("components").path("securitySchemes").fieldNames())
         .toIterable()
         .containsExactlyInAnyOrder("session", "csrf", "token", "local");
+    assertThat(
+            spec.at("/components/schemas/DeviceDetail/properties/registration/oneOf/1/type")
+                .asText())
+        .as("a device not registered has no registration")
+        .isEqualTo("null");
     // every reference resolves
     List<String> refs = new ArrayList<>();
     spec.findValues("$ref").forEach(r -> refs.add(r.asText()));
