@@ -78,6 +78,14 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
               + " e.g. PT260S to let CoAP's exchange lifetime (247 s) drop the deduplication state.")
   Duration settle;
 
+  @Option(
+      names = "--warmup-devices",
+      defaultValue = "0",
+      description =
+          "Before the measured fleet, this many other devices register and are provisioned on the"
+              + " same server, so it is measured warm (JIT done); with one client process only.")
+  int warmupDevices;
+
   static byte[] psk(String endpoint) {
     try {
       return Arrays.copyOf(
@@ -95,11 +103,21 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
 
   @Override
   public Integer call() throws Exception {
+    if (warmupDevices > 0 && clientProcesses > 1) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--warmup-devices needs --client-processes 1");
+    }
     out().println(Bench.machine());
     Map<String, List<Double>> rates = new LinkedHashMap<>();
     Map<String, List<Double>> heaps = new LinkedHashMap<>();
+    Map<String, List<Double>> serverCpus = new LinkedHashMap<>();
     for (int run = 1; run <= runs; run++) {
-      for (String mode : modes) {
+      // every other run in the reverse order, so neither mode always meets the clients' JVM colder
+      List<String> order = new ArrayList<>(modes);
+      if (run % 2 == 0) {
+        java.util.Collections.reverse(order);
+      }
+      for (String mode : order) {
         Path dir = Files.createTempDirectory("keyprov-prov-bench");
         Process server =
             Bench.child(
@@ -107,7 +125,7 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
                 "--mode",
                 mode,
                 "--devices",
-                String.valueOf(devices),
+                String.valueOf(devices + warmupDevices),
                 "--store",
                 dir.toString());
         BufferedReader sin =
@@ -116,19 +134,41 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
         String[] ready = Bench.await(sin, "READY").split(" ");
         URI uri = URI.create(ready[1]);
         long heapBefore = Long.parseLong(ready[2]);
+        long serverCpuBefore = Long.parseLong(ready[3]);
+        long clientCpuBefore = Bench.processCpuNanos();
         double seconds;
         long done;
         boolean all;
         List<DeviceClient> clients = new ArrayList<>();
         List<Process> clientJvms = new ArrayList<>();
         ClientHost host = sharedThreads ? host(registrationThreads) : null;
+        if (warmupDevices > 0) {
+          CountDownLatch warm = new CountDownLatch(warmupDevices);
+          for (int i = devices; i < devices + warmupDevices; i++) {
+            clients.add(client(i, uri, dir, warm, host));
+          }
+          clients.forEach(DeviceClient::start);
+          if (!warm.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(
+                warm.getCount() + " warm-up devices were not provisioned within " + timeout);
+          }
+          // the measured window starts here: heap and server CPU as they are now
+          server.getOutputStream().write("heap\n".getBytes(StandardCharsets.US_ASCII));
+          server.getOutputStream().flush();
+          String[] warmLine = Bench.await(sin, "HEAP").split(" ");
+          heapBefore = Long.parseLong(warmLine[1]);
+          serverCpuBefore = Long.parseLong(warmLine[3]);
+        }
         if (clientProcesses <= 1) {
           CountDownLatch provisioned = new CountDownLatch(devices);
+          List<DeviceClient> measured = new ArrayList<>();
           for (int i = 0; i < devices; i++) {
-            clients.add(client(i, uri, dir, provisioned, host));
+            measured.add(client(i, uri, dir, provisioned, host));
           }
+          clients.addAll(measured);
+          clientCpuBefore = Bench.processCpuNanos(); // the clients' work, not their construction
           long start = System.nanoTime();
-          clients.forEach(DeviceClient::start);
+          measured.forEach(DeviceClient::start);
           all = provisioned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
           seconds = (System.nanoTime() - start) / 1e9;
           done = devices - provisioned.getCount();
@@ -175,7 +215,10 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
         Thread.sleep(settle.toMillis());
         server.getOutputStream().write("heap\n".getBytes(StandardCharsets.US_ASCII));
         server.getOutputStream().flush();
-        long heapAfter = Long.parseLong(Bench.await(sin, "HEAP").split(" ")[1]);
+        long clientCpu = Bench.processCpuNanos() - clientCpuBefore;
+        String[] heapLine = Bench.await(sin, "HEAP").split(" ");
+        long heapAfter = Long.parseLong(heapLine[1]);
+        long serverCpu = Long.parseLong(heapLine[2]) - serverCpuBefore;
         if (histogram) {
           printHistogram(server.pid(), mode);
         }
@@ -195,9 +238,12 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
         double perDevice = (heapAfter - heapBefore) / (double) devices;
         rates.computeIfAbsent(mode, m -> new ArrayList<>()).add(rate);
         heaps.computeIfAbsent(mode, m -> new ArrayList<>()).add(perDevice / 1024);
+        double serverMs = serverCpu / 1e6 / devices;
+        serverCpus.computeIfAbsent(mode, m -> new ArrayList<>()).add(serverMs);
         out()
             .printf(
-                "run %d %-8s %d/%d provisioned in %.2f s = %.1f devices/s%s; server heap +%.1f KiB/device%n",
+                "run %d %-8s %d/%d provisioned in %.2f s = %.1f devices/s%s; server heap +%.1f"
+                    + " KiB/device; CPU per device: server %.2f ms, clients %s%n",
                 run,
                 mode,
                 done,
@@ -205,15 +251,22 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
                 seconds,
                 rate,
                 all ? "" : " (TIMED OUT)",
-                perDevice / 1024);
+                perDevice / 1024,
+                serverMs,
+                clientProcesses > 1
+                    ? "(in their own JVMs)"
+                    : String.format("%.2f ms", clientCpu / 1e6 / devices));
       }
     }
     out().printf("%nsummary (min / median / max over %d runs):%n", runs);
     for (var e : rates.entrySet()) {
       out()
           .printf(
-              "  %-8s %s devices/s; heap %s KiB/device%n",
-              e.getKey(), Bench.summary(e.getValue()), Bench.summary(heaps.get(e.getKey())));
+              "  %-8s %s devices/s; heap %s KiB/device; server CPU %s ms/device%n",
+              e.getKey(),
+              Bench.summary(e.getValue()),
+              Bench.summary(heaps.get(e.getKey())),
+              Bench.summary(serverCpus.get(e.getKey())));
     }
     if (rates.containsKey("bare") && rates.containsKey("keyprov")) {
       List<Double> ratios = new ArrayList<>();

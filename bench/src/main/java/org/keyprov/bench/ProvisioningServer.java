@@ -91,14 +91,26 @@ final class ProvisioningServer extends BenchCommand implements Callable<Integer>
       uri = bare.getEndpoint(Protocol.COAPS).getURI();
       running = bare::destroy;
     }
-    out().printf("READY %s %d%n", uri, heapAfterGc());
+    long heapReady = heapAfterGc();
+    Map<String, Long> threadsReady = threadTicks();
+    out().printf("READY %s %d %d%n", uri, heapReady, Bench.processCpuNanos());
     out().flush();
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
     String line;
     while ((line = in.readLine()) != null) {
       if (line.equals("heap")) {
-        out().printf("HEAP %d%n", heapAfterGc());
+        long cpu = Bench.processCpuNanos(); // before the GCs that measure the heap
+        if (System.getenv("KEYPROV_BENCH_THREADS") != null) {
+          Map<String, Long> now = threadTicks();
+          now.forEach(
+              (k, v) ->
+                  System.err.printf(
+                      "THREADS %-20s %6d ms%n", k, (v - threadsReady.getOrDefault(k, 0L)) * 10));
+        }
+        long heap = heapAfterGc();
+        // CPU before the GCs (what the work so far cost) and after them (where more work starts)
+        out().printf("HEAP %d %d %d%n", heap, cpu, Bench.processCpuNanos());
         out().flush();
       }
     }
@@ -107,6 +119,21 @@ final class ProvisioningServer extends BenchCommand implements Callable<Integer>
       keys.close();
     }
     return 0;
+  }
+
+  /** CPU ticks (10 ms) per thread name, digits folded, from Linux's /proc. */
+  private static Map<String, Long> threadTicks() throws java.io.IOException {
+    Map<String, Long> by = new java.util.TreeMap<>();
+    try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        String stat = java.nio.file.Files.readString(t.resolve("stat"));
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        by.merge(name.replaceAll("[0-9]+", "#"), ticks, Long::sum);
+      }
+    }
+    return by;
   }
 
   private LeshanServer bareLeshan() throws Exception {

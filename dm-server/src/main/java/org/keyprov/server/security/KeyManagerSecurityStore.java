@@ -33,9 +33,10 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
   private final Map<String, String> identities = new ConcurrentHashMap<>();
 
   /**
-   * The credential a handshake just used, per endpoint, kept for the Register that follows on that
-   * session (Leshan checks it by endpoint): one database lookup per registration instead of two.
-   * Used once, for at most {@link #REUSE_NANOS}; dropped when the device is removed.
+   * The credential a handshake just used, per endpoint, kept for the requests that follow on that
+   * session (Leshan checks each Register and Update by endpoint): the Register and the Update that
+   * reports the instance keyprov then creates cost no database lookup of their own. Kept for at
+   * most {@link #REUSE_NANOS}; dropped when the device is removed or its DM PSK changes.
    */
   private final Map<String, Recent> justUsed = new ConcurrentHashMap<>();
 
@@ -59,15 +60,27 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
 
   /** {@code refusals}: where an unknown DTLS identity is reported. */
   public KeyManagerSecurityStore(DmCredentials credentials, ThrottledAudit refusals) {
+    this(credentials, refusals, System::nanoTime);
+  }
+
+  /** {@code nanos}: the clock {@link #REUSE_NANOS} is measured on. */
+  KeyManagerSecurityStore(
+      DmCredentials credentials, ThrottledAudit refusals, java.util.function.LongSupplier nanos) {
     this.credentials = Objects.requireNonNull(credentials, "credentials");
     this.refusals = Objects.requireNonNull(refusals, "refusals");
+    this.nanos = nanos;
   }
+
+  private final java.util.function.LongSupplier nanos;
 
   @Override
   public SecurityInfo getByEndpoint(String endpoint) {
-    Recent recent = justUsed.remove(endpoint);
-    if (recent != null && System.nanoTime() - recent.nanos() < REUSE_NANOS) {
-      return toInfo(recent.psk());
+    Recent recent = justUsed.get(endpoint);
+    if (recent != null) {
+      if (nanos.getAsLong() - recent.nanos() < REUSE_NANOS) {
+        return toInfo(recent.psk());
+      }
+      justUsed.remove(endpoint, recent);
     }
     return credentials.byEndpoint(endpoint).map(this::toInfo).orElse(null);
   }
@@ -80,7 +93,7 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
           if (justUsed.size() >= MAX_JUST_USED) {
             justUsed.clear();
           }
-          justUsed.put(p.endpoint(), new Recent(p, System.nanoTime()));
+          justUsed.put(p.endpoint(), new Recent(p, nanos.getAsLong()));
           if (p.pending() || p.rotationDue()) {
             if (handshaken.size() >= MAX_JUST_USED) {
               handshaken.clear();

@@ -37,9 +37,11 @@ class KeyManagerSecurityStoreTest {
         @Override
         public void confirm(String endpoint, String identity) {}
       };
+  private final java.util.concurrent.atomic.AtomicLong nanos =
+      new java.util.concurrent.atomic.AtomicLong();
   private final KeyManagerSecurityStore store =
       new KeyManagerSecurityStore(
-          db, new ThrottledAudit(new NoAudit(), Clock.systemUTC(), 60, "test", "x"));
+          db, new ThrottledAudit(new NoAudit(), Clock.systemUTC(), 60, "test", "x"), nanos::get);
 
   private static final class NoAudit implements AuditLog {
     @Override
@@ -63,15 +65,21 @@ class KeyManagerSecurityStoreTest {
   }
 
   @Test
-  void the_register_after_a_handshake_reuses_its_credential_once() {
+  void the_requests_after_a_handshake_reuse_its_credential_for_5_seconds() {
     store.getByIdentity("dev1-id");
 
+    // the Register, and the Update that follows once keyprov created its instance
+    assertThat(store.getByEndpoint("dev1").getPreSharedKey()).containsExactly(1, 2, 3, 4);
+    nanos.addAndGet(4_999_000_000L);
     assertThat(store.getByEndpoint("dev1").getPreSharedKey()).containsExactly(1, 2, 3, 4);
     assertThat(byEndpoint).hasValue(0);
 
     key = new byte[] {9, 9};
+    nanos.addAndGet(1_000_000L);
     assertThat(store.getByEndpoint("dev1").getPreSharedKey()).containsExactly(9, 9);
     assertThat(byEndpoint).hasValue(1);
+    assertThat(store.getByEndpoint("dev1").getPreSharedKey()).containsExactly(9, 9);
+    assertThat(byEndpoint).hasValue(2);
   }
 
   @Test

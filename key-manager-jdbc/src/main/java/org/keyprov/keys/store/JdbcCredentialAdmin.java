@@ -627,10 +627,12 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   static long enablerId(Connection c, String fqdn) throws SQLException {
     return Database.queryOne(
             c, "SELECT id FROM enabler WHERE naf_fqdn = ?", rs -> rs.getLong(1), normalise(fqdn))
-        .orElseThrow(
-            () ->
-                new KeyManagerException(
-                    Kind.NOT_FOUND, "no Enabler has NAF FQDN '" + fqdn + "'; add it first"));
+        .orElseThrow(() -> unknownEnabler(fqdn));
+  }
+
+  static KeyManagerException unknownEnabler(String fqdn) {
+    return new KeyManagerException(
+        Kind.NOT_FOUND, "no Enabler has NAF FQDN '" + fqdn + "'; add it first");
   }
 
   static KeyManagerException unknownDevice(String endpoint) {

@@ -55,21 +55,29 @@ final class JdbcKeyRecords {
     return db.inTransaction(
         "minting a key for " + endpoint + " and " + fqdn,
         c -> {
-          long deviceId = JdbcCredentialAdmin.deviceId(c, endpoint);
-          long enablerId = JdbcCredentialAdmin.enablerId(c, fqdn);
-          lockAssignment(c, deviceId, enablerId, endpoint, fqdn);
-          EnablerProfile enabler = enabler(c, enablerId);
+          // one row each for the device and the Enabler: this runs once per device provisioned
+          DeviceRow device = deviceRow(c, endpoint);
+          EnablerRow row =
+              Database.queryOne(
+                      c,
+                      "SELECT * FROM enabler WHERE naf_fqdn = ?",
+                      rs -> new EnablerRow(rs.getLong("id"), Rows.enabler(rs)),
+                      JdbcCredentialAdmin.normalise(fqdn))
+                  .orElseThrow(() -> JdbcCredentialAdmin.unknownEnabler(fqdn));
+          long enablerId = row.id();
+          EnablerProfile enabler = row.profile();
+          lockAssignment(c, device.id, enablerId, endpoint, fqdn);
           Instant now = clock.instant();
-          Optional<KeyRow> current = latest(c, deviceId, enablerId);
+          Optional<KeyRow> current = latest(c, device.id, enablerId);
           KeyRow key =
               current.isPresent() && current.get().usableAt(now, enabler.keyLifetime(), renewal)
                   ? current.get()
-                  : mint(c, deviceId, enablerId, endpoint, enabler, current, newRand(), now, "DM");
-          byte[] ks = rootKey(c, endpoint);
+                  : mint(c, device.id, enablerId, endpoint, enabler, current, newRand(), now, "DM");
+          byte[] ks = box.open(device.sealedKs, "device.ks:" + endpoint);
           try {
             byte[] nafKey =
                 GbaKdf.deriveNafKey(
-                    ks, key.rand, impi(c, deviceId), enabler.nafId(), GbaKdf.Variant.GBA_ME);
+                    ks, key.rand, device.impi, enabler.nafId(), GbaKdf.Variant.GBA_ME);
             try {
               return new EnablerParameters(
                   enabler,
@@ -302,6 +310,20 @@ final class JdbcKeyRecords {
                     new KeyManagerException(
                         Kind.NOT_FOUND, "no device has endpoint '" + endpoint + "'"));
     return box.open(sealed, "device.ks:" + endpoint);
+  }
+
+  /** What deriving a device's keys needs from its row; {@code sealedKs} is still sealed. */
+  private record DeviceRow(long id, String impi, byte[] sealedKs) {}
+
+  private record EnablerRow(long id, EnablerProfile profile) {}
+
+  private static DeviceRow deviceRow(Connection c, String endpoint) throws SQLException {
+    return Database.queryOne(
+            c,
+            "SELECT id, impi, ks_enc FROM device WHERE endpoint = ?",
+            rs -> new DeviceRow(rs.getLong(1), rs.getString(2), rs.getBytes(3)),
+            endpoint)
+        .orElseThrow(() -> JdbcCredentialAdmin.unknownDevice(endpoint));
   }
 
   /** A key record row: what minting needs to decide reuse and to derive. */

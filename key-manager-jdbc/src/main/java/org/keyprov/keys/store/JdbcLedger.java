@@ -18,11 +18,13 @@ import org.keyprov.keys.ProvisioningState;
 final class JdbcLedger implements ProvisioningLedger {
   /**
    * What an operator should read as the state (see {@link Assignment}); takes the current time as
-   * its one parameter. Shared by the rows and the counts, so both tell the same story.
+   * its one parameter. Shared by the rows and the counts, so both tell the same story. No {@code
+   * LIKE}: H2 parses a statement with one again at every execution (its plan depends on the
+   * pattern), and this one runs in every provisioning pass.
    */
   static final String SHOWN_STATE =
       "CASE WHEN a.state IN ('PROVISIONED', 'SIM') AND a.key_expires_at <= ? THEN 'EXPIRED'"
-          + " WHEN a.state IN ('PROVISIONED', 'SIM') AND a.last_connection_result LIKE 'FAILED%'"
+          + " WHEN a.state IN ('PROVISIONED', 'SIM') AND LEFT(a.last_connection_result, 6) = 'FAILED'"
           + " THEN 'FAILED'"
           + " ELSE a.state END";
 
@@ -117,22 +119,29 @@ final class JdbcLedger implements ProvisioningLedger {
         "recording provisioning of " + endpoint,
         c -> {
           String detail = "key version " + keyVersion + " written, expires " + expiresAt;
-          Database.update(
-              c,
-              "UPDATE assignment SET state = 'PROVISIONED', detail = ?, next_attempt_at = NULL,"
-                  + " updated_at = ?, attempts = 0, overwrite_sim = FALSE,"
-                  + " last_connection_result = CASE WHEN key_version = ? THEN"
-                  + " last_connection_result ELSE NULL END,"
-                  + " key_version = ?, key_expires_at = ?, renew_at = ?"
-                  + " WHERE device_id = ? AND enabler_id = ?",
-              detail,
-              clock.instant(),
-              keyVersion,
-              keyVersion,
-              expiresAt,
-              renewAt,
-              JdbcCredentialAdmin.deviceId(c, endpoint),
-              JdbcCredentialAdmin.enablerId(c, fqdn));
+          // one statement (this runs once per device provisioned); the lookups only to explain
+          int n =
+              Database.update(
+                  c,
+                  "UPDATE assignment SET state = 'PROVISIONED', detail = ?, next_attempt_at = NULL,"
+                      + " updated_at = ?, attempts = 0, overwrite_sim = FALSE,"
+                      + " last_connection_result = CASE WHEN key_version = ? THEN"
+                      + " last_connection_result ELSE NULL END,"
+                      + " key_version = ?, key_expires_at = ?, renew_at = ?"
+                      + " WHERE device_id = (SELECT id FROM device WHERE endpoint = ?)"
+                      + " AND enabler_id = (SELECT id FROM enabler WHERE naf_fqdn = ?)",
+                  detail,
+                  clock.instant(),
+                  keyVersion,
+                  keyVersion,
+                  expiresAt,
+                  renewAt,
+                  endpoint,
+                  JdbcCredentialAdmin.normalise(fqdn));
+          if (n == 0) {
+            JdbcCredentialAdmin.deviceId(c, endpoint);
+            JdbcCredentialAdmin.enablerId(c, fqdn);
+          }
           audit.append(
               c,
               JdbcCredentialAdmin.ACTOR_SYSTEM,
