@@ -92,7 +92,8 @@ final class ProvisioningServer extends BenchCommand implements Callable<Integer>
       running = bare::destroy;
     }
     long heapReady = heapAfterGc();
-    Map<String, Long> threadsReady = threadTicks();
+    boolean perThread = System.getenv("KEYPROV_BENCH_THREADS") != null;
+    Map<String, Long> threadsReady = perThread ? threadTicks() : Map.of();
     out().printf("READY %s %d %d%n", uri, heapReady, Bench.processCpuNanos());
     out().flush();
     BufferedReader in =
@@ -101,12 +102,16 @@ final class ProvisioningServer extends BenchCommand implements Callable<Integer>
     while ((line = in.readLine()) != null) {
       if (line.equals("heap")) {
         long cpu = Bench.processCpuNanos(); // before the GCs that measure the heap
-        if (System.getenv("KEYPROV_BENCH_THREADS") != null) {
-          Map<String, Long> now = threadTicks();
-          now.forEach(
-              (k, v) ->
-                  System.err.printf(
-                      "THREADS %-20s %6d ms%n", k, (v - threadsReady.getOrDefault(k, 0L)) * 10));
+        if (perThread) {
+          // on stderr, beside the line protocol on stdout, which the orchestrator reads
+          java.io.PrintWriter err = spec.commandLine().getErr();
+          threadTicks()
+              .forEach(
+                  (k, v) ->
+                      err.printf(
+                          "THREADS %-20s %6d ms%n",
+                          k, (v - threadsReady.getOrDefault(k, 0L)) * 10));
+          err.flush();
         }
         long heap = heapAfterGc();
         // CPU before the GCs (what the work so far cost) and after them (where more work starts)
@@ -121,12 +126,20 @@ final class ProvisioningServer extends BenchCommand implements Callable<Integer>
     return 0;
   }
 
-  /** CPU ticks (10 ms) per thread name, digits folded, from Linux's /proc. */
+  /**
+   * CPU ticks (10 ms) per thread name since the thread started, digits folded, from Linux's /proc
+   * (with {@code KEYPROV_BENCH_THREADS} set, so only where it is asked for).
+   */
   private static Map<String, Long> threadTicks() throws java.io.IOException {
     Map<String, Long> by = new java.util.TreeMap<>();
     try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
       for (Path t : (Iterable<Path>) tasks::iterator) {
-        String stat = java.nio.file.Files.readString(t.resolve("stat"));
+        String stat;
+        try {
+          stat = java.nio.file.Files.readString(t.resolve("stat"));
+        } catch (java.nio.file.NoSuchFileException ended) {
+          continue; // the thread ended while listed
+        }
         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
