@@ -58,6 +58,9 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
 
   private final ThrottledAudit refusals;
 
+  /** The clock of {@link #justUsed}. */
+  private final java.util.function.LongSupplier nanos;
+
   /** {@code refusals}: where an unknown DTLS identity is reported. */
   public KeyManagerSecurityStore(DmCredentials credentials, ThrottledAudit refusals) {
     this(credentials, refusals, System::nanoTime);
@@ -70,8 +73,6 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
     this.refusals = Objects.requireNonNull(refusals, "refusals");
     this.nanos = nanos;
   }
-
-  private final java.util.function.LongSupplier nanos;
 
   @Override
   public SecurityInfo getByEndpoint(String endpoint) {

@@ -57,27 +57,22 @@ final class JdbcKeyRecords {
         c -> {
           // one row each for the device and the Enabler: this runs once per device provisioned
           DeviceRow device = deviceRow(c, endpoint);
-          EnablerRow row =
-              Database.queryOne(
-                      c,
-                      "SELECT * FROM enabler WHERE naf_fqdn = ?",
-                      rs -> new EnablerRow(rs.getLong("id"), Rows.enabler(rs)),
-                      JdbcCredentialAdmin.normalise(fqdn))
-                  .orElseThrow(() -> JdbcCredentialAdmin.unknownEnabler(fqdn));
+          EnablerRow row = enablerRow(c, fqdn);
           long enablerId = row.id();
           EnablerProfile enabler = row.profile();
-          lockAssignment(c, device.id, enablerId, endpoint, fqdn);
+          lockAssignment(c, device.id(), enablerId, endpoint, fqdn);
           Instant now = clock.instant();
-          Optional<KeyRow> current = latest(c, device.id, enablerId);
+          Optional<KeyRow> current = latest(c, device.id(), enablerId);
           KeyRow key =
               current.isPresent() && current.get().usableAt(now, enabler.keyLifetime(), renewal)
                   ? current.get()
-                  : mint(c, device.id, enablerId, endpoint, enabler, current, newRand(), now, "DM");
-          byte[] ks = box.open(device.sealedKs, "device.ks:" + endpoint);
+                  : mint(
+                      c, device.id(), enablerId, endpoint, enabler, current, newRand(), now, "DM");
+          byte[] ks = rootKey(device, endpoint);
           try {
             byte[] nafKey =
                 GbaKdf.deriveNafKey(
-                    ks, key.rand, device.impi, enabler.nafId(), GbaKdf.Variant.GBA_ME);
+                    ks, key.rand, device.impi(), enabler.nafId(), GbaKdf.Variant.GBA_ME);
             try {
               return new EnablerParameters(
                   enabler,
@@ -103,21 +98,23 @@ final class JdbcKeyRecords {
     return db.inTransaction(
         "personalising a SIM for " + endpoint,
         c -> {
-          long deviceId = JdbcCredentialAdmin.deviceId(c, endpoint);
+          DeviceRow device = deviceRow(c, endpoint);
+          long deviceId = device.id();
           byte[] rand = newRand();
           Instant now = clock.instant();
           List<SimPersonalisation.Naf> nafs = new ArrayList<>();
           KeyRow last = null;
           for (String fqdn : fqdns) {
-            long enablerId = JdbcCredentialAdmin.enablerId(c, fqdn);
+            EnablerRow row = enablerRow(c, fqdn);
+            long enablerId = row.id();
+            EnablerProfile enabler = row.profile();
             lockAssignment(c, deviceId, enablerId, endpoint, fqdn);
-            EnablerProfile enabler = enabler(c, enablerId);
             Optional<KeyRow> previous = latest(c, deviceId, enablerId);
             last = mint(c, deviceId, enablerId, endpoint, enabler, previous, rand, now, "SIM");
             nafs.add(new SimPersonalisation.Naf(enabler, last.version, last.expiresAt));
             simPersonalised(c, deviceId, enablerId, last, previous);
           }
-          byte[] ks = rootKey(c, endpoint);
+          byte[] ks = rootKey(device, endpoint);
           try {
             audit.append(
                 c,
@@ -125,8 +122,7 @@ final class JdbcKeyRecords {
                 "sim.personalised",
                 endpoint,
                 "B-TID " + last.btid + ", " + nafs.size() + " Enabler(s); profile carries Ks");
-            return new SimPersonalisation(
-                endpoint, impi(c, deviceId), ks, new BTid(last.btid), nafs);
+            return new SimPersonalisation(endpoint, device.impi(), ks, new BTid(last.btid), nafs);
           } finally {
             Arrays.fill(ks, (byte) 0);
           }
@@ -278,11 +274,6 @@ final class JdbcKeyRecords {
                     Kind.NOT_FOUND, "Enabler " + fqdn + " is not assigned to device " + endpoint));
   }
 
-  private static EnablerProfile enabler(Connection c, long enablerId) throws SQLException {
-    return Database.queryOne(c, "SELECT * FROM enabler WHERE id = ?", Rows::enabler, enablerId)
-        .orElseThrow();
-  }
-
   private static Optional<KeyRow> latest(Connection c, long deviceId, long enablerId)
       throws SQLException {
     return Database.queryOne(
@@ -294,28 +285,24 @@ final class JdbcKeyRecords {
         enablerId);
   }
 
-  private static String impi(Connection c, long deviceId) throws SQLException {
-    return Database.queryOne(
-            c, "SELECT impi FROM device WHERE id = ?", rs -> rs.getString(1), deviceId)
-        .orElseThrow();
-  }
-
-  /** The device's root key Ks, decrypted; the caller wipes it. */
-  private byte[] rootKey(Connection c, String endpoint) throws SQLException {
-    byte[] sealed =
-        Database.queryOne(
-                c, "SELECT ks_enc FROM device WHERE endpoint = ?", rs -> rs.getBytes(1), endpoint)
-            .orElseThrow(
-                () ->
-                    new KeyManagerException(
-                        Kind.NOT_FOUND, "no device has endpoint '" + endpoint + "'"));
-    return box.open(sealed, "device.ks:" + endpoint);
-  }
-
   /** What deriving a device's keys needs from its row; {@code sealedKs} is still sealed. */
   private record DeviceRow(long id, String impi, byte[] sealedKs) {}
 
   private record EnablerRow(long id, EnablerProfile profile) {}
+
+  /** The device's root key Ks, decrypted; the caller wipes it. */
+  private byte[] rootKey(DeviceRow device, String endpoint) {
+    return box.open(device.sealedKs(), "device.ks:" + endpoint);
+  }
+
+  private static EnablerRow enablerRow(Connection c, String fqdn) throws SQLException {
+    return Database.queryOne(
+            c,
+            "SELECT * FROM enabler WHERE naf_fqdn = ?",
+            rs -> new EnablerRow(rs.getLong("id"), Rows.enabler(rs)),
+            JdbcCredentialAdmin.normalise(fqdn))
+        .orElseThrow(() -> JdbcCredentialAdmin.unknownEnabler(fqdn));
+  }
 
   private static DeviceRow deviceRow(Connection c, String endpoint) throws SQLException {
     return Database.queryOne(
