@@ -576,6 +576,38 @@ class OperatorApiIT {
         .contains("4.04");
   }
 
+  @Test
+  void open_event_streams_hold_no_server_thread_and_each_gets_every_event() throws Exception {
+    Client alice = new Client().login("alice");
+    int tabs = 60;
+    List<java.util.concurrent.BlockingQueue<String>> streams = new java.util.ArrayList<>();
+    for (int i = 0; i < tabs; i++) {
+      streams.add(events(alice, null));
+    }
+    for (var s : streams) {
+      await().until(() -> ": connected".equals(s.poll()));
+    }
+
+    // a thread per open stream would have grown the pool past the number of streams
+    long serving =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().startsWith("keyprov-https"))
+            .count();
+    assertThat(serving).as("keyprov-https threads with %d open streams", tabs).isLessThan(tabs);
+    assertThat(alice.send("GET", "devices", null).statusCode()).isEqualTo(200);
+
+    h.km
+        .events()
+        .append(
+            List.of(
+                new org.keyprov.keys.OperatorEvents.Event(
+                    "provisioned", "ep-c1", "a.enabler.test", "key version 1")));
+    for (var s : streams) {
+      assertThat(s.poll(10, java.util.concurrent.TimeUnit.SECONDS)).startsWith("id: ");
+      assertThat(s.poll(5, java.util.concurrent.TimeUnit.SECONDS)).contains("\"ep-c1\"");
+    }
+  }
+
   /** The lines of an event stream of {@code client}'s session, read on another thread. */
   private java.util.concurrent.BlockingQueue<String> events(Client client, String lastEventId) {
     java.util.concurrent.BlockingQueue<String> lines =

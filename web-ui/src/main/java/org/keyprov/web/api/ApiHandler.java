@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -15,7 +14,6 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -170,51 +168,21 @@ public final class ApiHandler extends Handler.Wrapper {
   /**
    * Server-sent events: provisioning outcomes and connection results from every node, each with its
    * id; a browser that reconnects with {@code Last-Event-ID} first gets what it missed. A comment
-   * every 15 s keeps the stream alive; it ends within 15 s of the caller losing access.
+   * every 15 s keeps the stream alive; it ends within 15 s of the caller losing access. No thread
+   * waits for a stream: the feed writes to it ({@link EventStream}).
    */
   private void stream(
       Request request, Response response, Callback callback, BooleanSupplier stillAllowed) {
-    java.util.concurrent.BlockingQueue<EventFeed.Sent> queue = feed.subscribe();
-    response.setStatus(200);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-    try (java.io.OutputStream out = Content.Sink.asOutputStream(response)) {
-      out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
-      long last = lastEventId(request);
-      if (last >= 0) {
-        for (EventFeed.Sent missed : feed.since(last)) {
-          write(out, missed);
-          last = missed.id();
-        }
-      }
-      out.flush();
-      while (true) {
-        EventFeed.Sent event = queue.poll(15, java.util.concurrent.TimeUnit.SECONDS);
-        if (event == null) {
-          if (!stillAllowed.getAsBoolean()) {
-            return;
-          }
-          out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
-        } else if (event.id() > last) {
-          write(out, event);
-          last = event.id();
-        }
-        out.flush();
-      }
-    } catch (IOException | InterruptedException gone) {
-      // the browser went away, or the server is stopping
+    long last = lastEventId(request);
+    EventStream[] stream = new EventStream[1];
+    stream[0] =
+        new EventStream(response, callback, stillAllowed, last, () -> feed.unsubscribe(stream[0]));
+    try {
+      feed.subscribe(stream[0], last);
     } catch (org.keyprov.keys.KeyManagerException e) {
       LOG.warn("event stream ended: {}", e.getMessage());
-    } finally {
-      feed.unsubscribe(queue);
-      callback.succeeded();
+      stream[0].end();
     }
-  }
-
-  private static void write(java.io.OutputStream out, EventFeed.Sent event) throws IOException {
-    out.write(
-        ("id: " + event.id() + "\ndata: " + event.json() + "\n\n")
-            .getBytes(StandardCharsets.UTF_8));
   }
 
   /** The {@code Last-Event-ID} a reconnecting browser sends; -1 without one (or a bad one). */

@@ -32,6 +32,7 @@ final class EventFeed implements ProvisioningListener, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventFeed.class);
   private static final long TICK_MS = 200;
+  private static final long KEEP_ALIVE_S = 15;
   private static final int BATCH = 500;
   private static final int MAX_QUEUED = 10_000;
   private static final Duration KEPT = Duration.ofHours(1);
@@ -41,7 +42,7 @@ final class EventFeed implements ProvisioningListener, AutoCloseable {
   private final ObjectMapper json = new ObjectMapper();
   private final BlockingQueue<Event> outbox = new LinkedBlockingQueue<>(MAX_QUEUED);
   private final List<Event> unsaved = new ArrayList<>();
-  private final List<BlockingQueue<Sent>> subscribers = new CopyOnWriteArrayList<>();
+  private final List<EventStream> subscribers = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService thread =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -60,17 +61,32 @@ final class EventFeed implements ProvisioningListener, AutoCloseable {
 
   void start() {
     thread.scheduleWithFixedDelay(this::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
+    thread.scheduleWithFixedDelay(this::keepAlive, KEEP_ALIVE_S, KEEP_ALIVE_S, TimeUnit.SECONDS);
   }
 
-  /** Live events from now on; a slow browser loses events rather than slowing the feed. */
-  BlockingQueue<Sent> subscribe() {
-    BlockingQueue<Sent> q = new LinkedBlockingQueue<>(1000);
-    subscribers.add(q);
-    return q;
+  /**
+   * Live events for {@code stream} from now on, and what it missed after its {@code lastEventId}
+   * (-1: nothing); it holds no thread while it waits. A slow browser loses events rather than
+   * slowing the feed.
+   */
+  void subscribe(EventStream stream, long lastEventId) {
+    subscribers.add(stream);
+    stream.caughtUp(lastEventId < 0 ? List.of() : since(lastEventId));
   }
 
-  void unsubscribe(BlockingQueue<Sent> q) {
-    subscribers.remove(q);
+  void unsubscribe(EventStream stream) {
+    subscribers.remove(stream);
+  }
+
+  private void keepAlive() {
+    for (EventStream s : subscribers) {
+      try {
+        s.keepAlive();
+      } catch (RuntimeException e) {
+        LOG.warn("event stream access not checked ({}); it ends", e.getMessage());
+        s.end();
+      }
+    }
   }
 
   /** Up to 1,000 stored events after {@code id}: what a reconnecting browser missed. */
@@ -91,8 +107,8 @@ final class EventFeed implements ProvisioningListener, AutoCloseable {
       List<Numbered> stored = store.after(cursor, BATCH);
       for (Numbered n : stored) {
         Sent sent = sent(n);
-        for (BlockingQueue<Sent> q : subscribers) {
-          q.offer(sent);
+        for (EventStream s : subscribers) {
+          s.offer(sent);
         }
         cursor = n.id();
       }
@@ -171,9 +187,10 @@ final class EventFeed implements ProvisioningListener, AutoCloseable {
     publish("notify", endpoint, "", path + " " + value);
   }
 
-  /** Stops the feed; what is still queued is stored first. */
+  /** Stops the feed, ending every stream; what is still queued is stored first. */
   @Override
   public void close() {
+    subscribers.forEach(EventStream::end);
     thread.shutdown();
     try {
       if (thread.awaitTermination(5, TimeUnit.SECONDS)) {
