@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -696,6 +697,53 @@ class WebUiIT {
     assertThat(h.km.admin().device("bulk-2")).isPresent();
     assertThat(h.km.admin().device("bulk-3")).isEmpty();
     assertThat(browser.findElement(By.id("bulk-count")).getText()).isEqualTo("0 selected");
+  }
+
+  @Test
+  void the_device_list_sorts_by_creation_both_ways_and_by_endpoint_backwards() throws Exception {
+    byte[] psk = "0123456789abcdef".getBytes();
+    h.km.admin().addDevice("sort-b", "sort-b", psk, "test");
+    Instant first = h.km.admin().device("sort-b").orElseThrow().createdAt();
+    await().until(() -> Instant.now().isAfter(first.plusMillis(5)));
+    h.km.admin().addDevice("sort-a", "sort-a", psk, "test");
+    login("alice");
+    open("#/devices");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("devices"), "sort-b"));
+    assertThat(firstRows(2)).containsExactly("sort-a", "sort-b");
+
+    press("sort-created");
+    wait.until(d -> firstRows(2).equals(List.of("sort-b", "sort-a")));
+    assertThat(browser.findElement(By.id("sort-created")).getText()).contains("▲");
+    press("sort-created");
+    wait.until(d -> firstRows(2).equals(List.of("sort-a", "sort-b")));
+    assertThat(browser.findElement(By.cssSelector("th[aria-sort='descending']")).getText())
+        .startsWith("Created");
+
+    press("sort-endpoint");
+    wait.until(d -> firstRows(2).equals(List.of("sort-a", "sort-b")));
+    press("sort-endpoint");
+    wait.until(d -> firstRows(2).equals(List.of("sort-b", "sort-a")));
+  }
+
+  /** Clicks the element {@code id}, found again if the page redrew it meanwhile. */
+  private void press(String id) {
+    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(
+            d -> {
+              d.findElement(By.id(id)).click();
+              return true;
+            });
+  }
+
+  /** The endpoints of the device list's first rows (read at once: the list redraws live). */
+  @SuppressWarnings("unchecked")
+  private List<String> firstRows(int n) {
+    return (List<String>)
+        ((org.openqa.selenium.JavascriptExecutor) browser)
+            .executeScript(
+                "return [...document.querySelectorAll('#devices tbody tr')]"
+                    + ".slice(0, arguments[0]).map((r) => r.dataset.endpoint)",
+                n);
   }
 
   @Test

@@ -64,8 +64,23 @@ public interface CredentialAdmin {
    * state} (as shown: a provisioned key past its expiry is EXPIRED, one whose last connection
    * failed is FAILED) and/or to Enabler {@code enabler}; null for any.
    */
+  default List<Device> devicePage(
+      String search, ProvisioningState state, String enabler, String after, int limit) {
+    return devicePage(search, state, enabler, DeviceOrder.ENDPOINT, after, limit);
+  }
+
+  /**
+   * {@link #devicePage(String, ProvisioningState, String, String, int)} in {@code order}; {@code
+   * after} is the {@link DeviceOrder#cursor(Device)} of the previous page's last device (a bad one
+   * is an {@link IllegalArgumentException}).
+   */
   List<Device> devicePage(
-      String search, ProvisioningState state, String enabler, String after, int limit);
+      String search,
+      ProvisioningState state,
+      String enabler,
+      DeviceOrder order,
+      String after,
+      int limit);
 
   /**
    * Deletes a device with its assignments and key records; Enablers refuse its keys from now on.

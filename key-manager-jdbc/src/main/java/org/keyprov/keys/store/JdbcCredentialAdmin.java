@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import org.keyprov.keys.CredentialAdmin;
 import org.keyprov.keys.Device;
+import org.keyprov.keys.DeviceOrder;
 import org.keyprov.keys.DmCredentials;
 import org.keyprov.keys.DmPsk;
 import org.keyprov.keys.EnablerParameters;
@@ -207,15 +208,30 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
 
   @Override
   public List<Device> devicePage(
-      String search, ProvisioningState state, String enabler, String after, int limit) {
+      String search,
+      ProvisioningState state,
+      String enabler,
+      DeviceOrder order,
+      String after,
+      int limit) {
+    DeviceOrder.Cursor from = order.cursor(after);
     String p = search == null ? "" : search.toLowerCase(java.util.Locale.ROOT);
     String like = "%" + p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     int n = Math.max(1, Math.min(limit, 500));
     StringBuilder sql =
         new StringBuilder(
             "SELECT * FROM device WHERE (LOWER(endpoint) LIKE ? ESCAPE '\\'"
-                + " OR LOWER(dm_psk_identity) LIKE ? ESCAPE '\\') AND endpoint > ?");
-    List<Object> args = new ArrayList<>(List.of(like, like, after == null ? "" : after));
+                + " OR LOWER(dm_psk_identity) LIKE ? ESCAPE '\\')");
+    List<Object> args = new ArrayList<>(List.of(like, like));
+    String beyond = order.descending() ? " < " : " > ";
+    if (from != null && order.byCreation()) {
+      sql.append(" AND (created_at, endpoint)").append(beyond).append("(?, ?)");
+      args.add(from.createdAt());
+      args.add(from.endpoint());
+    } else if (from != null) {
+      sql.append(" AND endpoint").append(beyond).append('?');
+      args.add(from.endpoint());
+    }
     if (state != null || enabler != null) {
       sql.append(
           " AND EXISTS (SELECT 1 FROM assignment a JOIN enabler e ON e.id = a.enabler_id"
@@ -231,7 +247,12 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
       }
       sql.append(')');
     }
-    sql.append(" ORDER BY endpoint LIMIT ?");
+    String direction = order.descending() ? " DESC" : "";
+    sql.append(" ORDER BY ")
+        .append(order.byCreation() ? "created_at" + direction + ", " : "")
+        .append("endpoint")
+        .append(direction)
+        .append(" LIMIT ?");
     args.add(n);
     return db.inTransaction(
         "listing devices", c -> Database.query(c, sql.toString(), Rows::device, args.toArray()));

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.keyprov.keys.AuditEvent;
 import org.keyprov.keys.Device;
+import org.keyprov.keys.DeviceOrder;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.KeyManagerException;
 import org.keyprov.keys.NewDevice;
@@ -232,5 +233,48 @@ class OperatorAccountsTest {
         .containsExactly("a_3");
     km.admin().deleteDevice("a-1", "test");
     assertThat(km.admin().counts()).containsEntry("devices", 3L);
+  }
+
+  @Test
+  void pages_devices_in_any_order_by_keyset_even_where_creation_instants_tie() {
+    KeyManager km = TestKeyManagers.started(ds);
+    byte[] psk = "0123456789abcdef".getBytes();
+    // one batch: the same creation instant, told apart by the endpoint
+    km.admin()
+        .addDevices(
+            List.of(
+                new NewDevice("m-2", "m-2", psk),
+                new NewDevice("m-1", "m-1", psk),
+                new NewDevice("m-3", "m-3", psk)),
+            "test");
+    km.admin().addDevice("a-9", "a-9", psk, "test");
+    km.admin().addDevice("z-0", "z-0", psk, "test");
+    java.util.Comparator<Device> byCreation =
+        java.util.Comparator.comparing(Device::createdAt).thenComparing(Device::endpoint);
+    List<Device> all = km.admin().devices();
+
+    for (DeviceOrder order : DeviceOrder.values()) {
+      java.util.Comparator<Device> expected =
+          order.byCreation() ? byCreation : java.util.Comparator.comparing(Device::endpoint);
+      if (order.descending()) {
+        expected = expected.reversed();
+      }
+      List<String> paged = new java.util.ArrayList<>();
+      String after = "";
+      while (true) {
+        List<Device> page = km.admin().devicePage("", null, null, order, after, 2);
+        page.forEach(d -> paged.add(d.endpoint()));
+        if (page.size() < 2) {
+          break;
+        }
+        after = order.cursor(page.get(1));
+      }
+      assertThat(paged)
+          .as(order.apiName())
+          .containsExactlyElementsOf(all.stream().sorted(expected).map(Device::endpoint).toList());
+    }
+    assertThatThrownBy(() -> km.admin().devicePage("", null, null, DeviceOrder.CREATED, "m-1", 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("same sort order");
   }
 }

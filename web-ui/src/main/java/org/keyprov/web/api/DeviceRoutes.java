@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.keyprov.keys.Device;
+import org.keyprov.keys.DeviceOrder;
 import org.keyprov.keys.DmPsk;
 import org.keyprov.keys.KeyManager;
 import org.keyprov.keys.KeyManagerException;
@@ -51,6 +52,7 @@ final class DeviceRoutes {
         .query("search", "string", "part of the endpoint name or DM PSK identity")
         .query("state", "string", "only devices with an assignment in this state")
         .query("enabler", "string", "only devices assigned to this Enabler FQDN")
+        .query("sort", "string", "endpoint (default), created; a leading - reverses it")
         .query("after", "string", "the next of the previous page")
         .query("limit", "integer", "1 to 500, default 50")
         .answers(new Types.Of(Page.class, DeviceRow.class))
@@ -192,14 +194,26 @@ final class DeviceRoutes {
       }
     }
     String enabler = c.query("enabler", "");
-    List<Device> page =
-        km.admin()
-            .devicePage(
-                c.query("search", ""),
-                state,
-                enabler.isEmpty() ? null : enabler,
-                c.query("after", ""),
-                limit + 1);
+    DeviceOrder order;
+    try {
+      order = DeviceOrder.parse(c.query("sort", ""));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("sort", e.getMessage());
+    }
+    List<Device> page;
+    try {
+      page =
+          km.admin()
+              .devicePage(
+                  c.query("search", ""),
+                  state,
+                  enabler.isEmpty() ? null : enabler,
+                  order,
+                  c.query("after", ""),
+                  limit + 1);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("after", e.getMessage());
+    }
     List<Device> shown = page.subList(0, Math.min(limit, page.size()));
     var assignments = km.ledger().assignments(shown.stream().map(Device::endpoint).toList());
     List<DeviceRow> rows =
@@ -216,7 +230,7 @@ final class DeviceRoutes {
                             .toList(),
                         dm.isRegistered(d.endpoint())))
             .toList();
-    return new Page<>(rows, page.size() > limit ? page.get(limit - 1).endpoint() : null);
+    return new Page<>(rows, page.size() > limit ? order.cursor(page.get(limit - 1)) : null);
   }
 
   private Reply create(Api.Call<NewDevice> c) {

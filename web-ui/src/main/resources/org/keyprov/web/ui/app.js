@@ -130,13 +130,16 @@ function eventRow(at, action, subject, detail) {
 
 // created: the DM PSK of a device just created, shown once: kept across the page's redraws (its own,
 // live updates) until the operator says it is saved, never stored anywhere else
-let devicesState = { search: '', state: '', enabler: '', after: '', history: [], created: null, selected: new Set() };
+let devicesState = { search: '', state: '', enabler: '', sort: 'endpoint', after: '', history: [], created: null, selected: new Set() };
 let enablerNames = { at: 0, names: [] }; // for the filter, fetched again after 30 s
 const STATES = ['pending', 'provisioned', 'failed', 'expired', 'unsupported', 'sim'];
 
+let devicesDrawn = 0; // a list asked for earlier must not draw over one asked for later
+
 async function devices() {
   const at = location.hash; // a late answer must not draw over the page the operator moved to
-  const q = new URLSearchParams({ search: devicesState.search, state: devicesState.state, enabler: devicesState.enabler, after: devicesState.after, limit: '50' });
+  const asked = ++devicesDrawn;
+  const q = new URLSearchParams({ search: devicesState.search, state: devicesState.state, enabler: devicesState.enabler, sort: devicesState.sort, after: devicesState.after, limit: '50' });
   const page = (await api('GET', 'devices?' + q)).data;
   if (Date.now() - enablerNames.at > 30000) {
     enablerNames = { at: Date.now(), names: (await api('GET', 'enablers')).data.items.map((e) => e.fqdn) };
@@ -164,7 +167,19 @@ async function devices() {
     el('td', {}, d.online ? badge('online') : ''),
     // each badge names its Enabler and says its state in words, besides its colour
     el('td', { class: 'states' }, d.assignments.map((a) => badge(a.enabler + ': ' + a.state, a.state))),
-    el('td', {}, d.dmPskIdentity)));
+    el('td', { class: 'wide' }, d.dmPskIdentity),
+    el('td', { class: 'when wide' }, when(d.createdAt))));
+  // a column the list sorts on: pressed once ascending, again descending, back to the first page
+  const sortable = (label, key, cls) => {
+    const desc = devicesState.sort === '-' + key;
+    const on = desc || devicesState.sort === key;
+    return el('th', { class: cls, 'aria-sort': on ? (desc ? 'descending' : 'ascending') : 'none' },
+      el('button', { type: 'button', class: 'sort', id: 'sort-' + key, title: 'Sort by ' + label.toLowerCase(), onclick: () => {
+        // from the order now, not the drawn one: a second press before the redraw reverses it
+        devicesState = { ...devicesState, sort: devicesState.sort === key ? '-' + key : key, after: '', history: [] };
+        devices();
+      } }, label, on ? (desc ? ' ▼' : ' ▲') : ''));
+  };
   const search = el('input', { id: 'search', placeholder: 'endpoint or DM identity contains…', value: devicesState.search });
   const option = (value, text, chosen) => { const o = el('option', { value }, text); o.selected = value === chosen; return o; };
   const stateFilter = el('select', { id: 'filter-state', 'aria-label': 'Only devices with an assignment in state' },
@@ -185,6 +200,7 @@ async function devices() {
   } }, el('input', { id: 'new-endpoint', placeholder: 'new device endpoint' }),
   el('input', { id: 'new-bs-psk', placeholder: 'factory bootstrap PSK, hex (optional)', size: 36, autocomplete: 'off' }),
   el('button', { type: 'submit', disabled: !canWrite() }, 'Create device'));
+  if (asked !== devicesDrawn) return;
   show(at,
     el('h1', {}, 'Devices'),
     el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); devicesState = { ...devicesState, search: search.value, state: stateFilter.value, enabler: enablerFilter.value, after: '', history: [] }; devices(); } },
@@ -195,7 +211,7 @@ async function devices() {
       el('code', { id: 'created-psk' }, devicesState.created.dmPsk), ' ',
       el('button', { class: 'secondary', id: 'dismiss-created', onclick: () => { devicesState.created = null; $('#created').replaceChildren(); } }, 'I have saved it'))),
     bulkBar,
-    el('table', { id: 'devices' }, el('thead', {}, el('tr', {}, el('th', {}, ''), el('th', {}, 'Endpoint'), el('th', {}, ''), el('th', {}, 'Enablers'), el('th', {}, 'DM PSK identity'))), el('tbody', {}, rows)),
+    el('table', { id: 'devices' }, el('thead', {}, el('tr', {}, el('th', {}, ''), sortable('Endpoint', 'endpoint'), el('th', {}, ''), el('th', {}, 'Enablers'), el('th', { class: 'wide' }, 'DM PSK identity'), sortable('Created', 'created', 'wide'))), el('tbody', {}, rows)),
     el('div', { class: 'toolbar' },
       el('button', { class: 'secondary', disabled: devicesState.history.length === 0, onclick: () => { devicesState.after = devicesState.history.pop(); devices(); } }, 'Previous'),
       el('button', { class: 'secondary', id: 'next', disabled: !page.next, onclick: () => { devicesState.history.push(devicesState.after); devicesState.after = page.next; devices(); } }, 'Next')));
