@@ -702,6 +702,12 @@ class OperatorApiIT {
     assertThat(bad.get("detail").asText()).contains("is not an object, instance or resource path");
     JsonNode readOnly = alice.json("PUT", "devices/ep-off/lwm2m/3/0/0", "{\"value\":\"x\"}", 400);
     assertThat(readOnly.get("detail").asText()).contains("(Manufacturer) is not writable");
+    JsonNode format = alice.json("GET", "devices/ep-off/lwm2m/3/0?format=xml", null, 400);
+    assertThat(format.get("detail").asText())
+        .contains("format 'xml' is not one of TLV, JSON, SENML_JSON, SENML_CBOR");
+    assertThat(format.toString()).contains("\"format\"");
+    // by CoAP number too: known, so the answer is about the device
+    alice.json("GET", "devices/ep-off/lwm2m/3/0?format=112", null, 409);
     assertThat(alice.json("GET", "devices/ep-off/objects", null, 200).get("objects")).isEmpty();
     Client audrey = new Client().login("audrey");
     assertThat(audrey.send("PUT", "devices/ep-off/lwm2m/1/0/1", "{\"value\":\"60\"}").statusCode())

@@ -295,6 +295,28 @@ class WebUiIT {
         ExpectedConditions.textToBePresentInElementLocated(By.id("object-status"), "2.05 CONTENT"));
     assertThat(textOf(By.id("object-table"))).contains("Manufacturer", "keyprov");
 
+    // in a content format of the browser's choice, and in one that cannot carry an instance
+    org.openqa.selenium.support.ui.Select format =
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("object-format")));
+    assertThat(format.getOptions())
+        .extracting(o -> o.getAttribute("value"))
+        .contains("SENML_CBOR", "SENML_JSON", "TLV", "TEXT");
+    assertThat(format.getOptions()).extracting(WebElement::getText).contains("TEXT (registered)");
+    format.selectByValue("SENML_CBOR");
+    browser.findElement(By.id("object-read")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("object-status"), "2.05 CONTENT · answered in SENML_CBOR"));
+    assertThat(textOf(By.id("object-table"))).contains("Manufacturer", "keyprov");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("object-format")))
+        .selectByValue("TEXT");
+    browser.findElement(By.id("object-read")).click();
+    // the device's own refusal, as it sent it (Leshan's client answers 5.00)
+    wait.until(
+        d -> d.findElement(By.id("object-status")).getText().matches("/3/0: [45]\\.\\d\\d .*"));
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("object-format")))
+        .selectByValue("");
+
     // the write-only key: written, and reading it answers 4.05
     WebElement path = browser.findElement(By.id("object-path"));
     path.clear();

@@ -316,6 +316,13 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
                     java.util.Arrays.stream(r.getSortedObjectLinks())
                         .map(org.eclipse.leshan.core.link.Link::toCoreLinkFormat)
                         .toList(),
+                    r.getSupportedContentFormats() == null
+                        ? List.of()
+                        : r.getSupportedContentFormats().stream()
+                            .map(org.eclipse.leshan.core.request.ContentFormat::getName)
+                            .filter(DeviceObjects.formats()::contains)
+                            .sorted()
+                            .toList(),
                     redis == null ? null : RedisCluster.servingNode(r)));
   }
 

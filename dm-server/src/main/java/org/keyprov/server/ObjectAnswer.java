@@ -10,9 +10,16 @@ import java.util.Map;
  *
  * @param code the response code name, e.g. {@code CONTENT}, {@code METHOD_NOT_ALLOWED}
  * @param coapCode e.g. {@code 2.05}, {@code 4.05}
+ * @param format the content format the device answered in (e.g. {@code SENML_CBOR}), null when it
+ *     sent no payload or the answer came through another node
  */
 public record ObjectAnswer(
-    String code, String coapCode, boolean success, String error, List<Resource> resources) {
+    String code,
+    String coapCode,
+    boolean success,
+    String error,
+    String format,
+    List<Resource> resources) {
   public ObjectAnswer {
     resources = List.copyOf(resources);
   }

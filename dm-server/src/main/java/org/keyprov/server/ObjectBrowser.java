@@ -17,11 +17,14 @@ import org.eclipse.leshan.core.node.LwM2mObjectInstance;
 import org.eclipse.leshan.core.node.LwM2mPath;
 import org.eclipse.leshan.core.node.LwM2mResource;
 import org.eclipse.leshan.core.node.ObjectLink;
+import org.eclipse.leshan.core.node.codec.CodecException;
+import org.eclipse.leshan.core.request.ContentFormat;
 import org.eclipse.leshan.core.request.DeleteRequest;
 import org.eclipse.leshan.core.request.DownlinkRequest;
 import org.eclipse.leshan.core.request.ExecuteRequest;
 import org.eclipse.leshan.core.request.ReadRequest;
 import org.eclipse.leshan.core.request.WriteRequest;
+import org.eclipse.leshan.core.request.exception.InvalidRequestException;
 import org.eclipse.leshan.core.response.LwM2mResponse;
 import org.eclipse.leshan.core.response.ReadResponse;
 import org.keyprov.models.KeyprovModels;
@@ -56,10 +59,13 @@ final class ObjectBrowser implements DeviceObjects {
   }
 
   @Override
-  public ObjectAnswer observe(String endpoint, String path) throws InterruptedException {
+  public ObjectAnswer observe(String endpoint, String path, String format)
+      throws InterruptedException {
     LwM2mPath p = parse(path);
     org.eclipse.leshan.core.response.ObserveResponse response =
-        sender.send(endpoint, new org.eclipse.leshan.core.request.ObserveRequest(p.toString()));
+        send(
+            endpoint,
+            new org.eclipse.leshan.core.request.ObserveRequest(format(format), p.toString()));
     if (response.isSuccess() && response.getObservation() != null) {
       browsing.add(response.getObservation().getId().toString());
     }
@@ -68,9 +74,10 @@ final class ObjectBrowser implements DeviceObjects {
 
   /** Reads {@code path} ({@code /3}, {@code /3/0}, {@code /3/0/1}). */
   @Override
-  public ObjectAnswer read(String endpoint, String path) throws InterruptedException {
+  public ObjectAnswer read(String endpoint, String path, String format)
+      throws InterruptedException {
     LwM2mPath p = parse(path);
-    ReadResponse response = sender.send(endpoint, new ReadRequest(p.toString()));
+    ReadResponse response = send(endpoint, new ReadRequest(format(format), p.toString()));
     List<ObjectAnswer.Resource> resources =
         response.isSuccess() ? resources(p, response.getContent()) : List.of();
     return answer(response, resources);
@@ -84,34 +91,45 @@ final class ObjectBrowser implements DeviceObjects {
    *     does not fit its type, saying what is expected
    */
   @Override
-  public ObjectAnswer write(String endpoint, String path, String value)
+  public ObjectAnswer write(String endpoint, String path, String value, String format)
       throws InterruptedException {
     LwM2mPath p = parse(path);
+    // Leshan's own default for a single resource
+    ContentFormat chosen = format(format);
+    ContentFormat f = chosen == null ? ContentFormat.TLV : chosen;
     ResourceModel r = resourceModel(p);
     if (r.multiple) {
       throw new IllegalArgumentException(
           path + " is a multiple resource; write one of its instances in the Leshan demo instead");
     }
-    WriteRequest request =
-        switch (r.type) {
-          case STRING -> new WriteRequest(p.getObjectId(), p.getObjectInstanceId(), r.id, value);
-          case INTEGER, UNSIGNED_INTEGER ->
-              new WriteRequest(p.getObjectId(), p.getObjectInstanceId(), r.id, number(value));
-          case FLOAT ->
-              new WriteRequest(p.getObjectId(), p.getObjectInstanceId(), r.id, decimal(value));
-          case BOOLEAN ->
-              new WriteRequest(p.getObjectId(), p.getObjectInstanceId(), r.id, bool(value));
-          case OPAQUE ->
-              new WriteRequest(p.getObjectId(), p.getObjectInstanceId(), r.id, hex(value));
-          case TIME ->
-              new WriteRequest(p.getObjectId(), p.getObjectInstanceId(), r.id, time(value));
-          case OBJLNK ->
-              new WriteRequest(p.getObjectId(), p.getObjectInstanceId(), r.id, link(value));
-          default ->
-              throw new IllegalArgumentException(
-                  path + " is of type " + r.type + ", which the object browser does not write");
-        };
-    return answer(sender.send(endpoint, request), List.of());
+    WriteRequest request;
+    try {
+      request = request(p, r, f, value);
+    } catch (InvalidRequestException e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
+    return answer(send(endpoint, request), List.of());
+  }
+
+  private static WriteRequest request(LwM2mPath p, ResourceModel r, ContentFormat f, String value) {
+    String path = p.toString();
+    return switch (r.type) {
+      case STRING -> new WriteRequest(f, p.getObjectId(), p.getObjectInstanceId(), r.id, value);
+      case INTEGER, UNSIGNED_INTEGER ->
+          new WriteRequest(f, p.getObjectId(), p.getObjectInstanceId(), r.id, number(value));
+      case FLOAT ->
+          new WriteRequest(f, p.getObjectId(), p.getObjectInstanceId(), r.id, decimal(value));
+      case BOOLEAN ->
+          new WriteRequest(f, p.getObjectId(), p.getObjectInstanceId(), r.id, bool(value));
+      case OPAQUE ->
+          new WriteRequest(f, p.getObjectId(), p.getObjectInstanceId(), r.id, hex(value));
+      case TIME -> new WriteRequest(f, p.getObjectId(), p.getObjectInstanceId(), r.id, time(value));
+      case OBJLNK ->
+          new WriteRequest(f, p.getObjectId(), p.getObjectInstanceId(), r.id, link(value));
+      default ->
+          throw new IllegalArgumentException(
+              path + " is of type " + r.type + ", which the object browser does not write");
+    };
   }
 
   /** Executes a resource, with the arguments text ({@code 0='a',1}) or none. */
@@ -146,6 +164,41 @@ final class ObjectBrowser implements DeviceObjects {
   public String objectName(int id) {
     ObjectModel o = model.getObjectModel(id);
     return o == null ? null : o.name;
+  }
+
+  /** Sends {@code request}; one the chosen format cannot carry says so. */
+  private <T extends LwM2mResponse> T send(String endpoint, DownlinkRequest<T> request)
+      throws InterruptedException {
+    try {
+      return sender.send(endpoint, request);
+    } catch (CodecException | InvalidRequestException e) {
+      throw new IllegalArgumentException("the request cannot be sent so: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The content format named {@code name} ({@code SENML_CBOR}, any case) or numbered ({@code 112});
+   * null for none.
+   *
+   * @throws IllegalArgumentException naming the formats there are
+   */
+  static ContentFormat format(String name) {
+    if (name == null || name.isBlank()) {
+      return null;
+    }
+    String n = name.trim();
+    for (String known : DeviceObjects.formats()) {
+      ContentFormat f = ContentFormat.fromName(known);
+      if (known.equalsIgnoreCase(n) || String.valueOf(f.getCode()).equals(n)) {
+        return f;
+      }
+    }
+    throw new IllegalArgumentException(
+        "format '"
+            + name
+            + "' is not one of "
+            + String.join(", ", DeviceObjects.formats())
+            + " (or empty, for the device's choice)");
   }
 
   private static LwM2mPath parse(String path) {
@@ -232,7 +285,18 @@ final class ObjectBrowser implements DeviceObjects {
         r.getCode().getCode() / 100 + "." + String.format("%02d", r.getCode().getCode() % 100),
         r.isSuccess(),
         r.getErrorMessage(),
+        answeredIn(r),
         resources);
+  }
+
+  /** The content format of the device's CoAP answer, if this node got it and it had a payload. */
+  private static String answeredIn(LwM2mResponse r) {
+    if (r.getCoapResponse() instanceof org.eclipse.californium.core.coap.Response coap
+        && coap.getPayloadSize() > 0
+        && coap.getOptions().hasContentFormat()) {
+      return ContentFormat.fromCode(coap.getOptions().getContentFormat()).getName();
+    }
+    return null;
   }
 
   private static long number(String v) {

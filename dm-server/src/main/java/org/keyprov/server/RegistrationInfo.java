@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * A device's LwM2M registration as an operator reads it (what the Leshan demo shows), without
  * Leshan types: where it registered from, its lifetime, binding, LwM2M version, when it registered
- * and last updated, the object links it listed, and the node that serves it (null with one node).
+ * and last updated, the object links it listed, the content formats it supports (by name, as {@link
+ * DeviceObjects#formats()} spells them) and the node that serves it (null with one node).
  */
 public record RegistrationInfo(
     String registrationId,
@@ -18,8 +19,10 @@ public record RegistrationInfo(
     Instant registeredAt,
     Instant lastUpdate,
     List<String> objectLinks,
+    List<String> contentFormats,
     String node) {
   public RegistrationInfo {
     objectLinks = List.copyOf(objectLinks);
+    contentFormats = List.copyOf(contentFormats);
   }
 }

@@ -22,6 +22,8 @@ import org.keyprov.web.api.Views.ObjectList;
  */
 final class ObjectRoutes {
   private static final String NODE = "/devices/{endpoint}/lwm2m/{path}";
+  private static final String FORMAT =
+      "the content format to ask for: " + formats() + " or its CoAP number; the device's if none";
 
   private final KeyManager km;
   private final DeviceDirectory dm;
@@ -44,18 +46,21 @@ final class ObjectRoutes {
         .run(c -> objectList(c.path("endpoint")));
     api.post(NODE + "/observe", "Observes a node; new values arrive on the event stream")
         .access(Access.WRITE)
+        .query("format", "string", FORMAT)
         .answers(NodeAnswer.class)
-        .run(c -> ask(c, null, DeviceObjects::observe));
+        .run(c -> ask(c, null, (o, e, p) -> o.observe(e, p, format(c))));
     api.get(NODE, "Reads an object, instance or resource (path such as 3/0 or 3/0/1)")
+        .query("format", "string", FORMAT)
         .answers(NodeAnswer.class)
-        .run(c -> ask(c, null, DeviceObjects::read));
+        .run(c -> ask(c, null, (o, e, p) -> o.read(e, p, format(c))));
     api.put(NODE, "Writes a resource")
         .access(Access.WRITE)
+        .query("format", "string", "the content format to write in: " + formats() + "; TLV if none")
         .body(ResourceWrite.class)
         .answers(NodeAnswer.class)
         .run(
             (Api.Call<ResourceWrite> c) ->
-                ask(c, "lwm2m.write", (o, e, p) -> o.write(e, p, c.body().value())));
+                ask(c, "lwm2m.write", (o, e, p) -> o.write(e, p, c.body().value(), format(c))));
     api.post(NODE, "Executes a resource")
         .access(Access.WRITE)
         .optionalBody(Execute.class)
@@ -67,6 +72,19 @@ final class ObjectRoutes {
         .access(Access.WRITE)
         .answers(NodeAnswer.class)
         .run(c -> ask(c, "lwm2m.delete", DeviceObjects::delete));
+  }
+
+  /** The {@code format} asked for, checked; null for none. */
+  private static String format(Api.Call<?> c) {
+    try {
+      return DeviceObjects.format(c.query("format", ""));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("format", e.getMessage());
+    }
+  }
+
+  private static String formats() {
+    return String.join(", ", DeviceObjects.formats());
   }
 
   private NodeAnswer ask(Api.Call<?> c, String audited, Ask ask) throws Exception {

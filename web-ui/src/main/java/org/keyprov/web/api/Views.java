@@ -110,7 +110,8 @@ final class Views {
       Instant registeredAt,
       Instant lastUpdate,
       String node,
-      List<String> objectLinks) {
+      List<String> objectLinks,
+      List<String> contentFormats) {
     static Registration of(RegistrationInfo r) {
       return new Registration(
           r.registrationId(),
@@ -122,7 +123,8 @@ final class Views {
           r.registeredAt(),
           r.lastUpdate(),
           r.node(),
-          r.objectLinks());
+          r.objectLinks(),
+          r.contentFormats());
     }
   }
 
@@ -251,13 +253,19 @@ final class Views {
 
   /** A device's answer to a read, write, execute, delete or observe, as it gave it. */
   record NodeAnswer(
-      String code, String coapCode, boolean success, String error, List<NodeResource> resources) {
+      String code,
+      String coapCode,
+      boolean success,
+      String error,
+      String format,
+      List<NodeResource> resources) {
     static NodeAnswer of(ObjectAnswer a) {
       return new NodeAnswer(
           a.code(),
           a.coapCode(),
           a.success(),
           a.error(),
+          a.format(),
           a.resources().stream()
               .map(
                   r ->

@@ -132,6 +132,7 @@ function eventRow(at, action, subject, detail) {
 // live updates) until the operator says it is saved, never stored anywhere else
 let devicesState = { search: '', state: '', enabler: '', sort: 'endpoint', after: '', history: [], created: null, selected: new Set() };
 let enablerNames = { at: 0, names: [] }; // for the filter, fetched again after 30 s
+const FORMATS = ['TLV', 'JSON', 'SENML_JSON', 'SENML_CBOR', 'TEXT', 'OPAQUE', 'CBOR'];
 const STATES = ['pending', 'provisioned', 'failed', 'expired', 'unsupported', 'sim'];
 
 let devicesDrawn = 0; // a list asked for earlier must not draw over one asked for later
@@ -271,16 +272,18 @@ async function deviceDetail(endpoint) {
 
 // the LwM2M object browser: read any object the device lists, write, execute, delete an instance
 // what the object browser shows, kept across redraws of the device page (live events redraw it)
-let browsed = null; // { endpoint, path, a, observing: Set of paths }
+let browsed = null; // { endpoint, path, a, format, observing: Set of paths }
 
 function objectBrowser(endpoint, d) {
   const base = 'devices/' + encodeURIComponent(endpoint) + '/lwm2m';
-  if (!browsed || browsed.endpoint !== endpoint) browsed = { endpoint, path: '', a: null, observing: new Set() };
+  if (!browsed || browsed.endpoint !== endpoint) browsed = { endpoint, path: '', a: null, format: '', observing: new Set() };
   const result = el('div', { id: 'object-result' });
   const pathInput = el('input', { id: 'object-path', placeholder: 'path, e.g. /3/0', size: 16 });
-  const call = async (method, path, body) => {
+  // read, observe and write go in the content format chosen; execute and delete carry none
+  const call = async (method, path, body, formatted) => {
     try {
-      const a = (await api(method, base + path.replace(/^\/?/, '/'), body)).data;
+      const q = formatted && browsed.format ? '?format=' + encodeURIComponent(browsed.format) : '';
+      const a = (await api(method, base + path.replace(/^\/?/, '/') + q, body)).data;
       return a;
     } catch (e) { toast(e.message); return null; }
   };
@@ -288,7 +291,7 @@ function objectBrowser(endpoint, d) {
     if (!a) return;
     browsed.path = path; browsed.a = a;
     const status = el('p', { id: 'object-status', class: a.success ? 'muted' : 'error' },
-      path + ': ' + a.coapCode + ' ' + a.code + (a.error ? ' (' + a.error + ')' : ''));
+      path + ': ' + a.coapCode + ' ' + a.code + (a.error ? ' (' + a.error + ')' : '') + (a.format ? ' · answered in ' + a.format : ''));
     const rows = a.resources.map((r) => {
       const writable = r.operations.includes('W') && !r.multiple;
       const value = el('input', { class: 'write-value', 'aria-label': 'value for ' + r.path, size: 24 });
@@ -296,21 +299,26 @@ function objectBrowser(endpoint, d) {
         el('td', {}, r.path), el('td', {}, r.name), el('td', { class: 'value' }, Object.values(r.values).join(', ')),
         el('td', {}, r.operations),
         el('td', {}, r.operations.includes('R') ? el('button', { class: 'secondary observe', disabled: browsed.observing.has(r.path), onclick: async (ev) => {
-          const a = await call('POST', r.path + '/observe', {});
+          const a = await call('POST', r.path + '/observe', {}, true);
           if (a && a.success) { browsed.observing.add(r.path); ev.target.textContent = 'Observing'; ev.target.disabled = true; toast('observing ' + r.path + ': new values show here'); }
           else if (a) { toast(r.path + ': ' + a.coapCode + ' ' + a.code); }
         } }, browsed.observing.has(r.path) ? 'Observing' : 'Observe') : '', ' ',
           writable && canWrite() ? [value, ' ', el('button', { class: 'secondary write', onclick: async () => {
           const written = value.value;
           value.value = '';
-          show(r.path, await call('PUT', r.path, { value: written }));
+          show(r.path, await call('PUT', r.path, { value: written }, true));
         } }, 'Write')] : ''));
     });
     result.replaceChildren(status, a.resources.length ? el('table', { id: 'object-table' },
       el('thead', {}, el('tr', {}, el('th', {}, 'Path'), el('th', {}, 'Name'), el('th', {}, 'Value'), el('th', {}, 'Ops'), el('th', {}, ''))),
       el('tbody', {}, rows)) : '');
   };
-  const read = async (path) => { pathInput.value = path; show(path, await call('GET', path)); };
+  const read = async (path) => { pathInput.value = path; show(path, await call('GET', path, undefined, true)); };
+  // every format the browser knows, those the registration lists marked: Leshan keeps only the
+  // mandatory ones once a device updates its object links, so the device's answer is the proof
+  const listed = (d.registration && d.registration.contentFormats) || [];
+  const formatChoice = el('select', { id: 'object-format', 'aria-label': 'Content format', onchange: (ev) => { browsed.format = ev.target.value; } },
+    [['', 'format: device\'s choice'], ...FORMATS.map((f) => [f, f + (listed.includes(f) ? ' (registered)' : '')])].map(([v, t]) => { const o = el('option', { value: v }, t); o.selected = v === browsed.format; return o; }));
   if (browsed.a) { pathInput.value = browsed.path; show(browsed.path, browsed.a); }
   const links = ((d.registration && d.registration.objectLinks) || [])
     .map((l) => l.replace(/^<([^>]*)>.*$/, '$1')).filter((p) => /^\/\d+(\/\d+)?$/.test(p));
@@ -319,12 +327,12 @@ function objectBrowser(endpoint, d) {
     d.registration ? el('div', { class: 'links' }, links.map((p) => el('button', { class: 'secondary object-link', onclick: () => read(p) }, p))) :
       el('p', { class: 'muted' }, 'The device is not registered: nothing to browse.'),
     el('form', { class: 'inline', onsubmit: async (ev) => { ev.preventDefault(); await read(pathInput.value); } },
-      pathInput, el('button', { type: 'submit', class: 'secondary', id: 'object-read', disabled: !d.registration }, 'Read'),
+      pathInput, formatChoice, el('button', { type: 'submit', class: 'secondary', id: 'object-read', disabled: !d.registration }, 'Read'),
       el('input', { id: 'object-value', placeholder: 'value to write (write-only resources too)', size: 30, autocomplete: 'off' }),
       el('button', { type: 'button', class: 'secondary', id: 'object-write', disabled: !d.registration || !canWrite(), onclick: async () => {
         const written = $('#object-value').value;
         $('#object-value').value = ''; // it may be a key: not left on screen
-        show(pathInput.value, await call('PUT', pathInput.value, { value: written }));
+        show(pathInput.value, await call('PUT', pathInput.value, { value: written }, true));
       } }, 'Write'),
       el('button', { type: 'button', class: 'secondary', id: 'object-execute', disabled: !d.registration || !canWrite(), onclick: async () => {
         show(pathInput.value, await call('POST', pathInput.value, {}));
