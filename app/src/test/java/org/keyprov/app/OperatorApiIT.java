@@ -267,6 +267,43 @@ class OperatorApiIT {
   }
 
   @Test
+  void an_import_job_answers_at_once_and_any_caller_reads_its_outcome() throws Exception {
+    h.givenEnabler("a.enabler.test");
+    String csv =
+        "endpoint,dm_psk_identity,dm_psk_hex,enablers\n"
+            + "job-1,,00112233445566778899aabbccddeeff,a.enabler.test\n"
+            + "job-2,,00112233445566778899aabbccddeeff\n";
+    Client alice = new Client().login("alice");
+
+    HttpResponse<String> started = alice.send("POST", "imports", csv, "text/csv");
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    JsonNode job = JSON.readTree(started.body());
+    assertThat(job.get("rows").asInt()).isEqualTo(2);
+    assertThat(job.get("startedBy").asText()).isEqualTo("alice");
+    String location = started.headers().firstValue("location").orElseThrow();
+    assertThat(location).isEqualTo("/api/v1/imports/" + job.get("id").asText());
+
+    Client audrey = new Client().login("audrey");
+    String path = location.substring("/api/v1/".length());
+    await()
+        .until(() -> !audrey.json("GET", path, null, 200).get("state").asText().equals("running"));
+    JsonNode done = audrey.json("GET", path, null, 200);
+    assertThat(done.get("state").asText()).isEqualTo("done");
+    assertThat(done.get("imported").asInt()).isEqualTo(2);
+    assertThat(done.get("done").asInt()).isEqualTo(2);
+    assertThat(done.get("errors")).isEmpty();
+    assertThat(done.get("finishedAt").isNull()).isFalse();
+    assertThat(h.km.ledger().assignments("job-1")).hasSize(1);
+
+    // a bad mode, an unknown job, a role that may not write
+    assertThat(alice.json("POST", "imports?mode=sometimes", null, 400).get("field").asText())
+        .isEqualTo("mode");
+    assertThat(audrey.json("GET", "imports/0123456789abcdef", null, 404).get("detail").asText())
+        .contains("no import job");
+    assertThat(audrey.send("POST", "imports", csv, "text/csv").statusCode()).isEqualTo(403);
+  }
+
+  @Test
   void audit_log_filters_and_exports_csv() throws Exception {
     Client alice = new Client().login("alice");
     alice.json("POST", "devices", "{\"endpoint\":\"ep-a\"}", 201);

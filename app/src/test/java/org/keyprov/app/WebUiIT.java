@@ -434,6 +434,52 @@ class WebUiIT {
   }
 
   @Test
+  void a_large_import_is_one_job_whose_progress_bar_moves_and_which_assigns_every_device()
+      throws Exception {
+    h.givenEnabler("imp.enabler.test");
+    int rows = 20_000;
+    StringBuilder csv = new StringBuilder("endpoint,dm_psk_identity,dm_psk_hex,enablers\n");
+    for (int i = 0; i < rows; i++) {
+      csv.append("big-").append(i).append(",,").append(DM_PSK_HEX).append(",imp.enabler.test\n");
+    }
+    java.nio.file.Path file = dir.resolve("big.csv");
+    java.nio.file.Files.writeString(file, csv);
+    login("alice");
+    open("#/import");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("csv-file")))
+        .sendKeys(file.toString());
+    wait.until(d -> !d.findElement(By.id("csv")).getAttribute("value").isEmpty());
+    // every value the bar takes, as the page sets it
+    ((org.openqa.selenium.JavascriptExecutor) browser)
+        .executeScript(
+            "window.seen = []; const b = document.getElementById('import-progress');"
+                + " new MutationObserver(() => window.seen.push([b.value, b.max]))"
+                + ".observe(b, { attributes: true });");
+    browser.findElement(By.id("import")).click();
+
+    wait.withTimeout(Duration.ofSeconds(120))
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.id("import-summary"), rows + " device(s) imported, 0 error(s)"));
+    @SuppressWarnings("unchecked")
+    List<List<Number>> seen =
+        (List<List<Number>>)
+            ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.seen");
+    assertThat(seen)
+        .as("the bar stood somewhere between empty and full while the job ran")
+        .anySatisfy(
+            v -> {
+              assertThat(v.get(1).intValue()).isEqualTo(rows);
+              assertThat(v.get(0).doubleValue()).isStrictlyBetween(0.0, (double) rows);
+            });
+    assertThat(browser.findElement(By.id("import-status")).getText())
+        .isEqualTo("done: " + rows + " rows");
+    assertThat(h.km.admin().counts()).containsEntry("devices", (long) rows);
+    assertThat(h.km.ledger().assignments(List.of("big-0", "big-19999")).values())
+        .allSatisfy(a -> assertThat(a).singleElement());
+  }
+
+  @Test
   void a_device_whose_enabler_connection_failed_shows_failed_naming_the_enabler_and_counts_it() {
     h.givenEnabler("ui.enabler.test");
     h.givenDevice("ui-failing", DM_PSK_HEX.getBytes(), "ui.enabler.test");

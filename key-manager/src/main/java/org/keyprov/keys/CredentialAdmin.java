@@ -43,7 +43,20 @@ public interface CredentialAdmin {
    * Adds many devices in one transaction: all of them, or (on any invalid or duplicate entry) none,
    * with the first problem in the exception's message.
    */
-  List<Device> addDevices(List<NewDevice> devices, String actor);
+  default List<Device> addDevices(List<NewDevice> devices, String actor) {
+    return addDevices(devices, java.util.Map.of(), actor, done -> {});
+  }
+
+  /**
+   * {@link #addDevices(List, String)}, and in the same transaction assigns each device the Enablers
+   * {@code enablers} lists for its endpoint (an unknown Enabler, and nothing is added); {@code
+   * progress} hears how many devices are stored, as the work goes.
+   */
+  List<Device> addDevices(
+      List<NewDevice> devices,
+      java.util.Map<String, List<String>> enablers,
+      String actor,
+      java.util.function.IntConsumer progress);
 
   Optional<Device> device(String endpoint);
 

@@ -42,6 +42,9 @@ public interface KeyManager extends AutoCloseable {
   /** The operator console's live events, shared by every process on the same database. */
   OperatorEvents events();
 
+  /** Device import jobs: their progress and what they found, for every node to show. */
+  ImportJobs imports();
+
   /** Keys invalidated before their expiry, for Enablers to drop from their caches at once. */
   InvalidationFeed invalidations();
 

@@ -433,7 +433,11 @@ final class JdbcBootstrap implements BootstrapCredentials {
    * Adds devices with factory bootstrap credentials in one transaction: all, or (on any invalid or
    * duplicate entry) none, the first problem in the exception's message.
    */
-  java.util.List<Device> addDevices(java.util.List<NewDevice> devices, String actor) {
+  java.util.List<Device> addDevices(
+      java.util.List<NewDevice> devices,
+      java.util.Map<String, java.util.List<String>> enablers,
+      String actor,
+      java.util.function.IntConsumer progress) {
     java.util.Set<String> names = new java.util.HashSet<>();
     for (int row = 0; row < devices.size(); row++) {
       NewDevice d = devices.get(row);
@@ -482,7 +486,12 @@ final class JdbcBootstrap implements BootstrapCredentials {
               } finally {
                 Arrays.fill(bs, (byte) 0);
               }
+              if (added.size() % 100 == 0) {
+                progress.accept(added.size());
+              }
             }
+            admin.assignAll(c, enablers, actor);
+            progress.accept(added.size());
             return added;
           });
     } finally {

@@ -26,6 +26,9 @@ import org.keyprov.keys.SimPersonalisation;
 import org.keyprov.keys.gba.BTid;
 
 final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
+  /** Devices stored per batch when many are added: progress is told after each. */
+  private static final int BATCH = 500;
+
   static final String ACTOR_SYSTEM = CredentialAdmin.SYSTEM;
   private static final int KS_LENGTH = 32;
   private static final int MIN_PSK_LENGTH = 16;
@@ -130,9 +133,13 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
   }
 
   @Override
-  public List<Device> addDevices(List<NewDevice> devices, String actor) {
+  public List<Device> addDevices(
+      List<NewDevice> devices,
+      java.util.Map<String, List<String>> enablers,
+      String actor,
+      java.util.function.IntConsumer progress) {
     if (devices.stream().anyMatch(NewDevice::factoryBootstrap)) {
-      return bootstrap.addDevices(devices, actor);
+      return bootstrap.addDevices(devices, enablers, actor, progress);
     }
     List<Device> added = new java.util.ArrayList<>(devices.size());
     java.util.Set<String> names = new java.util.HashSet<>();
@@ -161,6 +168,7 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
             java.time.OffsetDateTime now =
                 java.time.OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC);
             byte[] ks = new byte[KS_LENGTH];
+            int stored = 0;
             for (NewDevice d : devices) {
               random.nextBytes(ks);
               byte[] psk = d.dmPsk();
@@ -174,6 +182,10 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
               ps.addBatch();
               Arrays.fill(psk, (byte) 0);
               added.add(new Device(ep, ep + "@" + domain, d.dmPskIdentity(), now.toInstant()));
+              if (++stored % BATCH == 0) {
+                ps.executeBatch();
+                progress.accept(stored);
+              }
             }
             Arrays.fill(ks, (byte) 0);
             ps.executeBatch();
@@ -185,9 +197,46 @@ final class JdbcCredentialAdmin implements CredentialAdmin, DmCredentials {
             }
             throw e;
           }
+          assignAll(c, enablers, actor);
           audit.append(c, actor, "device.added", devices.size() + " devices", "bulk add");
+          progress.accept(devices.size());
           return added;
         });
+  }
+
+  /**
+   * In {@code c}'s transaction: assigns each endpoint of {@code enablers} the Enablers it lists
+   * (any case, each once); an unknown Enabler is {@code NOT_FOUND}.
+   */
+  void assignAll(Connection c, java.util.Map<String, List<String>> enablers, String actor)
+      throws SQLException {
+    java.util.Map<String, Long> ids = new java.util.HashMap<>();
+    java.time.Instant now = clock.instant();
+    try (java.sql.PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO assignment(device_id, enabler_id, state, detail, attempts, updated_at)"
+                + " SELECT d.id, ?, ?, 'assigned', 0, ? FROM device d WHERE d.endpoint = ?"
+                + " AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.device_id = d.id"
+                + " AND a.enabler_id = ?)")) {
+      for (var e : enablers.entrySet()) {
+        for (String fqdn : new java.util.LinkedHashSet<>(e.getValue())) {
+          String naf = normalise(fqdn);
+          Long id = ids.get(naf);
+          if (id == null) {
+            id = enablerId(c, naf);
+            ids.put(naf, id);
+          }
+          ps.setLong(1, id);
+          ps.setString(2, ProvisioningState.PENDING.name());
+          ps.setObject(3, java.time.OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC));
+          ps.setString(4, e.getKey());
+          ps.setLong(5, id);
+          ps.addBatch();
+          audit.append(c, actor, "enabler.assigned", e.getKey(), "Enabler " + naf);
+        }
+      }
+      ps.executeBatch();
+    }
   }
 
   @Override

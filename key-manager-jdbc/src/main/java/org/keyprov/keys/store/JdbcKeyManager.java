@@ -140,6 +140,11 @@ public final class JdbcKeyManager implements KeyManager {
   }
 
   @Override
+  public org.keyprov.keys.ImportJobs imports() {
+    return requireStarted().imports();
+  }
+
+  @Override
   public InvalidationFeed invalidations() {
     return requireStarted().invalidations();
   }

@@ -35,6 +35,7 @@ record JdbcStores(
     org.keyprov.keys.ApiTokens tokens,
     ProvisioningLeases leases,
     OperatorEvents events,
+    org.keyprov.keys.ImportJobs imports,
     InvalidationFeed invalidations) {
 
   /**
@@ -76,6 +77,7 @@ record JdbcStores(
         new JdbcApiTokens(db, audit, clock, random),
         new JdbcLeases(db),
         new JdbcOperatorEvents(db, clock),
+        new JdbcImportJobs(db, clock, random),
         new JdbcInvalidations(db, clock));
   }
 }

@@ -40,6 +40,7 @@ public final class ApiHandler extends Handler.Wrapper {
   private final EventFeed feed;
   private final ApiServlet servlet;
   private final ApiDocs docs;
+  private final ImportRunner imports;
 
   public ApiHandler(KeyManager km, DeviceDirectory dm, Clock clock) {
     this(km, dm, clock, () -> null);
@@ -62,7 +63,8 @@ public final class ApiHandler extends Handler.Wrapper {
         new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-    Api api = operations(km, dm, info, sessions);
+    this.imports = new ImportRunner(km);
+    Api api = operations(km, dm, info, sessions, imports);
     if (local != null) {
       api.tag("admin")
           .post(
@@ -100,11 +102,16 @@ public final class ApiHandler extends Handler.Wrapper {
 
   /** Every operation of the API, in the order of the API browser. */
   static Api operations(
-      KeyManager km, DeviceDirectory dm, Supplier<ServerInfo> info, Sessions sessions) {
+      KeyManager km,
+      DeviceDirectory dm,
+      Supplier<ServerInfo> info,
+      Sessions sessions,
+      ImportRunner imports) {
     Api api = new Api();
     BootstrapRoutes bootstrap = new BootstrapRoutes(km, dm);
     new Routes(km, dm, info).register(api);
     new DeviceRoutes(km, dm, bootstrap).register(api);
+    new ImportRoutes(km, imports).register(api);
     bootstrap.register(api);
     new ObjectRoutes(km, dm).register(api);
     new AccountRoutes(km, sessions).register(api);
@@ -121,6 +128,7 @@ public final class ApiHandler extends Handler.Wrapper {
   protected void doStop() throws Exception {
     super.doStop();
     feed.close();
+    imports.close();
     servlet.close();
   }
 

@@ -2,8 +2,10 @@ package org.keyprov.web.api;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.keyprov.keys.CredentialAdmin;
@@ -27,7 +29,19 @@ public final class DeviceImport {
   private DeviceImport() {}
 
   public static Result run(CredentialAdmin admin, String csv, boolean all, String actor) {
-    CsvImport.Parsed parsed = CsvImport.parse(csv);
+    return run(admin, CsvImport.parse(csv), all, actor, done -> {});
+  }
+
+  /**
+   * Imports {@code parsed}; {@code progress} hears how many of its rows have been worked through.
+   * In {@code all} mode the devices and their assignments go in one transaction.
+   */
+  static Result run(
+      CredentialAdmin admin,
+      CsvImport.Parsed parsed,
+      boolean all,
+      String actor,
+      java.util.function.IntConsumer progress) {
     List<Problem> problems = new ArrayList<>();
     parsed.errors().forEach(e -> problems.add(new Problem(e.line(), e.message())));
     Set<String> known =
@@ -45,14 +59,18 @@ public final class DeviceImport {
     int imported = 0;
     if (all) {
       if (problems.isEmpty()) {
+        Map<String, List<String>> enablers = new LinkedHashMap<>();
+        good.forEach(r -> enablers.put(r.device().endpoint(), r.enablers()));
         try {
-          admin.addDevices(good.stream().map(CsvImport.Row::device).toList(), actor);
+          admin.addDevices(
+              good.stream().map(CsvImport.Row::device).toList(), enablers, actor, progress);
           imported = good.size();
         } catch (KeyManagerException e) {
           problems.add(new Problem(0, e.getMessage()));
         }
       }
     } else {
+      int done = 0;
       for (CsvImport.Row r : good) {
         try {
           NewDevice d = r.device();
@@ -62,18 +80,13 @@ public final class DeviceImport {
             admin.addDevice(d.endpoint(), d.dmPskIdentity(), d.dmPsk(), actor);
           }
           imported++;
+          for (String e : r.enablers()) {
+            admin.assign(d.endpoint(), e, actor);
+          }
         } catch (KeyManagerException e) {
           problems.add(new Problem(r.line(), e.getMessage()));
         }
-      }
-    }
-    if (imported > 0) {
-      for (CsvImport.Row r : good) {
-        for (String e : r.enablers()) {
-          if (admin.device(r.device().endpoint()).isPresent()) {
-            admin.assign(r.device().endpoint(), e, actor);
-          }
-        }
+        progress.accept(++done);
       }
     }
     problems.sort(Comparator.comparingInt(Problem::line));

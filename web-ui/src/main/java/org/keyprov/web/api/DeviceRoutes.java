@@ -276,13 +276,19 @@ final class DeviceRoutes {
     return Reply.created(location(endpoint), CreatedDevice.of(d, shownOnce));
   }
 
-  private Object importCsv(Api.Call<String> c) {
+  /** Whether the import's {@code mode} is {@code all}; a bad one answers 400. */
+  static boolean importMode(Api.Call<?> c) {
     String mode = c.query("mode", "all");
     if (!mode.equals("all") && !mode.equals("valid")) {
       throw ApiException.badRequest(
           "mode",
           "mode is all (nothing imported if any row is bad) or valid (import the good rows)");
     }
+    return mode.equals("all");
+  }
+
+  private Object importCsv(Api.Call<String> c) {
+    String mode = importMode(c) ? "all" : "valid";
     DeviceImport.Result result =
         DeviceImport.run(km.admin(), c.body(), mode.equals("all"), c.actor());
     ImportResult out =

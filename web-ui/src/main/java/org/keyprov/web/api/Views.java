@@ -177,6 +177,23 @@ final class Views {
 
   record ImportError(int line, String message) {}
 
+  /**
+   * An import job: {@code state} running, done or failed; {@code done} of {@code rows} worked
+   * through; {@code errors} the first 1,000 of {@code errorCount} problems.
+   */
+  record ImportJob(
+      String id,
+      String mode,
+      String state,
+      int rows,
+      int done,
+      int imported,
+      int errorCount,
+      List<ImportError> errors,
+      String startedBy,
+      Instant startedAt,
+      Instant finishedAt) {}
+
   record EnablerView(
       String fqdn,
       String uri,

@@ -437,20 +437,37 @@ function importPage() {
   const text = el('textarea', { id: 'csv', placeholder: 'endpoint,dm_psk_identity,dm_psk_hex,enablers\n…' });
   const file = el('input', { id: 'csv-file', 'aria-label': 'CSV file', type: 'file', accept: '.csv,text/csv', onchange: async () => { text.value = await file.files[0].text(); } });
   const mode = el('select', { id: 'import-mode', 'aria-label': 'Import mode' }, el('option', { value: 'all' }, 'all or nothing'), el('option', { value: 'valid' }, 'import the valid rows'));
-  const bar = el('progress', { id: 'import-progress', max: '1', value: '0' });
+  const bar = el('progress', { id: 'import-progress', max: '1', value: '0', 'aria-label': 'Import progress' });
+  const status = el('span', { id: 'import-status', class: 'muted', role: 'status' });
   const report = el('div', { id: 'import-report' });
-  const run = async () => {
-    // one request for the whole file: the server checks every line before it adds any (mode all)
-    bar.removeAttribute('value'); // indeterminate while the server works
-    const r = await api('POST', 'devices/import?mode=' + mode.value, text.value, 'text/csv');
-    bar.max = 1; bar.value = 1;
-    const imported = r.data.imported || 0; const errors = r.data.errors || [];
-    report.replaceChildren(el('p', { id: 'import-summary' }, imported + ' device(s) imported, ' + errors.length + ' error(s)'
-        + (mode.value === 'all' && errors.length ? ': nothing was imported, mend the lines below and import again' : '')),
+  const at = location.hash;
+  const done = (job) => {
+    const errors = job.errors || [];
+    const more = job.errorCount > errors.length ? ' (the first ' + errors.length + ' shown)' : '';
+    report.replaceChildren(el('p', { id: 'import-summary' }, job.imported + ' device(s) imported, ' + job.errorCount + ' error(s)' + more
+        + (job.state === 'failed' ? ': the import stopped' : job.mode === 'all' && job.errorCount ? ': nothing was imported, mend the lines below and import again' : '')),
       el('table', {}, el('tbody', {}, errors.map((e) => el('tr', {}, el('td', {}, e.line > 0 ? 'line ' + e.line : 'file'), el('td', {}, e.message))))));
   };
+  const run = async () => {
+    // one upload for the whole file; the server imports it as a job (in one transaction in mode
+    // all) and says how far it has come, from whichever node this page asks
+    report.replaceChildren();
+    bar.removeAttribute('value'); // indeterminate until the job says how many rows it has
+    status.textContent = 'uploading…';
+    let job = (await api('POST', 'imports?mode=' + mode.value, text.value, 'text/csv')).data;
+    while (job.state === 'running') {
+      bar.max = Math.max(1, job.rows); bar.value = job.done;
+      status.textContent = 'importing: ' + job.done + ' of ' + job.rows + ' rows';
+      await new Promise((r) => setTimeout(r, 250));
+      if (location.hash !== at) return; // the job goes on; its outcome is in the audit log
+      job = (await api('GET', 'imports/' + job.id)).data;
+    }
+    bar.max = 1; bar.value = 1;
+    status.textContent = job.state === 'done' ? 'done: ' + job.rows + ' rows' : 'stopped';
+    done(job);
+  };
   $('#main').replaceChildren(el('h1', {}, 'Import devices from CSV'), el('p', { class: 'muted' }, 'Header: endpoint,dm_psk_identity,dm_psk_hex[,enablers] for devices flashed with a DM PSK, or endpoint,bs_psk_identity,bs_psk_hex[,enablers] for devices with a factory bootstrap credential — commas or semicolons, quoted fields and Excel\'s "CSV UTF-8" accepted; several enablers separated by ; or , inside their field'),
-    file, text, el('div', { class: 'toolbar' }, mode, el('button', { id: 'import', disabled: !canWrite(), onclick: () => run().catch((e) => toast(e.message)) }, 'Import'), bar), report);
+    file, text, el('div', { class: 'toolbar' }, mode, el('button', { id: 'import', disabled: !canWrite(), onclick: () => run().catch((e) => { status.textContent = ''; bar.value = 0; toast(e.message); }) }, 'Import'), bar, status), report);
 }
 
 // the audit log's filters and page: newest first, 100 a page, older pages by the last id shown

@@ -301,7 +301,8 @@ class RoutesTest {
 
     assertThat(spec.get("openapi").asText()).isEqualTo("3.1.0");
     List<String> missing = new ArrayList<>();
-    for (Api.Operation o : ApiHandler.operations(km, devices, () -> null, null).operations()) {
+    for (Api.Operation o :
+        ApiHandler.operations(km, devices, () -> null, null, null).operations()) {
       JsonNode op = spec.path("paths").path(o.path()).path(o.method().toLowerCase());
       if (op.isMissingNode() || !op.has("responses") || !op.has("security")) {
         missing.add(o.method() + " " + o.path());
