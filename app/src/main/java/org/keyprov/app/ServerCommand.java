@@ -161,7 +161,8 @@ final class ServerCommand implements Callable<Integer> {
     try (Storage store = storage.open();
         DataDirLock lock = DataDirLock.acquire(store.dataDir);
         RedisCluster redis = redisSettings.map(r -> connect(r, store, nodeName)).orElse(null);
-        Meters meters = management.isEmpty() ? null : new Meters("keyprov-server", nodeName);
+        // always counted: the dashboard charts them; /metrics only with --management-port
+        Meters meters = new Meters("keyprov-server", nodeName);
         Readiness readiness = new Readiness()) {
       DmServer.Builder builder =
           DmServer.builder()
@@ -179,10 +180,8 @@ final class ServerCommand implements Callable<Integer> {
         // other keyprov servers may provision from the same database
         builder.leases(store.keyManager.leases(), Storage.nodeName());
       }
-      if (meters != null) {
-        store.meterInto(meters.registry);
-        builder.meters(meters.registry);
-      }
+      store.meterInto(meters.registry);
+      builder.meters(meters.registry);
       if (redis != null) {
         byte[] relayKey = store.masterKey.derive("keyprov relayed-requests");
         builder.redis(redis, nodeName, relayKey); // copies it
@@ -208,12 +207,12 @@ final class ServerCommand implements Callable<Integer> {
                   dm,
                   https,
                   new InetSocketAddress(bind, httpsPort),
-                  meters == null ? null : meters.registry,
+                  meters.registry,
                   page::info,
                   lookupPort == null ? null : new InetSocketAddress(bind, lookupPort),
                   localAdmin);
           ManagementServer ops =
-              meters == null
+              management.isEmpty()
                   ? null
                   : new ManagementServer(
                       new InetSocketAddress(bind, management.get()), meters.registry, readiness)) {
@@ -391,7 +390,7 @@ final class ServerCommand implements Callable<Integer> {
         .audit(km.audit())
         .address(address)
         .tls(https.keyStore, https.password)
-        .handler(new ApiHandler(km, dm, java.time.Clock.systemUTC(), info, local))
+        .handler(new ApiHandler(km, dm, java.time.Clock.systemUTC(), info, local, meters))
         .handler(new org.keyprov.web.StaticHandler())
         .build();
   }

@@ -74,6 +74,10 @@ final class Harness implements AutoCloseable {
         redis);
   }
 
+  /** What the DM server and the HTTPS side count, as keyprov server's registry does. */
+  final io.micrometer.core.instrument.MeterRegistry meters =
+      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+
   private Harness(
       Path dir,
       javax.sql.DataSource database,
@@ -99,7 +103,8 @@ final class Harness implements AutoCloseable {
             .audit(km.audit())
             .coapsAddress(coaps)
             .backoff(new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)))
-            .requestTimeout(Duration.ofSeconds(5));
+            .requestTimeout(Duration.ofSeconds(5))
+            .meters(meters);
     if (node != null) {
       // a lease holder is one run, as keyprov server's is (Storage.nodeName)
       builder.leases(km.leases(), node + "/" + RUNS.incrementAndGet());
@@ -199,7 +204,7 @@ final class Harness implements AutoCloseable {
             dm,
             https(),
             new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-            null,
+            meters,
             () -> page.info(),
             null,
             null);

@@ -480,6 +480,40 @@ class WebUiIT {
   }
 
   @Test
+  void the_dashboard_charts_registrations_and_provisioning_as_they_happen() throws Exception {
+    h.givenEnabler("chart.enabler.test");
+    h.givenDevice("chart-1", DM_PSK_HEX.getBytes(), "chart.enabler.test");
+    login("alice");
+    open("#/");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("chart-registrations")));
+    assertThat(live("#chart-registrations", "data-total")).isEqualTo("0");
+    assertThat(browser.findElements(By.cssSelector(".chart"))).hasSize(5);
+
+    h.startDevice("chart-1", "chart-1-dm", DM_PSK_HEX.getBytes());
+    h.awaitState("chart-1", "chart.enabler.test", ProvisioningState.PROVISIONED);
+    // no reload: the page redraws on the events, the charts read the running interval
+    wait.until(d -> "1".equals(live("#chart-registrations", "data-total")));
+    wait.until(d -> "1".equals(live("#chart-provisioned", "data-total")));
+    assertThat(live("#chart-registrations svg", "aria-label"))
+        .startsWith("Registrations: 1 since this node started");
+    assertThat(live("#chart-registrations rect[height='72.00']", "width"))
+        .as("the interval with the registration is a full-height bar")
+        .isNotNull();
+    Screenshots.save(browser, "dashboard-charts");
+  }
+
+  /** An attribute of the element {@code css} selects, read at once (the page redraws live). */
+  private String live(String css, String attribute) {
+    return (String)
+        ((org.openqa.selenium.JavascriptExecutor) browser)
+            .executeScript(
+                "const e = document.querySelector(arguments[0]);"
+                    + " return e ? e.getAttribute(arguments[1]) : null;",
+                css,
+                attribute);
+  }
+
+  @Test
   void a_device_whose_enabler_connection_failed_shows_failed_naming_the_enabler_and_counts_it() {
     h.givenEnabler("ui.enabler.test");
     h.givenDevice("ui-failing", DM_PSK_HEX.getBytes(), "ui.enabler.test");

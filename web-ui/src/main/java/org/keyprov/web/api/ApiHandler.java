@@ -41,6 +41,7 @@ public final class ApiHandler extends Handler.Wrapper {
   private final ApiServlet servlet;
   private final ApiDocs docs;
   private final ImportRunner imports;
+  private final CounterHistory charts;
 
   public ApiHandler(KeyManager km, DeviceDirectory dm, Clock clock) {
     this(km, dm, clock, () -> null);
@@ -54,6 +55,20 @@ public final class ApiHandler extends Handler.Wrapper {
   /** With {@code local}: admin command lines from this host run in this server. */
   public ApiHandler(
       KeyManager km, DeviceDirectory dm, Clock clock, Supplier<ServerInfo> info, LocalAdmin local) {
+    this(km, dm, clock, info, local, null);
+  }
+
+  /**
+   * With {@code meters}: the registry the DM server and the lookups count into, which the
+   * dashboard's charts sample (null: no charts).
+   */
+  public ApiHandler(
+      KeyManager km,
+      DeviceDirectory dm,
+      Clock clock,
+      Supplier<ServerInfo> info,
+      LocalAdmin local,
+      io.micrometer.core.instrument.MeterRegistry meters) {
     this.km = km;
     this.sessions = new Sessions(km.sessions(), clock, Duration.ofMinutes(30));
     this.auth = new Auth(sessions, km.tokens(), local == null ? null : local.secret());
@@ -64,7 +79,14 @@ public final class ApiHandler extends Handler.Wrapper {
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     this.imports = new ImportRunner(km);
+    this.charts = new CounterHistory(meters, clock);
     Api api = operations(km, dm, info, sessions, imports);
+    api.tag("fleet")
+        .get(
+            "/dashboard/charts",
+            "This node's registrations, provisioning outcomes and lookups per 10 s, last hour")
+        .answers(CounterHistory.Charts.class)
+        .run(c -> charts.charts());
     if (local != null) {
       api.tag("admin")
           .post(
@@ -121,6 +143,7 @@ public final class ApiHandler extends Handler.Wrapper {
   @Override
   protected void doStart() throws Exception {
     feed.start();
+    charts.start();
     super.doStart();
   }
 
@@ -129,6 +152,7 @@ public final class ApiHandler extends Handler.Wrapper {
     super.doStop();
     feed.close();
     imports.close();
+    charts.close();
     servlet.close();
   }
 

@@ -107,9 +107,49 @@ function loginPage() {
   $('#main').replaceChildren(form);
 }
 
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg(tag, attrs, ...children) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
+
+// one of the node's counters as bars, a bar per interval, the running one last (drawn here: no
+// chart library to ship for five bar charts); the caption says in words what the bars show
+function chart(s, interval) {
+  const total = s.points.reduce((a, b) => a + b, 0);
+  const peak = Math.max(0, ...s.points);
+  // a fixed hour wide, the newest at the right: a node up for ten minutes fills the last sixth
+  const w = 360, h = 72, slots = Math.max(3600 / interval + 1, s.points.length), bw = w / slots;
+  const minutes = Math.round((s.points.length - 1) * interval / 60);
+  const span = minutes >= 60 ? 'in the last hour' : 'since this node started' + (minutes ? ' (' + minutes + ' min ago)' : '');
+  const bars = s.points.map((v, i) => {
+    const bh = peak ? Math.max(v ? 2 : 0, v / peak * h) : 0;
+    return svg('rect', { x: ((slots - s.points.length + i) * bw).toFixed(2), y: (h - bh).toFixed(2), width: Math.max(1, bw - 1).toFixed(2), height: bh.toFixed(2) },
+      svg('title', {}, v + ' in ' + interval + ' s'));
+  });
+  return el('figure', { class: 'chart', id: 'chart-' + s.name, 'data-total': total },
+    el('figcaption', {}, s.label + ': ', el('strong', { class: 'total' }, String(total)), ' ' + span,
+      peak ? el('span', { class: 'muted' }, ' · at most ' + peak + ' per ' + interval + ' s') : ''),
+    svg('svg', { viewBox: '0 0 ' + w + ' ' + h, role: 'img', preserveAspectRatio: 'none',
+      'aria-label': s.label + ': ' + total + ' ' + span + ', at most ' + peak + ' per ' + interval + ' s' },
+    svg('line', { x1: 0, y1: h - 0.5, x2: w, y2: h - 0.5, class: 'axis' }), ...bars),
+    el('div', { class: 'axis-labels muted', 'aria-hidden': 'true' }, el('span', {}, '60 min ago'), el('span', {}, 'now')));
+}
+
+let chartsTimer = null; // the dashboard's charts move every 10 s while it is shown
+
 async function dashboard() {
   const at = location.hash; // a late answer must not draw over the page the operator moved to
-  const d = (await api('GET', 'dashboard')).data;
+  const [d, c] = await Promise.all([api('GET', 'dashboard'), api('GET', 'dashboard/charts')]).then((r) => r.map((x) => x.data));
+  if (!chartsTimer) {
+    chartsTimer = setInterval(() => {
+      if (location.hash === '#/' || location.hash === '') dashboard().catch(() => {});
+      else { clearInterval(chartsTimer); chartsTimer = null; }
+    }, c.intervalSeconds * 1000);
+  }
   const card = (label, n, id) => el('div', { class: 'card' }, el('div', { class: 'muted' }, label), el('div', { class: 'n', id }, n));
   const recent = el('tbody', { id: 'recent' });
   for (const e of d.recent) recent.append(eventRow(e.at, e.action, e.subject, e.detail));
@@ -120,6 +160,9 @@ async function dashboard() {
     el('div', { class: 'cards' }, card('Assignments provisioned', d.provisioned, 'count-provisioned'),
       card('Assignments failed (provisioning or Enabler connection)', d.failed, 'count-failed'),
       card('Assignments with an expired key', d.expired, 'count-expired'), card('Assignments pending', d.pending, 'count-pending')),
+    el('h1', {}, 'This node, the last hour'),
+    c.series.length ? el('div', { class: 'charts', id: 'charts' }, c.series.map((x) => chart(x, c.intervalSeconds)))
+      : el('p', { class: 'muted', id: 'charts' }, 'This server keeps no counters: no charts.'),
     el('h1', {}, 'Recent events'),
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'When'), el('th', {}, 'What'), el('th', {}, 'Subject'), el('th', {}, 'Detail'))), recent));
 }
