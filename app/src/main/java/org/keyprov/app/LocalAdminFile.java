@@ -42,6 +42,7 @@ import org.keyprov.web.api.LocalAdmin;
  */
 final class LocalAdminFile {
   static final String NAME = "admin-api.properties";
+  static final String SOCKET = "admin-api.sock";
 
   /**
    * Jackson's streaming layer only: the command lives about a second, and building an ObjectMapper
@@ -82,11 +83,27 @@ final class LocalAdminFile {
     return new LocalAdmin.Ran(code, out.toString(), err.toString());
   }
 
-  /** Writes the file for a server listening at {@code api}; replaces a stale one. */
+  /** The admin commands' Unix socket in {@code dataDir}; empty where its path is too long. */
+  static Optional<Path> socket(Path dataDir) {
+    Path socket = dataDir.toAbsolutePath().resolve(SOCKET);
+    // sun_path holds 108 bytes with its terminating NUL
+    return socket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 100
+        ? Optional.of(socket)
+        : Optional.empty();
+  }
+
+  /**
+   * Writes the file for a server listening at {@code api} (and on the Unix socket {@code socket},
+   * if not null); replaces a stale one.
+   */
   static LocalAdminFile write(
-      Path dataDir, URI https, X509Certificate certificate, LocalAdmin admin) throws IOException {
+      Path dataDir, URI https, Path socket, X509Certificate certificate, LocalAdmin admin)
+      throws IOException {
     java.util.Properties body = new java.util.Properties();
     body.setProperty("url", https + "/api/v1/");
+    if (socket != null) {
+      body.setProperty("socket", socket.toString());
+    }
     body.setProperty("certificateSha256", sha256(certificate));
     body.setProperty("secret", admin.secret());
     body.setProperty("pid", String.valueOf(ProcessHandle.current().pid()));
@@ -135,7 +152,12 @@ final class LocalAdminFile {
       return Optional.empty(); // being replaced by a starting server: open the database
     }
     URI api = URI.create(where.getProperty("url", ""));
+    String secret = where.getProperty("secret", "");
     try {
+      Optional<Answer> local = viaSocket(where.getProperty("socket"), secret, request(args));
+      if (local.isPresent()) {
+        return Optional.of(print(local.get(), dataDir, out, err));
+      }
       HttpClient http =
           HttpClient.newBuilder()
               .sslContext(pinned(where.getProperty("certificateSha256", "")))
@@ -144,27 +166,12 @@ final class LocalAdminFile {
       HttpResponse<String> r =
           http.send(
               HttpRequest.newBuilder(api.resolve("admin/cli"))
-                  .header("Authorization", "Bearer " + where.getProperty("secret", ""))
+                  .header("Authorization", "Bearer " + secret)
                   .header("Content-Type", "application/json")
                   .POST(HttpRequest.BodyPublishers.ofByteArray(request(args)))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
-      java.util.Map<String, String> answer = flat(r.body());
-      if (r.statusCode() != 200) {
-        throw new CannotStartException(
-            "the keyprov server on "
-                + dataDir.toAbsolutePath()
-                + " refused the command ("
-                + r.statusCode()
-                + "): "
-                + answer.getOrDefault("detail", ""),
-            null);
-      }
-      out.print(answer.getOrDefault("out", ""));
-      out.flush();
-      err.print(answer.getOrDefault("err", ""));
-      err.flush();
-      return Optional.of(Integer.parseInt(answer.getOrDefault("exitCode", "1")));
+      return Optional.of(print(new Answer(r.statusCode(), r.body()), dataDir, out, err));
     } catch (IOException | GeneralSecurityException e) {
       throw new CannotStartException(
           "a keyprov server holds "
@@ -178,6 +185,77 @@ final class LocalAdminFile {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CannotStartException("interrupted", e);
+    }
+  }
+
+  /** The server's answer to a command line: its HTTP status and JSON body. */
+  private record Answer(int status, String body) {}
+
+  /** Prints what the command printed and returns its exit code. */
+  private static int print(Answer a, Path dataDir, PrintWriter out, PrintWriter err)
+      throws IOException {
+    java.util.Map<String, String> answer = flat(a.body());
+    if (a.status() != 200) {
+      throw new CannotStartException(
+          "the keyprov server on "
+              + dataDir.toAbsolutePath()
+              + " refused the command ("
+              + a.status()
+              + "): "
+              + answer.getOrDefault("detail", ""),
+          null);
+    }
+    out.print(answer.getOrDefault("out", ""));
+    out.flush();
+    err.print(answer.getOrDefault("err", ""));
+    err.flush();
+    return Integer.parseInt(answer.getOrDefault("exitCode", "1"));
+  }
+
+  /**
+   * The command line sent over the server's Unix socket: one HTTP/1.0 request (so the answer is
+   * neither chunked nor kept alive) — no TLS and no HTTP client to start, most of what a short
+   * command's JVM would spend. Empty if there is no socket or it cannot be reached (then HTTPS).
+   */
+  private static Optional<Answer> viaSocket(String socket, String secret, byte[] body) {
+    if (socket == null || socket.isEmpty() || !Files.exists(Path.of(socket))) {
+      return Optional.empty();
+    }
+    java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+    try (java.nio.channels.SocketChannel channel =
+        java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      channel.connect(java.net.UnixDomainSocketAddress.of(socket));
+      byte[] head =
+          ("POST /api/v1/admin/cli HTTP/1.0\r\nHost: localhost\r\nAuthorization: Bearer "
+                  + secret
+                  + "\r\nContent-Type: application/json\r\nContent-Length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      java.nio.ByteBuffer sent = java.nio.ByteBuffer.allocate(head.length + body.length);
+      sent.put(head).put(body).flip();
+      while (sent.hasRemaining()) {
+        channel.write(sent);
+      }
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(16 * 1024);
+      while (channel.read(buffer) >= 0) {
+        buffer.flip();
+        received.write(buffer.array(), 0, buffer.limit());
+        buffer.clear();
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      return Optional.empty();
+    }
+    String text = received.toString(java.nio.charset.StandardCharsets.UTF_8);
+    int end = text.indexOf("\r\n\r\n");
+    String[] status = text.substring(0, Math.max(0, text.indexOf("\r\n"))).split(" ");
+    if (end < 0 || status.length < 2 || !status[0].startsWith("HTTP/")) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new Answer(Integer.parseInt(status[1]), text.substring(end + 4)));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
     }
   }
 

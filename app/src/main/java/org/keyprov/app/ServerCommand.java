@@ -210,7 +210,8 @@ final class ServerCommand implements Callable<Integer> {
                   meters.registry,
                   page::info,
                   lookupPort == null ? null : new InetSocketAddress(bind, lookupPort),
-                  localAdmin);
+                  localAdmin,
+                  LocalAdminFile.socket(store.dataDir).orElse(null));
           ManagementServer ops =
               management.isEmpty()
                   ? null
@@ -235,7 +236,12 @@ final class ServerCommand implements Callable<Integer> {
           Ports.listen("--https-port", new InetSocketAddress(bind, httpsPort), web::start);
           // admin commands on this host now run here, over the API (deleted when the server stops)
           LocalAdminFile adminFile =
-              LocalAdminFile.write(store.dataDir, web.uri(), https.certificate, localAdmin);
+              LocalAdminFile.write(
+                  store.dataDir,
+                  web.uri(),
+                  web.adminSocket().orElse(null),
+                  https.certificate,
+                  localAdmin);
           page.endpoint("DM server (CoAPs, DTLS-PSK)", dm.coapsUri());
           if (coapPort != null) {
             page.endpoint(
@@ -376,8 +382,12 @@ final class ServerCommand implements Callable<Integer> {
       io.micrometer.core.instrument.MeterRegistry meters,
       java.util.function.Supplier<org.keyprov.web.api.ServerInfo> info,
       InetSocketAddress lookup,
-      org.keyprov.web.api.LocalAdmin local) {
+      org.keyprov.web.api.LocalAdmin local,
+      java.nio.file.Path adminSocket) {
     WebServer.Builder web = WebServer.builder();
+    if (adminSocket != null && local != null) {
+      web.adminSocket(adminSocket);
+    }
     if (lookup != null) {
       web.lookupConnector(lookup, LOOKUP_THREADS);
     }

@@ -207,6 +207,7 @@ final class Harness implements AutoCloseable {
             meters,
             () -> page.info(),
             null,
+            null,
             null);
     web.start();
     page.endpoint("Operator UI, REST API and Enabler lookup (HTTPS)", web.uri());

@@ -105,6 +105,24 @@ class ServerBindIT {
               java.nio.file.attribute.PosixFilePermissions.toString(
                   Files.getPosixFilePermissions(adminFile)))
           .isEqualTo("rw-------");
+      // and over a Unix socket of the owner's only, which serves nothing but the command line
+      Path socket = dir.resolve("data").resolve(LocalAdminFile.SOCKET);
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(socket)))
+          .isEqualTo("rw-------");
+      assertThat(Files.readString(adminFile)).contains("socket=" + socket.toAbsolutePath());
+      assertThat(overSocket(socket, "GET /api/v1/devices HTTP/1.0\r\nHost: localhost\r\n\r\n"))
+          .contains(" 404 ");
+      assertThat(overSocket(socket, "GET /zn/v1/keys HTTP/1.0\r\nHost: localhost\r\n\r\n"))
+          .contains(" 404 ");
+      assertThat(
+              overSocket(
+                  socket,
+                  "POST /api/v1/admin/cli HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                      + "Content-Length: 2\r\n\r\n{}"))
+          .as("not without the secret")
+          .contains(" 403 ");
       Admin added = admin("add-device", "--endpoint", "ep-cli");
       assertThat(added.exit()).as(added.output()).isZero();
       assertThat(added.output())
@@ -144,6 +162,7 @@ class ServerBindIT {
     assertThat(dir.resolve("data").resolve(LocalAdminFile.NAME))
         .as("gone with the server: admin commands open the database again")
         .doesNotExist();
+    assertThat(dir.resolve("data").resolve(LocalAdminFile.SOCKET)).doesNotExist();
     Admin direct = admin("status", "--json");
     assertThat(direct.exit()).as(direct.output()).isZero();
     assertThat(direct.output()).contains("ep-cli");
@@ -155,6 +174,23 @@ class ServerBindIT {
             java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(sessions)))
         .isEqualTo("rw-------");
+  }
+
+  /** What the server answers to {@code request} on the Unix socket {@code socket}. */
+  private static String overSocket(Path socket, String request) throws Exception {
+    try (java.nio.channels.SocketChannel channel =
+        java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      channel.connect(java.net.UnixDomainSocketAddress.of(socket));
+      channel.write(
+          java.nio.ByteBuffer.wrap(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(8192);
+      while (channel.read(buffer) >= 0) {
+        got.write(buffer.array(), 0, buffer.position());
+        buffer.clear();
+      }
+      return got.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -38,6 +39,9 @@ public final class WebServer implements AutoCloseable {
 
   /** The Enablers' own connector, with its own threads; null unless asked for. */
   private final ServerConnector lookupConnector;
+
+  /** The local admin commands' Unix socket; null unless asked for. */
+  private final org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector adminConnector;
 
   private WebServer(Builder b) {
     org.eclipse.jetty.util.thread.QueuedThreadPool threads =
@@ -79,7 +83,20 @@ public final class WebServer implements AutoCloseable {
     } else {
       this.lookupConnector = null;
     }
+    if (b.adminSocket != null) {
+      HttpConfiguration local = new HttpConfiguration();
+      local.setSendServerVersion(false);
+      this.adminConnector =
+          new org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector(
+              jetty, new HttpConnectionFactory(local));
+      adminConnector.setUnixDomainPath(b.adminSocket);
+      jetty.addConnector(adminConnector);
+    } else {
+      this.adminConnector = null;
+    }
     List<Handler> handlers = new ArrayList<>();
+    // first: the admin socket serves the admin command line only, never the lookup API
+    handlers.add(new AdminSocketOnly(adminConnector));
     PskLookup lookup = b.meters == null ? b.lookup : new MeteredLookup(b.lookup, b.meters);
     handlers.add(new ZnHandler(lookup, b.credentials, b.audit, b.invalidations));
     // the Enablers' port serves the lookup API only
@@ -102,7 +119,22 @@ public final class WebServer implements AutoCloseable {
   }
 
   public void start() throws Exception {
+    if (adminConnector != null) {
+      // a socket left by a server that died: this one holds the data directory now
+      java.nio.file.Files.deleteIfExists(adminConnector.getUnixDomainPath());
+    }
     jetty.start();
+    if (adminConnector != null) {
+      java.nio.file.Files.setPosixFilePermissions(
+          adminConnector.getUnixDomainPath(),
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+  }
+
+  /** The local admin commands' Unix socket, if the server has one. */
+  public java.util.Optional<java.nio.file.Path> adminSocket() {
+    return java.util.Optional.ofNullable(adminConnector)
+        .map(org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector::getUnixDomainPath);
   }
 
   /** Whether the server has started and not stopped. */
@@ -133,6 +165,28 @@ public final class WebServer implements AutoCloseable {
             : lookupConnector.getHost();
     return java.util.Optional.of(
         URI.create("https://" + host + ":" + lookupConnector.getLocalPort()));
+  }
+
+  /** Answers 404 to anything but {@code POST /api/v1/admin/cli} on the admin socket. */
+  private static final class AdminSocketOnly extends Handler.Abstract {
+    private final Connector admin;
+
+    AdminSocketOnly(Connector admin) {
+      this.admin = admin;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      if (admin == null
+          || request.getConnectionMetaData().getConnector() != admin
+          || (request.getMethod().equals("POST")
+              && Request.getPathInContext(request).equals("/api/v1/admin/cli"))) {
+        return false;
+      }
+      org.eclipse.jetty.server.Response.writeError(
+          request, response, callback, 404, "this socket serves keyprov admin command lines only");
+      return true;
+    }
   }
 
   /** Answers 404 to anything but the lookup API that arrives on the Enablers' connector. */
@@ -172,8 +226,19 @@ public final class WebServer implements AutoCloseable {
     private InetSocketAddress lookupAddress;
     private int lookupThreads = 32;
     private int httpThreads = 200;
+    private java.nio.file.Path adminSocket;
 
     private Builder() {}
+
+    /**
+     * Also listens on the Unix socket {@code path} (plain HTTP, owner-only permissions) for the
+     * admin command lines of this host ({@code POST /api/v1/admin/cli}, nothing else): no TLS to
+     * set up makes a command against a running server quick. Default: none.
+     */
+    public Builder adminSocket(java.nio.file.Path path) {
+      this.adminSocket = Objects.requireNonNull(path, "path");
+      return this;
+    }
 
     /**
      * Also serves the Enabler lookup API (and only it) at {@code address}, on a connector with
