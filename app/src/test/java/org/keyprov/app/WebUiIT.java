@@ -474,6 +474,7 @@ class WebUiIT {
             });
     assertThat(browser.findElement(By.id("import-status")).getText())
         .isEqualTo("done: " + rows + " rows");
+    Screenshots.save(browser, "import-done");
     assertThat(h.km.admin().counts()).containsEntry("devices", (long) rows);
     assertThat(h.km.ledger().assignments(List.of("big-0", "big-19999")).values())
         .allSatisfy(a -> assertThat(a).singleElement());
@@ -514,7 +515,8 @@ class WebUiIT {
   }
 
   @Test
-  void a_device_whose_enabler_connection_failed_shows_failed_naming_the_enabler_and_counts_it() {
+  void a_device_whose_enabler_connection_failed_shows_failed_naming_the_enabler_and_counts_it()
+      throws Exception {
     h.givenEnabler("ui.enabler.test");
     h.givenDevice("ui-failing", DM_PSK_HEX.getBytes(), "ui.enabler.test");
     java.time.Instant now = java.time.Instant.now();
@@ -535,6 +537,7 @@ class WebUiIT {
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(badge, "ui.enabler.test: failed"));
     assertThat(browser.findElement(badge).getAttribute("class")).contains("failed");
+    Screenshots.save(browser, "devices-states");
 
     // and the list narrows to the failed ones
     wait.until(
@@ -558,7 +561,7 @@ class WebUiIT {
   }
 
   @Test
-  void fields_have_names_times_read_as_dates_and_pages_fit_a_phone_and_a_laptop() {
+  void fields_have_names_times_read_as_dates_and_pages_fit_a_phone_and_a_laptop() throws Exception {
     h.km.admin().addDevice("ui-long", "ui-long", DM_PSK_HEX.getBytes(), "test");
     h.km.audit().record("test", "device.note", "ui-long", "x".repeat(600)); // one long detail
     org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) browser;
@@ -569,11 +572,19 @@ class WebUiIT {
     browser.get(web.uri() + "/");
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
     assertThat((List<?>) js.executeScript(unnamed)).as("login page").isEmpty();
+    assertThat(browser.findElement(By.id("logout")).isDisplayed())
+        .as("Log out on the login page")
+        .isFalse();
+    assertThat(browser.findElement(By.cssSelector("#nav a[href='#/devices']")).isDisplayed())
+        .as("the navigation on the login page")
+        .isFalse();
+    Screenshots.save(browser, "login");
     login("alice");
     for (String page : List.of("#/devices", "#/enablers", "#/import", "#/audit", "#/account")) {
       open(page);
       wait.until(d -> js.executeScript("return document.querySelector('#main h1') !== null"));
       assertThat((List<?>) js.executeScript(unnamed)).as(page).isEmpty();
+      Screenshots.save(browser, page.substring(2));
     }
 
     browser.manage().window().setSize(new org.openqa.selenium.Dimension(1440, 900));
@@ -596,6 +607,16 @@ class WebUiIT {
             + ".filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)"
             + ".map(e => e.textContent)";
     assertThat((List<?>) js.executeScript(cut)).as("navigation at 390 px").isEmpty();
+    // no column squeezed to a letter a line: a phone shows the columns that say what a row is
+    for (String page : List.of("#/devices", "#/enablers", "#/audit")) {
+      open(page);
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#main table th")));
+      String narrow =
+          "return [...document.querySelectorAll('#main th')]"
+              + ".filter(e => e.offsetParent !== null && e.textContent.trim()"
+              + " && e.getBoundingClientRect().width < 56).map(e => e.textContent)";
+      assertThat((List<?>) js.executeScript(narrow)).as(page + " at 390 px").isEmpty();
+    }
   }
 
   @Test

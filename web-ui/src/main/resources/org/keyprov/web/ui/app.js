@@ -445,8 +445,8 @@ async function enablersPage() {
       el('button', { type: 'submit', id: 'save-enabler', disabled: !canWrite() }, 'Save Enabler')),
     el('div', { class: 'error', id: 'enabler-error' }));
   addAllow('');
-  const rows = list.map((e) => el('tr', { 'data-enabler': e.fqdn }, el('td', {}, e.fqdn), el('td', {}, e.uri), el('td', {}, e.uaSecurityProtocolId),
-    el('td', {}, e.allowList.join(' · ')), el('td', {}, String(e.keyLifetimeSeconds)),
+  const rows = list.map((e) => el('tr', { 'data-enabler': e.fqdn }, el('td', {}, e.fqdn), el('td', {}, e.uri), el('td', { class: 'wide' }, e.uaSecurityProtocolId),
+    el('td', { class: 'wide' }, e.allowList.join(' · ')), el('td', { class: 'wide' }, String(e.keyLifetimeSeconds)),
     el('td', {}, el('button', { class: 'secondary', onclick: () => {
       $('#enabler-fqdn').value = e.fqdn; $('#enabler-uri').value = e.uri; $('#enabler-ua').value = e.uaSecurityProtocolId;
       $('#enabler-lifetime').value = e.keyLifetimeSeconds; $('#enabler-at-bootstrap').checked = !!e.atBootstrap; allowBox.replaceChildren(); e.allowList.forEach(addAllow);
@@ -473,7 +473,7 @@ async function enablersPage() {
       el('td', {}, k.revokedAt ? 'revoked ' + k.revokedAt : el('button', { class: 'secondary', disabled: !canWrite(), onclick: async () => {
         await api('POST', 'enabler-credentials/' + encodeURIComponent(k.label) + '/revoke'); route(); } }, 'Revoke')))))));
   show(at, el('h1', {}, 'Enablers'), form,
-    el('table', { id: 'enablers' }, el('thead', {}, el('tr', {}, el('th', {}, 'FQDN'), el('th', {}, 'URI'), el('th', {}, 'Ua id'), el('th', {}, 'Allow-list'), el('th', {}, 'Key lifetime (s)'), el('th', {}, ''))), el('tbody', {}, rows)), credentials);
+    el('table', { id: 'enablers' }, el('thead', {}, el('tr', {}, el('th', {}, 'FQDN'), el('th', {}, 'URI'), el('th', { class: 'wide' }, 'Ua id'), el('th', { class: 'wide' }, 'Allow-list'), el('th', { class: 'wide' }, 'Key lifetime (s)'), el('th', {}, ''))), el('tbody', {}, rows)), credentials);
 }
 
 function importPage() {
@@ -532,8 +532,8 @@ async function auditPage() {
     el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); auditState = { device: device.value.trim(), enabler: enabler.value.trim(), action: action.value.trim(), before: '', history: [] }; auditPage(); } },
       device, enabler, action,
       el('button', { type: 'submit', class: 'secondary', id: 'apply-audit' }, 'Filter'), el('a', { href: '/api/v1/audit.csv?' + q, id: 'export' }, 'Export CSV')),
-    el('table', { id: 'audit' }, el('thead', {}, el('tr', {}, el('th', {}, 'When'), el('th', {}, 'Actor'), el('th', {}, 'Action'), el('th', {}, 'Subject'), el('th', {}, 'Detail'))),
-      el('tbody', {}, items.map((e) => el('tr', {}, el('td', { class: 'when' }, when(e.at)), el('td', {}, e.actor), el('td', {}, e.action), el('td', {}, e.subject), el('td', {}, e.detail))))),
+    el('table', { id: 'audit' }, el('thead', {}, el('tr', {}, el('th', {}, 'When'), el('th', { class: 'wide' }, 'Actor'), el('th', {}, 'Action'), el('th', {}, 'Subject'), el('th', { class: 'wide' }, 'Detail'))),
+      el('tbody', {}, items.map((e) => el('tr', {}, el('td', { class: 'when' }, when(e.at)), el('td', { class: 'wide' }, e.actor), el('td', {}, e.action), el('td', {}, e.subject), el('td', { class: 'wide' }, e.detail))))),
     el('div', { class: 'toolbar' },
       el('button', { class: 'secondary', id: 'audit-newer', disabled: auditState.history.length === 0, onclick: () => { auditState.before = auditState.history.pop(); auditPage(); } }, 'Newer'),
       el('button', { class: 'secondary', id: 'audit-older', disabled: !last, onclick: () => { auditState.history.push(auditState.before); auditState.before = String(last); auditPage(); } }, 'Older')));
