@@ -406,13 +406,8 @@ class WebUiIT {
       csv.append("\"bulk-").append(i).append("\",,").append(i == 549 ? "zz" : DM_PSK_HEX);
       csv.append("\r\n");
     }
-    java.nio.file.Path file = dir.resolve("fleet.csv");
-    java.nio.file.Files.writeString(file, csv);
     login("alice");
-    open("#/import");
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("csv-file")))
-        .sendKeys(file.toString());
-    wait.until(d -> !d.findElement(By.id("csv")).getAttribute("value").isEmpty());
+    chooseCsv("fleet.csv", csv);
     browser.findElement(By.id("import")).click(); // mode: all or nothing, the default
 
     wait.until(
@@ -433,6 +428,16 @@ class WebUiIT {
     assertThat(h.km.admin().devices()).hasSize(599);
   }
 
+  /** Opens the import page and chooses a file {@code name} holding {@code csv}. */
+  private void chooseCsv(String name, CharSequence csv) throws java.io.IOException {
+    java.nio.file.Path file = dir.resolve(name);
+    java.nio.file.Files.writeString(file, csv);
+    open("#/import");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("csv-file")))
+        .sendKeys(file.toString());
+    wait.until(d -> !d.findElement(By.id("csv")).getAttribute("value").isEmpty());
+  }
+
   @Test
   void a_large_import_is_one_job_whose_progress_bar_moves_and_which_assigns_every_device()
       throws Exception {
@@ -442,13 +447,8 @@ class WebUiIT {
     for (int i = 0; i < rows; i++) {
       csv.append("big-").append(i).append(",,").append(DM_PSK_HEX).append(",imp.enabler.test\n");
     }
-    java.nio.file.Path file = dir.resolve("big.csv");
-    java.nio.file.Files.writeString(file, csv);
     login("alice");
-    open("#/import");
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("csv-file")))
-        .sendKeys(file.toString());
-    wait.until(d -> !d.findElement(By.id("csv")).getAttribute("value").isEmpty());
+    chooseCsv("big.csv", csv);
     // every value the bar takes, as the page sets it
     ((org.openqa.selenium.JavascriptExecutor) browser)
         .executeScript(

@@ -158,8 +158,9 @@ public final class Bench extends BenchCommand implements Runnable {
         defaultValue = "static,keyed,keyed-nocache",
         split = ",",
         description =
-            "static (Enabler with a PSK table), keyed, keyed-nocache, bare (plain Bouncy Castle TLS"
-                + " server, --protos tls only)")
+            "static (Enabler with a PSK table), keyed, keyed-nocache, remote (keyed, the Key"
+                + " Manager a keyprov server in another JVM, over the Zn API), bare (plain Bouncy"
+                + " Castle TLS server, --protos tls only)")
     List<String> modes;
 
     @Option(names = "--protos", defaultValue = "dtls,tls", split = ",")
@@ -199,6 +200,15 @@ public final class Bench extends BenchCommand implements Runnable {
       }
       out.printf(
           "seeded %d devices in %.1f s; %s%n", devices, (System.nanoTime() - t0) / 1e9, machine());
+      try (RemoteKeyManager remote =
+          modes.contains("remote") ? RemoteKeyManager.start(store) : null) {
+        runAll(out, identities, remote);
+      }
+      return 0;
+    }
+
+    private void runAll(PrintWriter out, Path identities, RemoteKeyManager remote)
+        throws Exception {
       for (String proto : protos) {
         java.util.Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
         java.util.Map<String, List<Double>> cpu = new java.util.LinkedHashMap<>();
@@ -210,20 +220,24 @@ public final class Bench extends BenchCommand implements Runnable {
             java.util.Collections.reverse(order);
           }
           for (String mode : order) {
-            Process server =
-                pinnedChild(
-                    serverCpus,
-                    "handshake-server",
-                    "--store",
-                    store.toString(),
-                    "--mode",
-                    mode,
-                    "--identities",
-                    identities.toString(),
-                    "--dtls-handshake-rate",
-                    String.valueOf(dtlsHandshakeRate),
-                    "--cache-jitter",
-                    String.valueOf(cacheJitter));
+            List<String> args =
+                new ArrayList<>(
+                    List.of(
+                        "handshake-server",
+                        "--store",
+                        store.toString(),
+                        "--mode",
+                        mode,
+                        "--identities",
+                        identities.toString(),
+                        "--dtls-handshake-rate",
+                        String.valueOf(dtlsHandshakeRate),
+                        "--cache-jitter",
+                        String.valueOf(cacheJitter)));
+            if (mode.equals("remote")) {
+              args.addAll(remote.enablerArgs());
+            }
+            Process server = pinnedChild(serverCpus, args.toArray(String[]::new));
             BufferedReader sin =
                 new BufferedReader(
                     new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
@@ -300,7 +314,6 @@ public final class Bench extends BenchCommand implements Runnable {
           }
         }
       }
-      return 0;
     }
   }
 
@@ -344,6 +357,15 @@ public final class Bench extends BenchCommand implements Runnable {
     @Option(names = "--cache-jitter", defaultValue = "0.25")
     double cacheJitter;
 
+    @Option(names = "--key-manager", description = "remote: the Key Manager's HTTPS base URL")
+    URI keyManager;
+
+    @Option(names = "--key-manager-cert", description = "remote: its certificate (PEM)")
+    Path keyManagerCert;
+
+    @Option(names = "--credential-file", description = "remote: this Enabler's credential")
+    Path credentialFile;
+
     @Override
     public Integer call() throws Exception {
       if (mode.equals("bare")) {
@@ -358,8 +380,11 @@ public final class Bench extends BenchCommand implements Runnable {
         }
         return 0;
       }
-      BenchStore s = mode.equals("static") ? null : BenchStore.open(store, 16);
-      PskLookup lookup = s == null ? staticTable(BenchStore.read(identities)) : s.km.lookup();
+      boolean remote = mode.equals("remote");
+      BenchStore s = mode.equals("static") || remote ? null : BenchStore.open(store, 16);
+      org.keyprov.keys.zn.RemotePskLookup zn = remote ? remoteLookup() : null;
+      PskLookup lookup =
+          remote ? zn : s == null ? staticTable(BenchStore.read(identities)) : s.km.lookup();
       Enabler.Builder b =
           Enabler.builder()
               .nafId(enabler().nafId())
@@ -368,7 +393,9 @@ public final class Bench extends BenchCommand implements Runnable {
               .tlsAddress(LOOPBACK)
               .dtlsHandshakesPerSecond(dtlsHandshakeRate)
               .cacheJitter(cacheJitter);
-      if (!mode.equals("keyed")) {
+      if (remote) {
+        b.invalidations(zn.invalidations());
+      } else if (!mode.equals("keyed")) {
         b.cacheTtl(Duration.ZERO);
       }
       try (Enabler e = b.build()) {
@@ -412,6 +439,22 @@ public final class Bench extends BenchCommand implements Runnable {
         }
       }
       return 0;
+    }
+
+    /** The Zn API client of a Key Manager in another JVM, as {@code keyprov enabler} builds it. */
+    private org.keyprov.keys.zn.RemotePskLookup remoteLookup() throws Exception {
+      java.security.cert.X509Certificate cert;
+      try (var in = java.nio.file.Files.newInputStream(keyManagerCert)) {
+        cert =
+            (java.security.cert.X509Certificate)
+                java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+      }
+      return org.keyprov.keys.zn.RemotePskLookup.builder()
+          .keyManager(keyManager)
+          .certificate(cert)
+          .credential(java.nio.file.Files.readString(credentialFile).trim())
+          .timeout(Duration.ofSeconds(2))
+          .build();
     }
   }
 

@@ -96,11 +96,19 @@ public final class WebServer implements AutoCloseable {
     }
     List<Handler> handlers = new ArrayList<>();
     // first: the admin socket serves the admin command line only, never the lookup API
-    handlers.add(new AdminSocketOnly(adminConnector));
+    handlers.add(
+        new ConnectorOnly(
+            adminConnector,
+            r ->
+                r.getMethod().equals("POST")
+                    && Request.getPathInContext(r).equals("/api/v1/admin/cli"),
+            "this socket serves keyprov admin command lines only"));
     PskLookup lookup = b.meters == null ? b.lookup : new MeteredLookup(b.lookup, b.meters);
     handlers.add(new ZnHandler(lookup, b.credentials, b.audit, b.invalidations));
-    // the Enablers' port serves the lookup API only
-    handlers.add(new LookupPortOnly(lookupConnector));
+    // the Enablers' port serves the lookup API only (the ZnHandler before this answered it)
+    handlers.add(
+        new ConnectorOnly(
+            lookupConnector, r -> false, "this port serves the Enabler lookup API only"));
     handlers.addAll(b.handlers);
     Handler sequence = new Handler.Sequence(handlers);
     if (b.meters == null) {
@@ -167,43 +175,30 @@ public final class WebServer implements AutoCloseable {
         URI.create("https://" + host + ":" + lookupConnector.getLocalPort()));
   }
 
-  /** Answers 404 to anything but {@code POST /api/v1/admin/cli} on the admin socket. */
-  private static final class AdminSocketOnly extends Handler.Abstract {
-    private final Connector admin;
+  /**
+   * Answers 404 to what arrives on {@code connector} unless {@code serves} accepts it: the
+   * Enablers' port serves the lookup API only, the admin socket the admin command line only.
+   */
+  private static final class ConnectorOnly extends Handler.Abstract {
+    private final Connector connector;
+    private final java.util.function.Predicate<Request> serves;
+    private final String refusal;
 
-    AdminSocketOnly(Connector admin) {
-      this.admin = admin;
+    ConnectorOnly(
+        Connector connector, java.util.function.Predicate<Request> serves, String refusal) {
+      this.connector = connector;
+      this.serves = serves;
+      this.refusal = refusal;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-      if (admin == null
-          || request.getConnectionMetaData().getConnector() != admin
-          || (request.getMethod().equals("POST")
-              && Request.getPathInContext(request).equals("/api/v1/admin/cli"))) {
+      if (connector == null
+          || request.getConnectionMetaData().getConnector() != connector
+          || serves.test(request)) {
         return false;
       }
-      org.eclipse.jetty.server.Response.writeError(
-          request, response, callback, 404, "this socket serves keyprov admin command lines only");
-      return true;
-    }
-  }
-
-  /** Answers 404 to anything but the lookup API that arrives on the Enablers' connector. */
-  private static final class LookupPortOnly extends Handler.Abstract {
-    private final ServerConnector lookup;
-
-    LookupPortOnly(ServerConnector lookup) {
-      this.lookup = lookup;
-    }
-
-    @Override
-    public boolean handle(Request request, Response response, Callback callback) {
-      if (lookup == null || request.getConnectionMetaData().getConnector() != lookup) {
-        return false;
-      }
-      org.eclipse.jetty.server.Response.writeError(
-          request, response, callback, 404, "this port serves the Enabler lookup API only");
+      org.eclipse.jetty.server.Response.writeError(request, response, callback, 404, refusal);
       return true;
     }
   }
