@@ -291,12 +291,9 @@ final class ObjectBrowser implements DeviceObjects {
 
   /** The content format of the device's CoAP answer, if this node got it and it had a payload. */
   private static String answeredIn(LwM2mResponse r) {
-    if (r.getCoapResponse() instanceof org.eclipse.californium.core.coap.Response coap
-        && coap.getPayloadSize() > 0
-        && coap.getOptions().hasContentFormat()) {
-      return ContentFormat.fromCode(coap.getOptions().getContentFormat()).getName();
-    }
-    return null;
+    java.util.OptionalInt code =
+        org.keyprov.server.transport.CoapAnswers.contentFormat(r.getCoapResponse());
+    return code.isPresent() ? ContentFormat.fromCode(code.getAsInt()).getName() : null;
   }
 
   private static long number(String v) {

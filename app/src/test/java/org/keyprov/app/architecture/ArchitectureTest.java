@@ -111,6 +111,7 @@ class ArchitectureTest {
           Map.entry("org.keyprov.server.security.KeyManagerSecurityStore", "used by DmServer"),
           Map.entry("org.keyprov.server.security.Printable", "used by the bootstrap server too"),
           Map.entry("org.keyprov.server.transport.BootstrapEndpoints", "used by BootstrapServer"),
+          Map.entry("org.keyprov.server.transport.CoapAnswers", "used by the object browser"),
           Map.entry("org.keyprov.server.transport.DmEndpoints", "used by DmServer"),
           Map.entry("org.keyprov.server.transport.DtlsSessionFile", "used by DmServer"),
           Map.entry("org.keyprov.server.transport.DtlsMeters", "used by DmServer"),
