@@ -642,6 +642,10 @@ class WebUiIT {
         .contains("LwM2M version 1.")
         .contains("</33001")
         .contains("</3/0>");
+    // an update shows too, without a reload: its time in "Last update"
+    String before = live("#registration tr:nth-child(6) td time", "datetime");
+    device.triggerRegistrationUpdate();
+    wait.until(d -> !before.equals(live("#registration tr:nth-child(6) td time", "datetime")));
     device.close(); // deregisters
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(

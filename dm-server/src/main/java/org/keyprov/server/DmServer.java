@@ -445,7 +445,9 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     public void updated(
         org.eclipse.leshan.server.registration.RegistrationUpdate update,
         Registration updated,
-        Registration previous) {}
+        Registration previous) {
+      listener.updated(updated.getEndpoint());
+    }
 
     @Override
     public void unregistered(
@@ -483,6 +485,11 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     @Override
     public void registered(String endpoint) {
       listeners.forEach(l -> l.registered(endpoint));
+    }
+
+    @Override
+    public void updated(String endpoint) {
+      listeners.forEach(l -> l.updated(endpoint));
     }
 
     @Override

@@ -20,6 +20,9 @@ public interface ProvisioningListener {
   /** The device registered with this node (anew, not an update). */
   default void registered(String endpoint) {}
 
+  /** The device updated its registration at this node (lifetime, address, object links …). */
+  default void updated(String endpoint) {}
+
   /** The device deregistered, or its registration expired ({@code expired}), at this node. */
   default void deregistered(String endpoint, boolean expired) {}
 

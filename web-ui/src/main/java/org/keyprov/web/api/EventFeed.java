@@ -177,6 +177,11 @@ final class EventFeed implements ProvisioningListener, AutoCloseable {
   }
 
   @Override
+  public void updated(String endpoint) {
+    publish("updated", endpoint, "", "registration updated");
+  }
+
+  @Override
   public void deregistered(String endpoint, boolean expired) {
     publish("deregistered", endpoint, "", expired ? "registration expired" : "deregistered");
   }

@@ -661,6 +661,11 @@ function listen() {
       }
       return;
     }
+    if (e.type === 'updated') {
+      // a fleet updates all the time: only the page of that device shows it (its last update)
+      if (h.startsWith('#/devices/') && decodeURIComponent(h.slice(10)) === e.endpoint) deviceDetail(e.endpoint).catch(() => {});
+      return;
+    }
     if (h === '#/' || h === '') {
       const body = $('#recent');
       const device = e.type === 'registered' || e.type === 'deregistered';
