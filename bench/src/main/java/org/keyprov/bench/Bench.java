@@ -93,6 +93,11 @@ public final class Bench extends BenchCommand implements Runnable {
       // e.g. -XX:StartFlightRecording=filename=server.jfr,settings=profile to profile a run
       cmd.addAll(List.of(extra.trim().split("\\s+")));
     }
+    String server = System.getenv("KEYPROV_BENCH_SERVER_OPTS");
+    if (server != null && !server.isBlank() && args.length > 0 && args[0].endsWith("-server")) {
+      // the same, for the measured server only (not the load or a remote Key Manager)
+      cmd.addAll(List.of(server.trim().split("\\s+")));
+    }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Bench.class.getName());
@@ -184,6 +189,14 @@ public final class Bench extends BenchCommand implements Runnable {
         description = "Share of the cache TTL each entry's life is shortened by, at random.")
     double cacheJitter;
 
+    @Option(
+        names = "--cache-ttl",
+        defaultValue = "30",
+        description =
+            "Seconds a looked-up key stays cached (keyed, remote); longer than warm-up plus"
+                + " measurement keeps the lookups out of the measured window.")
+    int cacheTtl;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter out = out();
@@ -233,7 +246,9 @@ public final class Bench extends BenchCommand implements Runnable {
                         "--dtls-handshake-rate",
                         String.valueOf(dtlsHandshakeRate),
                         "--cache-jitter",
-                        String.valueOf(cacheJitter)));
+                        String.valueOf(cacheJitter),
+                        "--cache-ttl",
+                        String.valueOf(cacheTtl)));
             if (mode.equals("remote")) {
               args.addAll(remote.enablerArgs());
             }
@@ -357,6 +372,9 @@ public final class Bench extends BenchCommand implements Runnable {
     @Option(names = "--cache-jitter", defaultValue = "0.25")
     double cacheJitter;
 
+    @Option(names = "--cache-ttl", defaultValue = "30")
+    int cacheTtl;
+
     @Option(names = "--key-manager", description = "remote: the Key Manager's HTTPS base URL")
     URI keyManager;
 
@@ -394,8 +412,10 @@ public final class Bench extends BenchCommand implements Runnable {
               .dtlsHandshakesPerSecond(dtlsHandshakeRate)
               .cacheJitter(cacheJitter);
       if (remote) {
-        b.invalidations(zn.invalidations());
-      } else if (!mode.equals("keyed")) {
+        b.invalidations(zn.invalidations()).cacheTtl(Duration.ofSeconds(cacheTtl));
+      } else if (mode.equals("keyed")) {
+        b.cacheTtl(Duration.ofSeconds(cacheTtl));
+      } else {
         b.cacheTtl(Duration.ZERO);
       }
       try (Enabler e = b.build()) {

@@ -29,6 +29,9 @@ final class RemoteKeyManager implements AutoCloseable {
     Files.copy(store.resolve("bench.mv.db"), data.resolve("keyprov.mv.db"));
     // BenchStore's master key (all zeros), where keyprov server reads one
     Files.writeString(data.resolve("master.key"), "00".repeat(32) + "\n");
+    Files.setPosixFilePermissions(
+        data.resolve("master.key"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     String dir = data.toString();
     String credential =
         Runs.lastLine(

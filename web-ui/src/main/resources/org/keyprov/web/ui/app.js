@@ -498,9 +498,16 @@ function importPage() {
     bar.removeAttribute('value'); // indeterminate until the job says how many rows it has
     status.textContent = 'uploading…';
     let job = (await api('POST', 'imports?mode=' + mode.value, text.value, 'text/csv')).data;
+    let moved = Date.now(), seen = -1;
     while (job.state === 'running') {
       bar.max = Math.max(1, job.rows); bar.value = job.done;
       status.textContent = 'importing: ' + job.done + ' of ' + job.rows + ' rows';
+      if (job.done !== seen) { seen = job.done; moved = Date.now(); }
+      if (Date.now() - moved > 120000) {
+        // a job writes its progress every few hundred rows: its server stopped while it ran
+        status.textContent = 'no progress for 2 min: the server running this import may have stopped (in mode all nothing was imported); see the audit log';
+        return;
+      }
       await new Promise((r) => setTimeout(r, 250));
       if (location.hash !== at) return; // the job goes on; its outcome is in the audit log
       job = (await api('GET', 'imports/' + job.id)).data;
