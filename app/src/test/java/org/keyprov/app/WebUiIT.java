@@ -222,7 +222,24 @@ class WebUiIT {
         ExpectedConditions.presenceOfElementLocated(
             By.cssSelector("tr[data-endpoint='ui-new-1']")));
     assertThat(textOf(By.id("created-psk"))).isEqualTo(shown);
+    // still there 5 s after its creation, whatever redrew the page meanwhile
+    await()
+        .during(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(8))
+        .until(() -> shown.equals(textOf(By.id("created-psk"))));
 
+    // gone once the operator navigates away, even without saying it was saved
+    open("#/");
+    open("#/devices");
+    wait.until(
+        ExpectedConditions.presenceOfElementLocated(
+            By.cssSelector("tr[data-endpoint='ui-new-1']")));
+    assertThat(browser.findElements(By.id("created-psk"))).isEmpty();
+
+    // or once they say it is saved
+    browser.findElement(By.id("new-endpoint")).sendKeys("ui-new-2");
+    browser.findElement(By.cssSelector("form.inline button[type=submit]")).click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("created-psk")));
     // a live redraw may replace the button between finding and clicking it: click the current one
     wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
         .until(

@@ -697,6 +697,8 @@ async function route() {
   $('#who').textContent = me.username + ' (' + me.role + ')';
   listen();
   const h = location.hash || '#/';
+  // a DM PSK shown once stays through the list's redraws, never beyond the list
+  if (h !== '#/devices') devicesState.created = null;
   try {
     if (h === '#/') await dashboard();
     else if (h === '#/devices') await devices();
