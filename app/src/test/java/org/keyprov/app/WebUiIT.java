@@ -578,6 +578,44 @@ class WebUiIT {
   }
 
   @Test
+  void a_connection_failing_while_the_list_and_dashboard_are_open_shows_on_both_without_a_reload()
+      throws Exception {
+    h.givenEnabler("ui.enabler.test");
+    h.givenDevice("ui-breaks", DM_PSK_HEX.getBytes(), "ui.enabler.test");
+    h.startDevice("ui-breaks", "ui-breaks-dm", DM_PSK_HEX.getBytes());
+    h.awaitState("ui-breaks", "ui.enabler.test", ProvisioningState.PROVISIONED);
+    login("alice");
+    open("#/devices");
+    By badge = By.cssSelector("tr[data-endpoint='ui-breaks'] td.states .badge");
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(badge, "ui.enabler.test: provisioned"));
+    String list = browser.getWindowHandle();
+    browser.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+    browser.get(web.uri() + "/#/");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("count-provisioned"), "1"));
+    assertThat(browser.findElement(By.id("count-failed")).getText()).isEqualTo("0");
+    String dashboard = browser.getWindowHandle();
+
+    // the device's key no longer matches the Key Manager's, so its next connection fails
+    h.dm
+        .objects()
+        .orElseThrow()
+        .write("ui-breaks", "/33001/0/4", "000102030405060708090a0b0c0d0e0f", null);
+    org.keyprov.client.ConnectionResult result =
+        h.deviceClient("ui-breaks").connector().connect("ui.enabler.test");
+    assertThat(result.asResourceValue()).startsWith("FAILED");
+
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("count-failed"), "1"));
+    assertThat(textOf(By.id("count-provisioned"))).isEqualTo("0");
+    browser.switchTo().window(list);
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(badge, "ui.enabler.test: failed"));
+    assertThat(live("tr[data-endpoint='ui-breaks'] td.states .badge", "class")).contains("failed");
+    browser.switchTo().window(dashboard).close();
+    browser.switchTo().window(list);
+  }
+
+  @Test
   void fields_have_names_times_read_as_dates_and_pages_fit_a_phone_and_a_laptop() throws Exception {
     h.km.admin().addDevice("ui-long", "ui-long", DM_PSK_HEX.getBytes(), "test");
     h.km.audit().record("test", "device.note", "ui-long", "x".repeat(600)); // one long detail
