@@ -225,6 +225,7 @@ public final class Bench extends BenchCommand implements Runnable {
       for (String proto : protos) {
         java.util.Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
         java.util.Map<String, List<Double>> cpu = new java.util.LinkedHashMap<>();
+        java.util.Map<String, List<Double>> cpuWork = new java.util.LinkedHashMap<>();
         for (int run = 1; run <= runs; run++) {
           // every other run in the reverse order, so a machine that slows down or speeds up
           // during the series does not favour the mode that always runs first
@@ -288,18 +289,33 @@ public final class Bench extends BenchCommand implements Runnable {
             String[] cache = await(sin, "CACHE").split(" ");
             String heap = await(sin, "HEAP").split(" ")[1];
             String[] lookups = await(sin, "LOOKUPS").split(" ");
-            // CPU since MARK over the handshakes of the measured seconds
-            long cpuNanos = Long.parseLong(await(sin, "CPU").split(" ")[2]);
+            // CPU since MARK over the handshakes of the measured seconds, and that share of it
+            // the JIT compilers and the GC did not take
+            String[] cpuLine = await(sin, "CPU").split(" ");
+            long cpuNanos = Long.parseLong(cpuLine[2]);
             long served = Long.parseLong(result[2]);
             double cpuMicros = served == 0 ? 0 : cpuNanos / 1e3 / served;
+            double jitAndGcMicros = served == 0 ? 0 : Long.parseLong(cpuLine[3]) / 1e3 / served;
             cpu.computeIfAbsent(mode, m -> new ArrayList<>()).add(cpuMicros);
+            cpuWork.computeIfAbsent(mode, m -> new ArrayList<>()).add(cpuMicros - jitAndGcMicros);
             server.waitFor();
             double rate = Double.parseDouble(result[1]);
             rates.computeIfAbsent(mode, m -> new ArrayList<>()).add(rate);
             out.printf(
                 "%s run %d %-14s %8.1f handshakes/s  (%s ok, %s errors; cache hits %s, misses %s;"
-                    + " Enabler heap after GC %s MiB; server CPU %.0f µs/handshake)%n",
-                proto, run, mode, rate, result[2], result[3], cache[1], cache[2], heap, cpuMicros);
+                    + " Enabler heap after GC %s MiB; server CPU %.0f µs/handshake, %.0f of it"
+                    + " JIT and GC)%n",
+                proto,
+                run,
+                mode,
+                rate,
+                result[2],
+                result[3],
+                cache[1],
+                cache[2],
+                heap,
+                cpuMicros,
+                jitAndGcMicros);
             if (series > 0) {
               out.printf("  handshakes/s per %d s: %s%n", series, slices(perSecond, series, 0));
               out.printf(
@@ -310,26 +326,36 @@ public final class Bench extends BenchCommand implements Runnable {
         }
         String baseline = rates.containsKey("bare") ? "bare" : "static";
         List<Double> base = rates.get(baseline);
-        List<Double> baseCpu = cpu.get(baseline);
         out.printf("%n%s summary (min / median / max over %d runs):%n", proto, runs);
         for (var e : rates.entrySet()) {
           out.printf("  %-14s %s handshakes/s%n", e.getKey(), summary(e.getValue()));
           out.printf("  %-14s %s µs of server CPU/handshake%n", "", summary(cpu.get(e.getKey())));
+          out.printf(
+              "  %-14s %s µs/handshake without the JIT's and GC's%n",
+              "", summary(cpuWork.get(e.getKey())));
           if (base != null && !e.getKey().equals(baseline)) {
-            List<Double> ratios = new ArrayList<>();
-            List<Double> cpuRatios = new ArrayList<>();
-            for (int i = 0; i < e.getValue().size(); i++) {
-              ratios.add(e.getValue().get(i) / base.get(i));
-              cpuRatios.add(cpu.get(e.getKey()).get(i) / baseCpu.get(i));
-            }
-            out.printf("  %-14s ratio to %s: %s%n", e.getKey(), baseline, summary(ratios));
+            out.printf(
+                "  %-14s ratio to %s: %s%n",
+                e.getKey(), baseline, summary(ratios(e.getValue(), base)));
             out.printf(
                 "  %-14s CPU/handshake ratio to %s: %s%n",
-                e.getKey(), baseline, summary(cpuRatios));
+                e.getKey(), baseline, summary(ratios(cpu.get(e.getKey()), cpu.get(baseline))));
+            out.printf(
+                "  %-14s the same without the JIT's and GC's CPU: %s%n",
+                e.getKey(), summary(ratios(cpuWork.get(e.getKey()), cpuWork.get(baseline))));
           }
         }
       }
     }
+  }
+
+  /** Each run's value over the baseline's of the same run. */
+  private static List<Double> ratios(List<Double> values, List<Double> baseline) {
+    List<Double> r = new ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      r.add(values.get(i) / baseline.get(i));
+    }
+    return r;
   }
 
   /**
@@ -391,10 +417,7 @@ public final class Bench extends BenchCommand implements Runnable {
           long cpu0 = processCpuNanos();
           out().printf("READY 0 %d%n", bare.port());
           out().flush();
-          long mark = untilStdinCloses(cpu0);
-          long cpu = processCpuNanos();
-          out().printf("CACHE 0 0%nHEAP 0%nLOOKUPS%nCPU %d %d%n", cpu - cpu0, cpu - mark);
-          out().flush();
+          untilStdinCloses(out(), cpu0, () -> out().printf("CACHE 0 0%nHEAP 0%nLOOKUPS%n"));
         }
         return 0;
       }
@@ -437,22 +460,24 @@ public final class Bench extends BenchCommand implements Runnable {
         long cpu0 = processCpuNanos();
         out().printf("READY %d %d%n", e.coapsUri().getPort(), e.tlsUri().getPort());
         out().flush();
-        long mark = untilStdinCloses(cpu0);
-        long cpu = processCpuNanos();
-        sampler.shutdownNow();
-        long[] hm = e.cacheHitsAndMisses();
-        out().printf("CACHE %d %d%n", hm[0], hm[1]);
-        // what the connection table holds right after the load: Scandium keeps ~140 s of sessions
-        System.gc();
-        Runtime rt = Runtime.getRuntime();
-        out().printf("HEAP %d%n", (rt.totalMemory() - rt.freeMemory()) >> 20);
-        StringBuilder line = new StringBuilder("LOOKUPS");
-        synchronized (lookups) {
-          lookups.forEach(n -> line.append(' ').append(n));
-        }
-        out().println(line);
-        out().printf("CPU %d %d%n", cpu - cpu0, cpu - mark);
-        out().flush();
+        untilStdinCloses(
+            out(),
+            cpu0,
+            () -> {
+              sampler.shutdownNow();
+              long[] hm = e.cacheHitsAndMisses();
+              out().printf("CACHE %d %d%n", hm[0], hm[1]);
+              // what the connection table holds right after the load: Scandium keeps ~140 s of
+              // sessions (after the CPU reading, so the GC asked for here is not counted)
+              System.gc();
+              Runtime rt = Runtime.getRuntime();
+              out().printf("HEAP %d%n", (rt.totalMemory() - rt.freeMemory()) >> 20);
+              StringBuilder line = new StringBuilder("LOOKUPS");
+              synchronized (lookups) {
+                lookups.forEach(n -> line.append(' ').append(n));
+              }
+              out().println(line);
+            });
       } finally {
         if (s != null) {
           s.close();
@@ -479,19 +504,28 @@ public final class Bench extends BenchCommand implements Runnable {
   }
 
   /**
-   * Runs until the orchestrator closes our stdin; returns this JVM's CPU time when it wrote {@code
-   * MARK} (the load's warm-up is over), or {@code start} if it never did.
+   * Runs until the orchestrator closes our stdin, then prints {@code CPU all sinceMark
+   * jitAndGcSinceMark} (ns): this JVM's CPU since {@code start}, since the orchestrator wrote
+   * {@code MARK} (the load's warm-up is over; {@code start} if it never did), and the share of the
+   * latter the JIT compilers and the garbage collector used.
    */
-  static long untilStdinCloses(long start) throws java.io.IOException {
+  static void untilStdinCloses(PrintWriter out, long start, Runnable beforeCpuLine)
+      throws java.io.IOException {
     long mark = start;
+    long jitAndGcMark = ThreadCpu.jitAndGcNanos();
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       if (line.equals("MARK")) {
         mark = processCpuNanos();
+        jitAndGcMark = ThreadCpu.jitAndGcNanos();
       }
     }
-    return mark;
+    long cpu = processCpuNanos();
+    long jitAndGc = ThreadCpu.jitAndGcNanos() - jitAndGcMark;
+    beforeCpuLine.run();
+    out.printf("CPU %d %d %d%n", cpu - start, cpu - mark, jitAndGc);
+    out.flush();
   }
 
   /** CPU time this JVM has used, all threads. */

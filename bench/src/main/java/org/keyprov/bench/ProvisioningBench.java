@@ -111,6 +111,7 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
     Map<String, List<Double>> rates = new LinkedHashMap<>();
     Map<String, List<Double>> heaps = new LinkedHashMap<>();
     Map<String, List<Double>> serverCpus = new LinkedHashMap<>();
+    Map<String, List<Double>> serverWork = new LinkedHashMap<>(); // without the JIT's and GC's
     for (int run = 1; run <= runs; run++) {
       // every other run in the reverse order, so neither mode always meets the clients' JVM colder
       List<String> order = new ArrayList<>(modes);
@@ -135,6 +136,7 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
         URI uri = URI.create(ready[1]);
         long heapBefore = Long.parseLong(ready[2]);
         long serverCpuBefore = Long.parseLong(ready[3]);
+        long jitAndGcBefore = Long.parseLong(ready[4]);
         long clientCpuBefore = Bench.processCpuNanos();
         double seconds;
         long done;
@@ -158,6 +160,7 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
           String[] warmLine = Bench.await(sin, "HEAP").split(" ");
           heapBefore = Long.parseLong(warmLine[1]);
           serverCpuBefore = Long.parseLong(warmLine[3]);
+          jitAndGcBefore = Long.parseLong(warmLine[5]);
         }
         if (clientProcesses <= 1) {
           CountDownLatch provisioned = new CountDownLatch(devices);
@@ -219,6 +222,7 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
         String[] heapLine = Bench.await(sin, "HEAP").split(" ");
         long heapAfter = Long.parseLong(heapLine[1]);
         long serverCpu = Long.parseLong(heapLine[2]) - serverCpuBefore;
+        long serverJitAndGc = Long.parseLong(heapLine[4]) - jitAndGcBefore;
         if (histogram) {
           printHistogram(server.pid(), mode);
         }
@@ -240,10 +244,13 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
         heaps.computeIfAbsent(mode, m -> new ArrayList<>()).add(perDevice / 1024);
         double serverMs = serverCpu / 1e6 / devices;
         serverCpus.computeIfAbsent(mode, m -> new ArrayList<>()).add(serverMs);
+        double jitAndGcMs = serverJitAndGc / 1e6 / devices;
+        serverWork.computeIfAbsent(mode, m -> new ArrayList<>()).add(serverMs - jitAndGcMs);
         out()
             .printf(
                 "run %d %-8s %d/%d provisioned in %.2f s = %.1f devices/s%s; server heap +%.1f"
-                    + " KiB/device; CPU per device: server %.2f ms, clients %s%n",
+                    + " KiB/device; CPU per device: server %.2f ms (%.2f of it JIT and GC),"
+                    + " clients %s%n",
                 run,
                 mode,
                 done,
@@ -253,6 +260,7 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
                 all ? "" : " (TIMED OUT)",
                 perDevice / 1024,
                 serverMs,
+                jitAndGcMs,
                 clientProcesses > 1
                     ? "(in their own JVMs)"
                     : String.format("%.2f ms", clientCpu / 1e6 / devices));
@@ -262,11 +270,13 @@ final class ProvisioningBench extends BenchCommand implements Callable<Integer> 
     for (var e : rates.entrySet()) {
       out()
           .printf(
-              "  %-8s %s devices/s; heap %s KiB/device; server CPU %s ms/device%n",
+              "  %-8s %s devices/s; heap %s KiB/device; server CPU %s ms/device, %s without"
+                  + " the JIT's and GC's%n",
               e.getKey(),
               Bench.summary(e.getValue()),
               Bench.summary(heaps.get(e.getKey())),
-              Bench.summary(serverCpus.get(e.getKey())));
+              Bench.summary(serverCpus.get(e.getKey())),
+              Bench.summary(serverWork.get(e.getKey())));
     }
     if (rates.containsKey("bare") && rates.containsKey("keyprov")) {
       List<Double> ratios = new ArrayList<>();

@@ -93,8 +93,11 @@ final class ProvisioningServer extends BenchCommand implements Callable<Integer>
     }
     long heapReady = heapAfterGc();
     boolean perThread = System.getenv("KEYPROV_BENCH_THREADS") != null;
-    Map<String, Long> threadsReady = perThread ? threadTicks() : Map.of();
-    out().printf("READY %s %d %d%n", uri, heapReady, Bench.processCpuNanos());
+    Map<String, Long> threadsReady = perThread ? ThreadCpu.ticks() : Map.of();
+    out()
+        .printf(
+            "READY %s %d %d %d%n",
+            uri, heapReady, Bench.processCpuNanos(), ThreadCpu.jitAndGcNanos());
     out().flush();
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
@@ -102,10 +105,11 @@ final class ProvisioningServer extends BenchCommand implements Callable<Integer>
     while ((line = in.readLine()) != null) {
       if (line.equals("heap")) {
         long cpu = Bench.processCpuNanos(); // before the GCs that measure the heap
+        long jitAndGc = ThreadCpu.jitAndGcNanos();
         if (perThread) {
           // on stderr, beside the line protocol on stdout, which the orchestrator reads
           java.io.PrintWriter err = spec.commandLine().getErr();
-          threadTicks()
+          ThreadCpu.ticks()
               .forEach(
                   (k, v) ->
                       err.printf(
@@ -114,8 +118,12 @@ final class ProvisioningServer extends BenchCommand implements Callable<Integer>
           err.flush();
         }
         long heap = heapAfterGc();
-        // CPU before the GCs (what the work so far cost) and after them (where more work starts)
-        out().printf("HEAP %d %d %d%n", heap, cpu, Bench.processCpuNanos());
+        // CPU before the GCs (what the work so far cost) and after them (where more work starts),
+        // and the same for the JIT compilers' and the GC's share
+        out()
+            .printf(
+                "HEAP %d %d %d %d %d%n",
+                heap, cpu, Bench.processCpuNanos(), jitAndGc, ThreadCpu.jitAndGcNanos());
         out().flush();
       }
     }
@@ -124,29 +132,6 @@ final class ProvisioningServer extends BenchCommand implements Callable<Integer>
       keys.close();
     }
     return 0;
-  }
-
-  /**
-   * CPU ticks (10 ms) per thread name since the thread started, digits folded, from Linux's /proc
-   * (with {@code KEYPROV_BENCH_THREADS} set, so only where it is asked for).
-   */
-  private static Map<String, Long> threadTicks() throws java.io.IOException {
-    Map<String, Long> by = new java.util.TreeMap<>();
-    try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
-      for (Path t : (Iterable<Path>) tasks::iterator) {
-        String stat;
-        try {
-          stat = java.nio.file.Files.readString(t.resolve("stat"));
-        } catch (java.nio.file.NoSuchFileException ended) {
-          continue; // the thread ended while listed
-        }
-        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        by.merge(name.replaceAll("[0-9]+", "#"), ticks, Long::sum);
-      }
-    }
-    return by;
   }
 
   private LeshanServer bareLeshan() throws Exception {

@@ -261,17 +261,21 @@ final class JdbcKeyRecords {
   private static void lockAssignment(
       Connection c, long deviceId, long enablerId, String endpoint, String fqdn)
       throws SQLException {
-    // Lock the assignment row so that concurrent callers mint at most one new version.
-    Database.queryOne(
+    // Lock the assignment row so that concurrent callers mint at most one new version. An UPDATE
+    // that changes nothing locks it as SELECT ... FOR UPDATE would, in H2 and PostgreSQL alike,
+    // but H2 keeps it parsed, while it parses a FOR UPDATE query again at every call (12% of the
+    // provisioning workers' CPU samples at 7,000 devices); the column it sets is in no index, so
+    // PostgreSQL can keep the new row version on its page (a HOT update).
+    int locked =
+        Database.update(
             c,
-            "SELECT state FROM assignment WHERE device_id = ? AND enabler_id = ? FOR UPDATE",
-            rs -> rs.getString(1),
+            "UPDATE assignment SET attempts = attempts WHERE device_id = ? AND enabler_id = ?",
             deviceId,
-            enablerId)
-        .orElseThrow(
-            () ->
-                new KeyManagerException(
-                    Kind.NOT_FOUND, "Enabler " + fqdn + " is not assigned to device " + endpoint));
+            enablerId);
+    if (locked == 0) {
+      throw new KeyManagerException(
+          Kind.NOT_FOUND, "Enabler " + fqdn + " is not assigned to device " + endpoint);
+    }
   }
 
   private static Optional<KeyRow> latest(Connection c, long deviceId, long enablerId)
