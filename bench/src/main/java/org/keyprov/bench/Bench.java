@@ -513,16 +513,31 @@ public final class Bench extends BenchCommand implements Runnable {
       throws java.io.IOException {
     long mark = start;
     long jitAndGcMark = ThreadCpu.jitAndGcNanos();
+    boolean perThread = System.getenv("KEYPROV_BENCH_THREADS") != null;
+    java.util.Map<String, Long> threadsMark = perThread ? ThreadCpu.ticks() : java.util.Map.of();
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       if (line.equals("MARK")) {
         mark = processCpuNanos();
         jitAndGcMark = ThreadCpu.jitAndGcNanos();
+        threadsMark = perThread ? ThreadCpu.ticks() : threadsMark;
       }
     }
     long cpu = processCpuNanos();
     long jitAndGc = ThreadCpu.jitAndGcNanos() - jitAndGcMark;
+    if (perThread) {
+      // the measured window's CPU per thread, on stderr beside the line protocol on stdout
+      java.util.Map<String, Long> before = threadsMark;
+      ThreadCpu.ticks()
+          .forEach(
+              (k, v) -> {
+                long ms = (v - before.getOrDefault(k, 0L)) * 10;
+                if (ms > 0) {
+                  System.err.printf("THREADS %-20s %6d ms%n", k, ms);
+                }
+              });
+    }
     beforeCpuLine.run();
     out.printf("CPU %d %d %d%n", cpu - start, cpu - mark, jitAndGc);
     out.flush();

@@ -89,14 +89,20 @@ class BenchSmokeIT {
           Pattern.compile(
                   "tls13 run 1 "
                       + mode
-                      + " +([0-9.]+) handshakes/s +\\((\\d+) ok, (\\d+) errors.*server CPU (\\d+)")
+                      + " +([0-9.]+) handshakes/s +\\((\\d+) ok, (\\d+) errors.*server CPU (\\d+)"
+                      + " .s/handshake, (\\d+) of it JIT and GC")
               .matcher(out);
       assertThat(m.find()).as(out).isTrue();
       assertThat(Double.parseDouble(m.group(1))).isPositive();
       assertThat(m.group(3)).isEqualTo("0");
       assertThat(Long.parseLong(m.group(4))).as("CPU per handshake, measured window").isPositive();
+      assertThat(Long.parseLong(m.group(5)))
+          .as("the JIT's and GC's share")
+          .isBetween(0L, Long.parseLong(m.group(4)));
     }
-    assertThat(out).contains("static         CPU/handshake ratio to bare");
+    assertThat(out)
+        .contains("static         CPU/handshake ratio to bare")
+        .contains("static         the same without the JIT's and GC's CPU");
   }
 
   @Test
@@ -105,7 +111,9 @@ class BenchSmokeIT {
     assertThat(out)
         .contains("run 1 bare     3/3 provisioned")
         .contains("run 1 keyprov  3/3 provisioned")
-        .containsPattern("CPU per device: server [0-9.]+ ms, clients [0-9.]+ ms");
+        .containsPattern(
+            "CPU per device: server [0-9.]+ ms \\([0-9.]+ of it JIT and GC\\), clients [0-9.]+ ms")
+        .contains("without the JIT's and GC's");
     assertThat(out).contains("keyprov / bare ratio");
   }
 
