@@ -417,7 +417,11 @@ public final class Bench extends BenchCommand implements Runnable {
           long cpu0 = processCpuNanos();
           out().printf("READY 0 %d%n", bare.port());
           out().flush();
-          untilStdinCloses(out(), cpu0, () -> out().printf("CACHE 0 0%nHEAP 0%nLOOKUPS%n"));
+          untilStdinCloses(
+              out(),
+              spec.commandLine().getErr(),
+              cpu0,
+              () -> out().printf("CACHE 0 0%nHEAP 0%nLOOKUPS%n"));
         }
         return 0;
       }
@@ -462,6 +466,7 @@ public final class Bench extends BenchCommand implements Runnable {
         out().flush();
         untilStdinCloses(
             out(),
+            spec.commandLine().getErr(),
             cpu0,
             () -> {
               sampler.shutdownNow();
@@ -509,7 +514,7 @@ public final class Bench extends BenchCommand implements Runnable {
    * {@code MARK} (the load's warm-up is over; {@code start} if it never did), and the share of the
    * latter the JIT compilers and the garbage collector used.
    */
-  static void untilStdinCloses(PrintWriter out, long start, Runnable beforeCpuLine)
+  static void untilStdinCloses(PrintWriter out, PrintWriter err, long start, Runnable beforeCpuLine)
       throws java.io.IOException {
     long mark = start;
     long jitAndGcMark = ThreadCpu.jitAndGcNanos();
@@ -534,9 +539,10 @@ public final class Bench extends BenchCommand implements Runnable {
               (k, v) -> {
                 long ms = (v - before.getOrDefault(k, 0L)) * 10;
                 if (ms > 0) {
-                  System.err.printf("THREADS %-20s %6d ms%n", k, ms);
+                  err.printf("THREADS %-20s %6d ms%n", k, ms);
                 }
               });
+      err.flush();
     }
     beforeCpuLine.run();
     out.printf("CPU %d %d %d%n", cpu - start, cpu - mark, jitAndGc);
