@@ -30,8 +30,11 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /**
  * The baseline for the Enabler's PSK-TLS: Bouncy Castle as its examples use it, a thread per
- * connection, a static identity table, one echo line per connection, the Enabler's first two TLS
- * 1.2 suites so both negotiate the same one. No Key Manager, cache, listener or audit.
+ * connection, a static identity table, the Enabler's first two TLS 1.2 suites so both negotiate the
+ * same one, and the Enabler's service: each line answered until the client closes (answering one
+ * line and closing first would leave the client's close, and the kernel's reset of it, to the
+ * client's side; measured as ~55 µs of server CPU per handshake). No Key Manager, cache, listener
+ * or audit.
  */
 final class BareTlsServer implements AutoCloseable {
   private static final int[] SUITES = {
@@ -115,14 +118,16 @@ final class BareTlsServer implements AutoCloseable {
               return null;
             }
           });
-      String line =
+      BufferedReader reader =
           new BufferedReader(
-                  new InputStreamReader(protocol.getInputStream(), StandardCharsets.UTF_8))
-              .readLine();
+              new InputStreamReader(protocol.getInputStream(), StandardCharsets.UTF_8));
       OutputStream out = protocol.getOutputStream();
-      out.write(
-          ("identity=" + identity[0] + " echo=" + line + "\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
+      String line;
+      while ((line = reader.readLine()) != null) {
+        out.write(
+            ("identity=" + identity[0] + " echo=" + line + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      }
       protocol.close();
     } catch (IOException e) {
       // the client went away: nothing to do in a baseline

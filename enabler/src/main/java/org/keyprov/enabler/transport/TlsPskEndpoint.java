@@ -1,5 +1,7 @@
 package org.keyprov.enabler.transport;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -68,6 +70,9 @@ public final class TlsPskEndpoint implements AutoCloseable {
 
   private static final int MAX_LINE = 4096;
 
+  /** Bytes read from the socket at once: a whole handshake flight of a PSK client. */
+  private static final int READ_BUFFER = 2048;
+
   private final ServerSocket server;
   private final KeyResolver resolver;
   private final TlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
@@ -135,8 +140,12 @@ public final class TlsPskEndpoint implements AutoCloseable {
       // handshake flights are several small writes: without this, Nagle and delayed ACKs add
       // ~40 ms stalls per flight (measured: 175 vs. thousands of handshakes/s)
       socket.setTcpNoDelay(true);
+      // Bouncy Castle reads each record's header and body apart: buffered, a flight of records
+      // that arrived together costs one read instead of two per record
       TlsServerProtocol protocol =
-          new TlsServerProtocol(socket.getInputStream(), socket.getOutputStream());
+          new TlsServerProtocol(
+              new BufferedInputStream(socket.getInputStream(), READ_BUFFER),
+              socket.getOutputStream());
       EnablerTlsServer tls = new EnablerTlsServer();
       try {
         protocol.accept(tls);
@@ -174,38 +183,45 @@ public final class TlsPskEndpoint implements AutoCloseable {
   /**
    * Answers each line with the session's identity. Lines are read straight from the TLS stream into
    * one small buffer (no reader and decoder buffers per connection) and cut at {@link #MAX_LINE}
-   * bytes: the rest of a longer line is skipped, so a client cannot make this buffer grow.
+   * bytes: the rest of a longer line is skipped, so a client cannot make this buffer grow. The
+   * answers to what one read brought go out in one write: Bouncy Castle makes a record of each
+   * write and sends it at once.
    */
   private static void echo(TlsServerProtocol protocol, String identity) throws IOException {
     InputStream in = protocol.getInputStream();
     OutputStream out = protocol.getOutputStream();
     byte[] prefix = ("identity=" + identity + " echo=").getBytes(StandardCharsets.UTF_8);
-    java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(64);
+    ByteArrayOutputStream line = new ByteArrayOutputStream(64);
+    ByteArrayOutputStream answers = new ByteArrayOutputStream(128);
     byte[] chunk = new byte[512];
     int n;
     while ((n = in.read(chunk)) >= 0) {
       for (int i = 0; i < n; i++) {
         byte b = chunk[i];
         if (b == '\n') {
-          answer(out, prefix, line);
+          answer(answers, prefix, line);
         } else if (line.size() < MAX_LINE) {
           line.write(b);
         }
       }
-      out.flush();
+      if (answers.size() > 0) {
+        answers.writeTo(out);
+        answers.reset();
+        out.flush();
+      }
     }
   }
 
-  private static void answer(OutputStream out, byte[] prefix, java.io.ByteArrayOutputStream line)
-      throws IOException {
+  private static void answer(
+      ByteArrayOutputStream answers, byte[] prefix, ByteArrayOutputStream line) {
     int length = line.size();
     byte[] text = line.toByteArray();
     if (length > 0 && text[length - 1] == '\r') {
       length--;
     }
-    out.write(prefix);
-    out.write(text, 0, length);
-    out.write('\n');
+    answers.write(prefix, 0, prefix.length);
+    answers.write(text, 0, length);
+    answers.write('\n');
     line.reset();
   }
 
