@@ -168,15 +168,25 @@ final class Harness implements AutoCloseable {
 
   /** Starts a device client with the given DM credential. */
   DeviceClient startDevice(String endpoint, String identity, byte[] dmPsk) {
-    DeviceClient device =
+    return startDevice(endpoint, identity, dmPsk, b -> {});
+  }
+
+  /** A device built with what {@code options} add to the harness's builder. */
+  DeviceClient startDevice(
+      String endpoint,
+      String identity,
+      byte[] dmPsk,
+      java.util.function.Consumer<DeviceClient.Builder> options) {
+    DeviceClient.Builder builder =
         DeviceClient.builder()
             .endpoint(endpoint)
             .dmServer(dm.coapsUri())
             .dmPsk(identity, dmPsk)
             .stateFile(dir.resolve(endpoint + ".state"))
             .requestTimeout(Duration.ofSeconds(5))
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+            .connectTimeout(Duration.ofSeconds(5));
+    options.accept(builder);
+    DeviceClient device = builder.build();
     device.start();
     closeables.add(device);
     devices.put(endpoint, device);

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.keyprov.client.ConnectionResult;
 import org.keyprov.client.DeviceClient;
 import org.keyprov.client.object.EnablerSecurityState;
@@ -41,12 +43,18 @@ class NormalFlowIT {
     h.close();
   }
 
-  @Test
-  void provisions_on_registration_and_the_device_connects_to_the_enabler() {
+  /**
+   * {@code reportWithSend}: keyprov's client sends its connection results (LwM2M Send) and is not
+   * observed; a client that does not say so (any other LwM2M client) is observed instead.
+   */
+  @ParameterizedTest(name = "connection results sent by the device: {0}")
+  @ValueSource(booleans = {true, false})
+  void provisions_on_registration_and_the_device_connects_to_the_enabler(boolean reportWithSend) {
     h.givenEnabler("a.enabler.test");
     h.givenDevice("ep1", DM_PSK, "a.enabler.test");
 
-    DeviceClient device = h.startDevice("ep1", "ep1-dm", DM_PSK);
+    DeviceClient device =
+        h.startDevice("ep1", "ep1-dm", DM_PSK, b -> b.reportWithSend(reportWithSend));
 
     // the object arrives without any call from the test
     h.awaitState("ep1", "a.enabler.test", ProvisioningState.PROVISIONED);
@@ -71,6 +79,47 @@ class NormalFlowIT {
                     .lastConnectionResult()
                     .filter(r -> r.startsWith("OK"))
                     .isPresent());
+    var registration = h.dm.registrationInfo("ep1").orElseThrow();
+    assertThat(registration.reportsBySend()).isEqualTo(reportWithSend);
+    assertThat(registration.observed()).as("object 33001 observed").isEqualTo(!reportWithSend);
+  }
+
+  @Test
+  void a_result_made_while_the_server_was_out_of_reach_is_sent_at_the_next_registration() {
+    h.givenEnabler("a.enabler.test");
+    h.givenDevice("ep1", DM_PSK, "a.enabler.test");
+    DeviceClient first = h.startDevice("ep1", "ep1-dm", DM_PSK);
+    h.awaitState("ep1", "a.enabler.test", ProvisioningState.PROVISIONED);
+    await().until(() -> first.enablerParameters().size() == 1);
+    first.close();
+
+    // the same device (state file), out of the DM server's reach (nothing answers on the port it
+    // has), connects to the Enabler
+    try (DeviceClient offline =
+        DeviceClient.builder()
+            .endpoint("ep1")
+            .dmServer(URI.create("coaps://127.0.0.1:9"))
+            .dmPsk("ep1-dm", DM_PSK)
+            .stateFile(dir.resolve("ep1.state"))
+            .connectTimeout(Duration.ofSeconds(5))
+            .build()) {
+      assertThat(offline.connector().connect("a.enabler.test").success()).isTrue();
+    }
+    assertThat(h.km.ledger().assignments("ep1").get(0).lastConnectionResult()).isEmpty();
+
+    h.startDevice("ep1", "ep1-dm", DM_PSK);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                h.km
+                    .ledger()
+                    .assignments("ep1")
+                    .get(0)
+                    .lastConnectionResult()
+                    .filter(r -> r.startsWith("OK"))
+                    .isPresent());
+    assertThat(h.dm.registrationInfo("ep1").orElseThrow().observed()).isFalse();
   }
 
   @Test

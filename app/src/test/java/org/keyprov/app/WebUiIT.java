@@ -695,6 +695,7 @@ class WebUiIT {
         .contains("Lifetime ")
         .contains("Binding U")
         .contains("LwM2M version 1.")
+        .contains("Connection results sent by the device (LwM2M Send)")
         .contains("</33001")
         .contains("</3/0>");
     // an update shows too, without a reload: its time in "Last update"

@@ -67,6 +67,10 @@ public final class DeviceClient implements AutoCloseable {
   private final EnablerSecurityInstances instances;
   private final EnablerConnector connector;
   private final RenewalNudge nudge;
+
+  /** Sends connection results to the DM server; null when it observes them instead. */
+  private final ConnectionReports reports;
+
   private final java.util.concurrent.ScheduledExecutorService ownScheduler;
   private final List<Consumer<Boolean>> registrationListeners = new CopyOnWriteArrayList<>();
   private volatile java.time.Instant lastContact;
@@ -88,6 +92,7 @@ public final class DeviceClient implements AutoCloseable {
                 b.endpoint, b.otherServer, b.otherServerId, b.lifetime, access, instances);
     if (b.dmServer == null && b.bootstrapServer == null) {
       this.leshan = null;
+      this.reports = null;
       this.nudge = null;
       this.ownScheduler = null;
       return;
@@ -146,7 +151,23 @@ public final class DeviceClient implements AutoCloseable {
       builder.setSharedExecutor(b.host.registrationExecutor());
     }
     builder.setRegistrationEngineFactory(engine);
+    if (b.reportWithSend) {
+      builder.setAdditionalAttributes(
+          java.util.Map.of(
+              EnablerSecurityObject.REPORTS_ATTRIBUTE, EnablerSecurityObject.REPORTS_BY_SEND));
+    }
     this.leshan = builder.build();
+    this.reports =
+        b.reportWithSend
+            ? new ConnectionReports(b.endpoint, leshan, b.requestTimeout.toMillis())
+            : null;
+    if (reports != null) {
+      // results of an earlier run may never have reached the server: told at the registration
+      instances.all().stream()
+          .filter(s -> s.lastConnectionResult().isPresent())
+          .forEach(s -> reports.pending(s.instanceId()));
+      instances.addResultListener(reports::attempted);
+    }
     this.ownScheduler =
         b.host != null
             ? null
@@ -170,6 +191,7 @@ public final class DeviceClient implements AutoCloseable {
           public void onRegistrationSuccess(
               LwM2mServer server, RegisterRequest request, String id) {
             lastContact = b.clock.instant();
+            sendPendingReports();
             registrationListeners.forEach(l -> l.accept(true));
           }
 
@@ -182,6 +204,7 @@ public final class DeviceClient implements AutoCloseable {
           @Override
           public void onUpdateSuccess(LwM2mServer server, UpdateRequest request) {
             lastContact = b.clock.instant();
+            sendPendingReports();
           }
 
           @Override
@@ -199,6 +222,12 @@ public final class DeviceClient implements AutoCloseable {
             registrationListeners.forEach(l -> l.accept(false));
           }
         });
+  }
+
+  private void sendPendingReports() {
+    if (reports != null) {
+      reports.sendPending();
+    }
   }
 
   public static Builder builder() {
@@ -325,8 +354,19 @@ public final class DeviceClient implements AutoCloseable {
     private javax.smartcardio.CardTerminal sim;
     private String simPin;
     private ClientHost host;
+    private boolean reportWithSend = true;
 
     private Builder() {}
+
+    /**
+     * Whether the device tells the DM server its Enabler connection results with LwM2M Send
+     * (default) or leaves the server to observe object 33001, as a client that does not know
+     * keyprov's registration attribute is.
+     */
+    public Builder reportWithSend(boolean send) {
+      this.reportWithSend = send;
+      return this;
+    }
 
     /**
      * Runs this client on threads shared with the host's other clients instead of threads of its

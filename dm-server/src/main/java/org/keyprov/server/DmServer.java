@@ -135,6 +135,7 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
     leshan.getRegistrationService().addListener(rebootstrap.listener());
     leshan.getRegistrationService().addListener(provisioner);
     leshan.getObservationService().addListener(provisioner);
+    leshan.getSendService().addListener(provisioner);
     leshan.getObservationService().addListener(objects.notifications(fanOut));
     this.relay =
         redis == null
@@ -323,7 +324,10 @@ public final class DmServer implements DeviceDirectory, AutoCloseable {
                             .filter(DeviceObjects.formats()::contains)
                             .sorted()
                             .toList(),
-                    redis == null ? null : RedisCluster.servingNode(r)));
+                    redis == null ? null : RedisCluster.servingNode(r),
+                    Provisioner.reportsBySend(r),
+                    Provisioner.observesReports(
+                        leshan.getObservationService().getObservations(r))));
   }
 
   /**

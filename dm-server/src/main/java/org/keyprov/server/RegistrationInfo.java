@@ -7,7 +7,9 @@ import java.util.List;
  * A device's LwM2M registration as an operator reads it (what the Leshan demo shows), without
  * Leshan types: where it registered from, its lifetime, binding, LwM2M version, when it registered
  * and last updated, the object links it listed, the content formats it supports (by name, as {@link
- * DeviceObjects#formats()} spells them) and the node that serves it (null with one node).
+ * DeviceObjects#formats()} spells them), the node that serves it (null with one node), and how its
+ * Enabler connection results reach the server: sent by the device (it registered saying so) or
+ * through the server's observation of object 33001.
  */
 public record RegistrationInfo(
     String registrationId,
@@ -20,7 +22,9 @@ public record RegistrationInfo(
     Instant lastUpdate,
     List<String> objectLinks,
     List<String> contentFormats,
-    String node) {
+    String node,
+    boolean reportsBySend,
+    boolean observed) {
   public RegistrationInfo {
     objectLinks = List.copyOf(objectLinks);
     contentFormats = List.copyOf(contentFormats);

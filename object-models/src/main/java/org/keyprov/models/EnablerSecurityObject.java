@@ -31,5 +31,16 @@ public final class EnablerSecurityObject {
   /** Value of {@link #PROVISIONING_SOURCE} for parameters bootstrapped from the SIM/USIM. */
   public static final int SOURCE_SIM = 1;
 
+  /**
+   * A registration attribute ({@code ?ep=…&keyprov-reports=send}): the client sends its connection
+   * results (resources 1, 10, 11 of each instance) with an LwM2M Send when they change and after
+   * each registration, so the DM server need not observe the object. A client without it is
+   * observed.
+   */
+  public static final String REPORTS_ATTRIBUTE = "keyprov-reports";
+
+  /** The value of {@link #REPORTS_ATTRIBUTE} that says the client reports with Send. */
+  public static final String REPORTS_BY_SEND = "send";
+
   private EnablerSecurityObject() {}
 }

@@ -125,12 +125,23 @@ public final class EnablerSecurityInstances implements EnablerSecurityInstance.O
     return all().stream().filter(s -> s.nafFqdn().equalsIgnoreCase(fqdn)).findFirst();
   }
 
-  /** Records a connection outcome on the instance; observers of the object are notified. */
+  /**
+   * Records a connection outcome on the instance; observers of the object are notified, then the
+   * result listeners are told the instance.
+   */
   public void connectionAttempted(int instanceId, String result) {
     EnablerSecurityInstance instance = instances.get(instanceId);
     if (instance != null) {
       instance.connectionAttempted(result, clock.instant());
+      resultListeners.forEach(l -> l.accept(instanceId));
     }
+  }
+
+  private final List<java.util.function.IntConsumer> resultListeners = new CopyOnWriteArrayList<>();
+
+  /** Called with the instance id after each new connection result. */
+  public void addResultListener(java.util.function.IntConsumer listener) {
+    resultListeners.add(listener);
   }
 
   @Override

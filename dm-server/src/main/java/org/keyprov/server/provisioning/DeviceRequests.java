@@ -12,8 +12,16 @@ import org.keyprov.server.provisioning.EnablerInstances.Existing;
  * answers or the request times out.
  */
 interface DeviceRequests {
-  /** A registered device as a pass sees it. */
-  record Device(boolean listening, boolean implementsObject, boolean listsInstances) {}
+  /**
+   * A registered device as a pass sees it; {@code reportsBySend}: it registered saying it sends its
+   * connection results (LwM2M Send), so it need not be observed.
+   */
+  record Device(
+      boolean listening, boolean implementsObject, boolean listsInstances, boolean reportsBySend) {
+    Device(boolean listening, boolean implementsObject, boolean listsInstances) {
+      this(listening, implementsObject, listsInstances, false);
+    }
+  }
 
   /** A request's outcome: done, with a value, or why not in words fit for the operator. */
   record Answer<T>(T value, String failure) {

@@ -12,6 +12,7 @@ import org.eclipse.leshan.core.node.LwM2mMultipleResource;
 import org.eclipse.leshan.core.node.LwM2mNode;
 import org.eclipse.leshan.core.node.LwM2mObject;
 import org.eclipse.leshan.core.node.LwM2mObjectInstance;
+import org.eclipse.leshan.core.node.LwM2mPath;
 import org.eclipse.leshan.core.node.LwM2mResource;
 import org.eclipse.leshan.core.node.LwM2mSingleResource;
 import org.keyprov.keys.EnablerParameters;
@@ -58,15 +59,48 @@ public final class EnablerInstances {
     List<Existing> found = new ArrayList<>();
     if (node instanceof LwM2mObject object) {
       for (LwM2mObjectInstance instance : object.getInstances().values()) {
-        found.add(
-            new Existing(
-                instance.getId(),
-                string(instance, NAF_FQDN).orElse(""),
-                integer(instance, PROVISIONING_SOURCE).orElse(SOURCE_DM_SERVER),
-                string(instance, LAST_CONNECTION_RESULT).filter(s -> !s.isEmpty())));
+        found.add(existing(instance));
       }
     }
     return found;
+  }
+
+  /**
+   * The instances of object 33001 in what a device sent (LwM2M Send): whole objects, instances, or
+   * their resources one by one (keyprov's client sends resources 1, 10 and 11). Other objects are
+   * left out.
+   */
+  static List<Existing> parseSent(Map<LwM2mPath, LwM2mNode> nodes) {
+    Map<Integer, Map<Integer, LwM2mResource>> byInstance = new java.util.TreeMap<>();
+    List<Existing> found = new ArrayList<>();
+    nodes.forEach(
+        (path, node) -> {
+          if (path.isRoot() || path.getObjectId() != ID) {
+            return;
+          }
+          if (node instanceof LwM2mObject) {
+            found.addAll(parse(node));
+          } else if (node instanceof LwM2mObjectInstance instance) {
+            byInstance
+                .computeIfAbsent(instance.getId(), i -> new java.util.HashMap<>())
+                .putAll(instance.getResources());
+          } else if (node instanceof LwM2mResource resource && path.isResource()) {
+            byInstance
+                .computeIfAbsent(path.getObjectInstanceId(), i -> new java.util.HashMap<>())
+                .put(resource.getId(), resource);
+          }
+        });
+    byInstance.forEach(
+        (id, resources) -> found.add(existing(new LwM2mObjectInstance(id, resources.values()))));
+    return found;
+  }
+
+  private static Existing existing(LwM2mObjectInstance instance) {
+    return new Existing(
+        instance.getId(),
+        string(instance, NAF_FQDN).orElse(""),
+        integer(instance, PROVISIONING_SOURCE).orElse(SOURCE_DM_SERVER),
+        string(instance, LAST_CONNECTION_RESULT).filter(s -> !s.isEmpty()));
   }
 
   /** The lowest instance ID not in use. */

@@ -6,7 +6,6 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.eclipse.leshan.core.ResponseCode;
 import org.eclipse.leshan.core.node.LwM2mObjectInstance;
-import org.eclipse.leshan.core.observation.SingleObservation;
 import org.eclipse.leshan.core.request.CreateRequest;
 import org.eclipse.leshan.core.request.DeleteRequest;
 import org.eclipse.leshan.core.request.DownlinkRequest;
@@ -50,7 +49,8 @@ final class LeshanDeviceRequests implements DeviceRequests {
             !r.usesQueueMode() || server.getPresenceService().isClientAwake(r),
             r.getSupportedObject().containsKey(EnablerSecurityObject.ID),
             r.getAvailableInstances().stream()
-                .anyMatch(p -> p.getObjectId() == EnablerSecurityObject.ID)));
+                .anyMatch(p -> p.getObjectId() == EnablerSecurityObject.ID),
+            Provisioner.reportsBySend(r)));
   }
 
   @Override
@@ -103,12 +103,7 @@ final class LeshanDeviceRequests implements DeviceRequests {
   public boolean observed(String endpoint) {
     Registration r = registration(endpoint);
     return r != null
-        && server.getObservationService().getObservations(r).stream()
-            .anyMatch(
-                o ->
-                    o instanceof SingleObservation s
-                        && s.getPath().isObject()
-                        && s.getPath().getObjectId() == EnablerSecurityObject.ID);
+        && Provisioner.observesReports(server.getObservationService().getObservations(r));
   }
 
   @Override

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Provisions every due Enabler of a device when it registers or updates, without operator action
- * (see {@link ProvisioningPass}), and hears the devices' connection results through the observation
- * of object 33001.
+ * (see {@link ProvisioningPass}), and hears the devices' connection results: sent by the device
+ * (LwM2M Send) or, from a device that does not say it sends them, through the observation of object
+ * 33001.
  *
  * <p>Keys renew themselves: after each write a pass is scheduled for when the key is due for
  * renewal, and every registration or update runs one too, so an offline or sleeping device gets its
@@ -36,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * workers}, one per device at a time (and with several nodes on one database, only on the node
  * holding the device's {@link PassLease}).
  */
-public final class Provisioner implements RegistrationListener, ObservationListener {
+public final class Provisioner
+    implements RegistrationListener,
+        ObservationListener,
+        org.eclipse.leshan.server.send.SendListener {
   private static final Logger LOG = LoggerFactory.getLogger(Provisioner.class);
 
   /**
@@ -83,6 +87,24 @@ public final class Provisioner implements RegistrationListener, ObservationListe
                     leases, node, clock, requestTimeout.multipliedBy(LEASE_REQUESTS)),
             this::provisionSoon);
     this.passes = new SerialScheduler(workers, pass::run);
+  }
+
+  /** Whether the device registered saying it sends its connection results (LwM2M Send). */
+  public static boolean reportsBySend(Registration registration) {
+    return EnablerSecurityObject.REPORTS_BY_SEND.equals(
+        registration
+            .getAdditionalRegistrationAttributes()
+            .get(EnablerSecurityObject.REPORTS_ATTRIBUTE));
+  }
+
+  /** Whether one of these observations is of object 33001 as a whole: the connection reports'. */
+  public static boolean observesReports(Collection<Observation> observations) {
+    return observations.stream()
+        .anyMatch(
+            o ->
+                o instanceof SingleObservation s
+                    && s.getPath().isObject()
+                    && s.getPath().getObjectId() == EnablerSecurityObject.ID);
   }
 
   /** Asks for a provisioning pass of this device, now, on a worker; one at a time per device. */
@@ -154,5 +176,20 @@ public final class Provisioner implements RegistrationListener, ObservationListe
   @Override
   public void onError(Observation observation, Registration registration, Exception error) {
     LOG.debug("{}: observation error: {}", registration.getEndpoint(), error.getMessage());
+  }
+
+  // SendListener: connection results a device sends itself (LwM2M Send), instead of an Observe.
+
+  @Override
+  public void dataReceived(
+      Registration registration,
+      org.eclipse.leshan.core.node.TimestampedLwM2mNodes data,
+      org.eclipse.leshan.core.request.SendRequest request) {
+    pass.reported(registration.getEndpoint(), EnablerInstances.parseSent(data.getNodes()));
+  }
+
+  @Override
+  public void onError(Registration registration, String errorMessage, Exception error) {
+    LOG.debug("{}: a Send was refused: {}", registration.getEndpoint(), errorMessage);
   }
 }

@@ -341,9 +341,12 @@ final class ProvisioningPass {
     }
   }
 
-  /** Observes object 33001 so the device's connection results reach the ledger; never blocks. */
+  /**
+   * Observes object 33001 so the device's connection results reach the ledger, unless the device
+   * sends them itself; never blocks.
+   */
   private void observe(String endpoint, Device d) {
-    if (!d.implementsObject() || device.observed(endpoint)) {
+    if (!d.implementsObject() || d.reportsBySend() || device.observed(endpoint)) {
       return;
     }
     device.observe(
@@ -367,7 +370,10 @@ final class ProvisioningPass {
     later(endpoint, delay.toMillis());
   }
 
-  /** What the device holds now (an Observe answer or notification): new results are recorded. */
+  /**
+   * What the device holds now (an Observe answer or notification, or what it sent): new results are
+   * recorded.
+   */
   void reported(String endpoint, List<Existing> instances) {
     for (Existing e : instances) {
       if (e.lastConnectionResult().isEmpty() || e.nafFqdn().isEmpty()) {

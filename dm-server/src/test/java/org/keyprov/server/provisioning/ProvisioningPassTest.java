@@ -116,6 +116,25 @@ class ProvisioningPassTest {
   }
 
   @Test
+  void a_device_that_sends_its_connection_results_is_not_observed_and_what_it_sends_is_recorded() {
+    device.device = Optional.of(new Device(true, true, false, true));
+
+    pass.run(EP);
+    pass.run(EP);
+
+    assertThat(device.requests).containsExactly("create 0 v1");
+    pass.reported(
+        EP,
+        List.of(
+            new Existing(
+                0, FQDN, EnablerSecurityObject.SOURCE_DM_SERVER, Optional.of("failed: refused"))));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> assignment().lastConnectionResult().isPresent());
+    assertThat(assignment().lastConnectionResult()).contains("failed: refused");
+  }
+
+  @Test
   void a_device_another_node_is_provisioning_is_left_to_it_and_tried_again_after() {
     ProvisioningPass nodeA =
         pass(PassLease.shared(km.leases(), "node-a", Clock.systemUTC(), Duration.ofMinutes(1)));

@@ -111,7 +111,9 @@ final class Views {
       Instant lastUpdate,
       String node,
       List<String> objectLinks,
-      List<String> contentFormats) {
+      List<String> contentFormats,
+      boolean reportsBySend,
+      boolean observed) {
     static Registration of(RegistrationInfo r) {
       return new Registration(
           r.registrationId(),
@@ -124,7 +126,9 @@ final class Views {
           r.lastUpdate(),
           r.node(),
           r.objectLinks(),
-          r.contentFormats());
+          r.contentFormats(),
+          r.reportsBySend(),
+          r.observed());
     }
   }
 

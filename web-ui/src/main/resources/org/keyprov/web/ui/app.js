@@ -43,6 +43,8 @@ function registration(r) {
     row('Address', r.address), row('Lifetime', r.lifetimeSeconds + ' s'), row('Binding', r.binding + (r.queueMode ? ' (queue mode)' : '')),
     row('LwM2M version', r.lwm2mVersion), row('Registered', when(r.registeredAt)), row('Last update', when(r.lastUpdate)),
     r.node ? row('Served by node', r.node) : null,
+    row('Connection results', r.reportsBySend ? 'sent by the device (LwM2M Send)'
+      : r.observed ? 'observed (object 33001)' : 'not observed yet'),
     row('Objects', el('span', { class: 'links' }, r.objectLinks.join(' ')))));
 }
 
