@@ -27,6 +27,7 @@ public final class EnablerSecurityInstances implements EnablerSecurityInstance.O
   private final Clock clock;
   private final Map<Integer, EnablerSecurityInstance> instances = new ConcurrentSkipListMap<>();
   private final List<Consumer<EnablerSecurityState>> listeners = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.IntConsumer> resultListeners = new CopyOnWriteArrayList<>();
 
   public EnablerSecurityInstances(StateFile file, Clock clock) {
     this.file = file;
@@ -136,8 +137,6 @@ public final class EnablerSecurityInstances implements EnablerSecurityInstance.O
       resultListeners.forEach(l -> l.accept(instanceId));
     }
   }
-
-  private final List<java.util.function.IntConsumer> resultListeners = new CopyOnWriteArrayList<>();
 
   /** Called with the instance id after each new connection result. */
   public void addResultListener(java.util.function.IntConsumer listener) {
