@@ -39,15 +39,31 @@ public interface ImportJobs {
 
   int MAX_PROBLEMS = 1000;
 
+  /**
+   * A running job whose node has not said it is alive ({@link #alive}) for this long reads as
+   * failed: that node stopped without finishing it.
+   */
+  java.time.Duration STALE = java.time.Duration.ofSeconds(60);
+
   /** Stores a new running job of {@code actor}'s and returns its id. */
   String start(String actor, String mode, int rows);
 
-  /** How many rows job {@code id} has worked through. */
+  /** How many rows job {@code id} has worked through; also says its node is alive. */
   void progress(String id, int done);
 
-  /** Job {@code id} finished: {@code done}, or {@code failed} (problems say why). */
+  /** The node running or queueing these jobs is alive (every few seconds, well within STALE). */
+  void alive(java.util.Collection<String> ids);
+
+  /**
+   * Job {@code id} finished: {@code done}, or {@code failed} (problems say why). A job finishes
+   * once: finishing it again changes nothing.
+   */
   void finish(String id, boolean failed, int imported, List<Problem> problems);
 
+  /**
+   * The job as stored; a running one whose node stopped (no sign of it for {@link #STALE}) as
+   * failed, with a problem that says so.
+   */
   Optional<Job> job(String id);
 
   /** Deletes jobs started before {@code cutoff}; returns how many. */

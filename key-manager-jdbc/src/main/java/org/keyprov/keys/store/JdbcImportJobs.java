@@ -36,12 +36,13 @@ final class JdbcImportJobs implements ImportJobs {
             Database.update(
                 c,
                 "INSERT INTO import_job(id, actor, mode, state, total_rows, done_rows, imported,"
-                    + " problem_count, problems, started_at) VALUES (?, ?, ?, 'running', ?, 0, 0,"
-                    + " 0, '', ?)",
+                    + " problem_count, problems, started_at, heartbeat_at) VALUES (?, ?, ?,"
+                    + " 'running', ?, 0, 0, 0, '', ?, ?)",
                 id,
                 actor,
                 mode,
                 rows,
+                now(),
                 now()));
     return id;
   }
@@ -50,7 +51,36 @@ final class JdbcImportJobs implements ImportJobs {
   public void progress(String id, int done) {
     db.inTransaction(
         "recording an import job's progress",
-        c -> Database.update(c, "UPDATE import_job SET done_rows = ? WHERE id = ?", done, id));
+        c ->
+            Database.update(
+                c,
+                "UPDATE import_job SET done_rows = ?, heartbeat_at = ? WHERE id = ?",
+                done,
+                now(),
+                id));
+  }
+
+  @Override
+  public void alive(java.util.Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    db.inTransaction(
+        "telling that import jobs are alive",
+        c -> {
+          try (var update =
+              c.prepareStatement(
+                  "UPDATE import_job SET heartbeat_at = ? WHERE id = ? AND state = 'running'")) {
+            Object now = now();
+            for (String id : ids) {
+              update.setObject(1, now);
+              update.setString(2, id);
+              update.addBatch();
+            }
+            update.executeBatch();
+          }
+          return null;
+        });
   }
 
   @Override
@@ -69,7 +99,8 @@ final class JdbcImportJobs implements ImportJobs {
             Database.update(
                 c,
                 "UPDATE import_job SET state = ?, done_rows = total_rows, imported = ?,"
-                    + " problem_count = ?, problems = ?, finished_at = ? WHERE id = ?",
+                    + " problem_count = ?, problems = ?, finished_at = ? WHERE id = ? AND state"
+                    + " = 'running'",
                 failed ? "failed" : "done",
                 imported,
                 problems.size(),
@@ -86,21 +117,58 @@ final class JdbcImportJobs implements ImportJobs {
             Database.queryOne(
                 c,
                 "SELECT id, actor, mode, state, total_rows, done_rows, imported, problem_count,"
-                    + " problems, started_at, finished_at FROM import_job WHERE id = ?",
+                    + " problems, started_at, finished_at, heartbeat_at FROM import_job WHERE id"
+                    + " = ?",
                 rs ->
-                    new Job(
-                        rs.getString(1),
-                        rs.getString(2),
-                        rs.getString(3),
-                        rs.getString(4),
-                        rs.getInt(5),
-                        rs.getInt(6),
-                        rs.getInt(7),
-                        rs.getInt(8),
-                        problems(rs.getString(9)),
-                        instant(rs.getObject(10, OffsetDateTime.class)),
-                        instant(rs.getObject(11, OffsetDateTime.class))),
+                    staleAsFailed(
+                        new Job(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getInt(5),
+                            rs.getInt(6),
+                            rs.getInt(7),
+                            rs.getInt(8),
+                            problems(rs.getString(9)),
+                            instant(rs.getObject(10, OffsetDateTime.class)),
+                            instant(rs.getObject(11, OffsetDateTime.class))),
+                        instant(rs.getObject(12, OffsetDateTime.class))),
                 id));
+  }
+
+  /** A running job whose node has been silent for {@link #STALE}: it stopped, unfinished. */
+  private Job staleAsFailed(Job job, Instant heartbeat) {
+    Instant now = clock.instant();
+    if (!"running".equals(job.state())
+        || (heartbeat != null && heartbeat.plus(STALE).isAfter(now))) {
+      return job;
+    }
+    String what =
+        "all".equals(job.mode())
+            ? "nothing was added (an 'all' import adds every device or none)"
+            : "the devices of the rows before the last one shown done may have been added";
+    return new Job(
+        job.id(),
+        job.actor(),
+        job.mode(),
+        "failed",
+        job.rows(),
+        job.done(),
+        0,
+        1,
+        List.of(
+            new Problem(
+                0,
+                "the import stopped: the server running it stopped before it finished (no sign"
+                    + " of it for "
+                    + STALE.toSeconds()
+                    + " s); "
+                    + what
+                    + ". Upload the file again: a device added already is reported, not added"
+                    + " twice")),
+        job.startedAt(),
+        heartbeat == null ? job.startedAt() : heartbeat);
   }
 
   @Override

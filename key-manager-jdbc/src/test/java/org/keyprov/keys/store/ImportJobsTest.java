@@ -30,9 +30,11 @@ class ImportJobsTest {
   @TempDir Path dir;
   private KeyManager km;
 
+  private DataSource ds;
+
   @BeforeEach
   void start() {
-    DataSource ds = database.create(dir);
+    ds = database.create(dir);
     km = TestKeyManagers.started(ds);
   }
 
@@ -63,6 +65,57 @@ class ImportJobsTest {
 
     assertThat(km.imports().pruneBefore(Instant.now().plusSeconds(1))).isEqualTo(1);
     assertThat(km.imports().job(id)).isEmpty();
+  }
+
+  @Test
+  void a_running_job_whose_node_went_silent_reads_as_failed_and_a_finished_job_stays_finished()
+      throws Exception {
+    String id = km.imports().start("alice", "all", 3);
+    String other = km.imports().start("alice", "valid", 3);
+    silentFor(ImportJobs.STALE.plusSeconds(1), id, other);
+
+    ImportJobs.Job stale = km.imports().job(id).orElseThrow();
+    assertThat(stale.state()).isEqualTo("failed");
+    assertThat(stale.finishedAt()).isNotNull();
+    assertThat(stale.problems())
+        .singleElement()
+        .satisfies(
+            p ->
+                assertThat(p.message())
+                    .contains("the server running it stopped before it finished")
+                    .contains("nothing was added")
+                    .contains("Upload the file again"));
+    assertThat(km.imports().job(other).orElseThrow().problems().get(0).message())
+        .contains("may have been added");
+
+    // its node says it is alive again: running
+    km.imports().alive(List.of(id));
+    assertThat(km.imports().job(id).orElseThrow().state()).isEqualTo("running");
+
+    km.imports().finish(id, false, 3, List.of());
+    km.imports().finish(id, true, 0, List.of(new ImportJobs.Problem(0, "the server stopped")));
+    ImportJobs.Job done = km.imports().job(id).orElseThrow();
+    assertThat(done.state()).as("finished once").isEqualTo("done");
+    assertThat(done.imported()).isEqualTo(3);
+    silentFor(ImportJobs.STALE.plusSeconds(1), id);
+    assertThat(km.imports().job(id).orElseThrow().state()).isEqualTo("done");
+  }
+
+  /** Sets the jobs' last sign of life this long ago, as a node that stopped leaves it. */
+  private void silentFor(java.time.Duration ago, String... ids) throws Exception {
+    try (var c = ds.getConnection();
+        var update = c.prepareStatement("UPDATE import_job SET heartbeat_at = ? WHERE id = ?")) {
+      for (String id : ids) {
+        update.setObject(
+            1,
+            java.time.OffsetDateTime.ofInstant(Instant.now().minus(ago), java.time.ZoneOffset.UTC));
+        update.setString(2, id);
+        update.executeUpdate();
+      }
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+    }
   }
 
   @Test
