@@ -257,6 +257,20 @@ final class Harness implements AutoCloseable {
                     .anyMatch(a -> a.nafFqdn().equals(fqdn) && a.state() == state));
   }
 
+  /** Waits until the device's (first) assignment records a successful Enabler connection. */
+  void awaitConnectionOk(String endpoint) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                km.ledger()
+                    .assignments(endpoint)
+                    .get(0)
+                    .lastConnectionResult()
+                    .filter(r -> r.startsWith("OK"))
+                    .isPresent());
+  }
+
   @Override
   public void close() throws Exception {
     for (int i = closeables.size() - 1; i >= 0; i--) {

@@ -68,17 +68,7 @@ class NormalFlowIT {
     assertThat(result.success()).as(result.detail()).isTrue();
     assertThat(result.detail()).contains("identity=" + params.pskIdentity());
     // the device's "last connection result" reaches the server
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () ->
-                h.km
-                    .ledger()
-                    .assignments("ep1")
-                    .get(0)
-                    .lastConnectionResult()
-                    .filter(r -> r.startsWith("OK"))
-                    .isPresent());
+    h.awaitConnectionOk("ep1");
     var registration = h.dm.registrationInfo("ep1").orElseThrow();
     assertThat(registration.reportsBySend()).isEqualTo(reportWithSend);
     assertThat(registration.observed()).as("object 33001 observed").isEqualTo(!reportWithSend);
@@ -108,17 +98,7 @@ class NormalFlowIT {
     assertThat(h.km.ledger().assignments("ep1").get(0).lastConnectionResult()).isEmpty();
 
     h.startDevice("ep1", "ep1-dm", DM_PSK);
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () ->
-                h.km
-                    .ledger()
-                    .assignments("ep1")
-                    .get(0)
-                    .lastConnectionResult()
-                    .filter(r -> r.startsWith("OK"))
-                    .isPresent());
+    h.awaitConnectionOk("ep1");
     assertThat(h.dm.registrationInfo("ep1").orElseThrow().observed()).isFalse();
   }
 

@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.keyprov.client.ConnectionResult;
@@ -41,17 +40,7 @@ class PostgresIT {
       await().until(() -> device.enablerParameters().size() == 1);
       ConnectionResult result = device.connector().connect("a.enabler.test");
       assertThat(result.success()).as(result.detail()).isTrue();
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .until(
-              () ->
-                  h.km
-                      .ledger()
-                      .assignments("ep1")
-                      .get(0)
-                      .lastConnectionResult()
-                      .filter(r -> r.startsWith("OK"))
-                      .isPresent());
+      h.awaitConnectionOk("ep1");
     }
   }
 
