@@ -147,7 +147,9 @@ final class JdbcImportJobs implements ImportJobs {
     String what =
         "all".equals(job.mode())
             ? "nothing was added (an 'all' import adds every device or none)"
-            : "the devices of the rows before the last one shown done may have been added";
+            : "the devices of its first "
+                + job.done()
+                + " row(s) (its last progress), and perhaps a few more, were added";
     return new Job(
         job.id(),
         job.actor(),

@@ -86,7 +86,7 @@ class ImportJobsTest {
                     .contains("nothing was added")
                     .contains("Upload the file again"));
     assertThat(km.imports().job(other).orElseThrow().problems().get(0).message())
-        .contains("may have been added");
+        .contains("the devices of its first 0 row(s) (its last progress), and perhaps a few more");
 
     // its node says it is alive again: running
     km.imports().alive(List.of(id));
