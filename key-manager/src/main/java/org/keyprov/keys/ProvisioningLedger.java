@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /** Per (device, Enabler) provisioning outcomes, kept by the DM server. Thread-safe. */
 public interface ProvisioningLedger {
@@ -18,17 +20,29 @@ public interface ProvisioningLedger {
   Map<String, List<Assignment>> assignments(Collection<String> endpoints);
 
   /**
-   * Assignments of this device to provision now: pending, failed with their next attempt due,
-   * provisioned with a key due for renewal ({@link RenewalPolicy}) or expired, or unsupported (to
-   * be tried again if the device's registration now lists the object).
+   * What a provisioning pass of this device needs, in one read: the assignments {@linkplain
+   * Plan#due due} now and when the next one falls due.
    */
-  List<Assignment> due(String endpoint, Instant now);
+  Plan plan(String endpoint, Instant now);
+
+  /** The assignments of this device due now ({@link Plan#due}). */
+  default List<Assignment> due(String endpoint, Instant now) {
+    return plan(endpoint, now).due();
+  }
 
   /**
-   * When an assignment of this device falls due next (a failed one's next attempt, a provisioned
-   * key's renewal), if any does: what a pass that found nothing due waits for.
+   * {@code due}: the device's assignments to provision now: pending, failed with their next attempt
+   * due, provisioned with a key due for renewal ({@link RenewalPolicy}) or expired, or unsupported
+   * (to be tried again if the device's registration now lists the object). {@code next}: when an
+   * assignment of the device falls due next (the earliest of a failed one's next attempt and a
+   * provisioned key's renewal), if any does: what a pass that found nothing due waits for.
    */
-  java.util.Optional<Instant> nextDue(String endpoint);
+  record Plan(List<Assignment> due, Optional<Instant> next) {
+    public Plan {
+      due = List.copyOf(due);
+      Objects.requireNonNull(next, "next");
+    }
+  }
 
   /**
    * The device acknowledged this key; it is due again at {@code renewAt}. A new version clears the

@@ -131,19 +131,9 @@ final class ProvisioningPass {
    * The timers of an earlier run (this node restarted, or the device came from another node) are
    * armed again this way, from the ledger, at the device's first pass here.
    */
-  private void wakeWhenDue(String endpoint) {
+  private void wakeWhenDue(String endpoint, Optional<Instant> next) {
     ScheduledFuture<?> armed = wakes.get(endpoint);
     if (armed != null && !armed.isDone()) {
-      return;
-    }
-    Optional<Instant> next;
-    try {
-      next = ledger.nextDue(endpoint);
-    } catch (RuntimeException e) {
-      LOG.warn(
-          "{}: cannot read when its keys fall due ({}); its next update will tell",
-          endpoint,
-          e.getMessage());
       return;
     }
     next.ifPresent(
@@ -193,10 +183,11 @@ final class ProvisioningPass {
     if (d.implementsObject()) {
       unassigned.apply(endpoint);
     }
-    List<Assignment> due = ledger.due(endpoint, clock.instant());
+    ProvisioningLedger.Plan plan = ledger.plan(endpoint, clock.instant());
+    List<Assignment> due = plan.due();
     if (due.isEmpty()) {
       observe(endpoint, d);
-      wakeWhenDue(endpoint);
+      wakeWhenDue(endpoint, plan.next());
       return;
     }
     if (!d.implementsObject()) {

@@ -36,7 +36,8 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
    * The credential a handshake just used, per endpoint, kept for the requests that follow on that
    * session (Leshan checks each Register and Update by endpoint): the Register and the Update that
    * reports the instance keyprov then creates cost no database lookup of their own. Kept for at
-   * most {@link #REUSE_NANOS}; dropped when the device is removed or its DM PSK changes.
+   * most {@link #REUSE_NANOS}; dropped when the device is removed or its DM PSK changes (the
+   * invalidation feed then also ends the session the credential was used on).
    */
   private final Map<String, Recent> justUsed = new ConcurrentHashMap<>();
 
@@ -51,10 +52,18 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(KeyManagerSecurityStore.class);
 
-  private static final long REUSE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+  /**
+   * Long enough for the Update after keyprov's Create when a fleet registers at once: its pass then
+   * waits behind thousands of others (with 5 s, most of a 3,000-device burst's Updates went to the
+   * database again).
+   */
+  private static final long REUSE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
 
-  /** Beyond this many unused entries (handshakes without a request), they are all dropped. */
-  private static final int MAX_JUST_USED = 10_000;
+  /**
+   * At this many entries the expired ones are dropped, and all of them if none has expired (a flood
+   * of handshakes without a request): a bound on memory, not a cache policy.
+   */
+  private static final int MAX_JUST_USED = 50_000;
 
   private final ThrottledAudit refusals;
 
@@ -91,10 +100,14 @@ public final class KeyManagerSecurityStore implements EditableSecurityStore {
     java.util.Optional<DmPsk> psk = credentials.byIdentity(pskIdentity);
     psk.ifPresent(
         p -> {
+          long now = nanos.getAsLong();
           if (justUsed.size() >= MAX_JUST_USED) {
-            justUsed.clear();
+            justUsed.values().removeIf(r -> now - r.nanos() >= REUSE_NANOS);
+            if (justUsed.size() >= MAX_JUST_USED) {
+              justUsed.clear();
+            }
           }
-          justUsed.put(p.endpoint(), new Recent(p, nanos.getAsLong()));
+          justUsed.put(p.endpoint(), new Recent(p, now));
           if (p.pending() || p.rotationDue()) {
             if (handshaken.size() >= MAX_JUST_USED) {
               handshaken.clear();

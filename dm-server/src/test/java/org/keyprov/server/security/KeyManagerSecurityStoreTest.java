@@ -21,8 +21,8 @@ class KeyManagerSecurityStoreTest {
       new DmCredentials() {
         @Override
         public Optional<DmPsk> byIdentity(String identity) {
-          return identity.equals("dev1-id")
-              ? Optional.of(new DmPsk("dev1", "dev1-id", key))
+          return identity.startsWith("dev") && identity.endsWith("-id")
+              ? Optional.of(new DmPsk(identity.substring(0, identity.length() - 3), identity, key))
               : Optional.empty();
         }
 
@@ -65,12 +65,13 @@ class KeyManagerSecurityStoreTest {
   }
 
   @Test
-  void the_requests_after_a_handshake_reuse_its_credential_for_5_seconds() {
+  void the_requests_after_a_handshake_reuse_its_credential_for_a_minute() {
     store.getByIdentity("dev1-id");
 
-    // the Register, and the Update that follows once keyprov created its instance
+    // the Register, and the Update that follows once keyprov created its instance, which can be
+    // many seconds later when its pass waits behind a fleet's
     assertThat(store.getByEndpoint("dev1").getPreSharedKey()).containsExactly(1, 2, 3, 4);
-    nanos.addAndGet(4_999_000_000L);
+    nanos.addAndGet(59_999_000_000L);
     assertThat(store.getByEndpoint("dev1").getPreSharedKey()).containsExactly(1, 2, 3, 4);
     assertThat(byEndpoint).hasValue(0);
 
@@ -80,6 +81,24 @@ class KeyManagerSecurityStoreTest {
     assertThat(byEndpoint).hasValue(1);
     assertThat(store.getByEndpoint("dev1").getPreSharedKey()).containsExactly(9, 9);
     assertThat(byEndpoint).hasValue(2);
+  }
+
+  @Test
+  void a_full_memory_drops_the_expired_credentials_and_keeps_the_recent_ones() {
+    for (int i = 0; i < 49_999; i++) {
+      store.getByIdentity("dev" + i + "-id");
+    }
+    nanos.addAndGet(30_000_000_000L);
+    store.getByIdentity("devRecent-id");
+    nanos.addAndGet(31_000_000_000L);
+
+    store.getByIdentity("devNew-id");
+
+    assertThat(store.getByEndpoint("devRecent")).isNotNull();
+    assertThat(store.getByEndpoint("devNew")).isNotNull();
+    assertThat(byEndpoint).as("both answered from memory").hasValue(0);
+    store.getByEndpoint("dev0");
+    assertThat(byEndpoint).as("an expired one is looked up").hasValue(1);
   }
 
   @Test

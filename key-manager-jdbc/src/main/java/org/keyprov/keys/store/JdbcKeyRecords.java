@@ -215,12 +215,15 @@ final class JdbcKeyRecords {
       Instant now,
       String source)
       throws SQLException {
-    Database.update(
-        c,
-        "UPDATE key_record SET state = 'SUPERSEDED' WHERE device_id = ? AND enabler_id = ?"
-            + " AND state = 'ACTIVE'",
-        deviceId,
-        enablerId);
+    if (previous.isPresent()) {
+      // none to supersede at a first minting: the pair has no key record at all
+      Database.update(
+          c,
+          "UPDATE key_record SET state = 'SUPERSEDED' WHERE device_id = ? AND enabler_id = ?"
+              + " AND state = 'ACTIVE'",
+          deviceId,
+          enablerId);
+    }
     BTid btid = BTid.of(rand, domain);
     int version = previous.map(k -> k.version + 1).orElse(1);
     Instant expiresAt = now.plus(enabler.keyLifetime());

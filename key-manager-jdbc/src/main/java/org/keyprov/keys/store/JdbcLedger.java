@@ -77,39 +77,48 @@ final class JdbcLedger implements ProvisioningLedger {
     return out;
   }
 
-  @Override
-  public List<Assignment> due(String endpoint, Instant now) {
-    return db.inTransaction(
-        "reading due assignments of " + endpoint,
-        c ->
-            Database.query(
-                c,
-                SELECT
-                    + " AND (a.state IN ('PENDING', 'UNSUPPORTED')"
-                    + " OR (a.state = 'FAILED' AND a.next_attempt_at <= ?)"
-                    + " OR (a.state = 'PROVISIONED' AND a.renew_at <= ?))"
-                    + " ORDER BY e.naf_fqdn",
-                JdbcLedger::row,
-                now,
-                endpoint,
-                now,
-                now));
-  }
+  /** Whether the assignment is due at the time given twice; see {@link Plan#due}. */
+  private static final String IS_DUE =
+      "a.state IN ('PENDING', 'UNSUPPORTED') OR (a.state = 'FAILED' AND a.next_attempt_at <= ?)"
+          + " OR (a.state = 'PROVISIONED' AND a.renew_at <= ?)";
+
+  /** When the assignment falls due, if it ever does by itself: a retry or a renewal. */
+  private static final String FALLS_DUE =
+      "CASE WHEN a.state = 'FAILED' THEN a.next_attempt_at"
+          + " WHEN a.state = 'PROVISIONED' THEN a.renew_at END";
 
   @Override
-  public Optional<Instant> nextDue(String endpoint) {
-    return db.inTransaction(
-        "reading when assignments of " + endpoint + " fall due",
-        c ->
-            Database.query(
+  public Plan plan(String endpoint, Instant now) {
+    // one statement for both: this runs at every registration and update of every device
+    record Row(Assignment assignment, boolean due, Instant fallsDue) {}
+    List<Row> rows =
+        db.inTransaction(
+            "reading due assignments of " + endpoint,
+            c ->
+                Database.query(
                     c,
-                    "SELECT MIN(CASE WHEN a.state = 'FAILED' THEN a.next_attempt_at"
-                        + " WHEN a.state = 'PROVISIONED' THEN a.renew_at END) AS due"
-                        + " FROM assignment a JOIN device d ON d.id = a.device_id"
-                        + " WHERE d.endpoint = ?",
-                    rs -> Optional.ofNullable(Database.instant(rs, "due")),
-                    endpoint)
-                .get(0));
+                    "SELECT d.endpoint, e.naf_fqdn, "
+                        + SHOWN_STATE
+                        + " AS shown_state, a.*, CASE WHEN "
+                        + IS_DUE
+                        + " THEN TRUE ELSE FALSE END AS is_due, "
+                        + FALLS_DUE
+                        + " AS falls_due FROM assignment a JOIN device d ON d.id = a.device_id"
+                        + " JOIN enabler e ON e.id = a.enabler_id WHERE d.endpoint = ?"
+                        + " ORDER BY e.naf_fqdn",
+                    rs ->
+                        new Row(
+                            row(rs), rs.getBoolean("is_due"), Database.instant(rs, "falls_due")),
+                    now,
+                    now,
+                    now,
+                    endpoint));
+    return new Plan(
+        rows.stream().filter(Row::due).map(Row::assignment).toList(),
+        rows.stream()
+            .map(Row::fallsDue)
+            .filter(java.util.Objects::nonNull)
+            .min(Instant::compareTo));
   }
 
   @Override

@@ -316,16 +316,26 @@ class KeyManagerTest {
   @Test
   void tells_when_the_next_retry_or_renewal_of_a_device_falls_due() {
     km.admin().assign("ep1", "b.enabler.test", "test");
-    assertThat(km.ledger().nextDue("ep1")).as("pending: due at once, not later").isEmpty();
-    assertThat(km.ledger().nextDue("nobody")).isEmpty();
+    assertThat(km.ledger().plan("ep1", clock.instant()).next())
+        .as("pending: due at once, not later")
+        .isEmpty();
+    assertThat(km.ledger().plan("nobody", clock.instant()).next()).isEmpty();
 
     EnablerParameters p = km.admin().currentParameters("ep1", "a.enabler.test");
     km.ledger().provisioned("ep1", "a.enabler.test", 1, p.expiresAt(), p.renewAt());
-    assertThat(km.ledger().nextDue("ep1")).contains(p.renewAt());
+    assertThat(km.ledger().plan("ep1", clock.instant()).next()).contains(p.renewAt());
 
     Instant retryAt = p.renewAt().minusSeconds(60);
     km.ledger().failed("ep1", "b.enabler.test", "device answered 5.00", retryAt);
-    assertThat(km.ledger().nextDue("ep1")).as("the earlier of the two").contains(retryAt);
+    assertThat(km.ledger().plan("ep1", clock.instant()).next())
+        .as("the earlier of the two")
+        .contains(retryAt);
+    assertThat(km.ledger().plan("ep1", clock.instant()).due()).as("nothing due yet").isEmpty();
+
+    clock.advance(Duration.between(clock.instant(), retryAt));
+    var due = km.ledger().plan("ep1", clock.instant());
+    assertThat(due.due()).extracting(Assignment::nafFqdn).containsExactly("b.enabler.test");
+    assertThat(due.next()).as("the due one still counts").contains(retryAt);
   }
 
   @Test
