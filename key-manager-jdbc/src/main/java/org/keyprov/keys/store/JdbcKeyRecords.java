@@ -55,9 +55,10 @@ final class JdbcKeyRecords {
     return db.inTransaction(
         "minting a key for " + endpoint + " and " + fqdn,
         c -> {
-          // one row each for the device and the Enabler: this runs once per device provisioned
-          DeviceRow device = deviceRow(c, endpoint);
-          EnablerRow row = enablerRow(c, fqdn);
+          // one query for the device's row and the Enabler's: this runs once per device provisioned
+          DeviceAndEnabler both = deviceAndEnabler(c, endpoint, fqdn);
+          DeviceRow device = both.device();
+          EnablerRow row = both.enabler();
           long enablerId = row.id();
           EnablerProfile enabler = row.profile();
           lockAssignment(c, device.id(), enablerId, endpoint, fqdn);
@@ -300,6 +301,30 @@ final class JdbcKeyRecords {
   /** The device's root key Ks, decrypted; the caller wipes it. */
   private byte[] rootKey(DeviceRow device, String endpoint) {
     return box.open(device.sealedKs(), "device.ks:" + endpoint);
+  }
+
+  private record DeviceAndEnabler(DeviceRow device, EnablerRow enabler) {}
+
+  private static DeviceAndEnabler deviceAndEnabler(Connection c, String endpoint, String fqdn)
+      throws SQLException {
+    Optional<DeviceAndEnabler> both =
+        Database.queryOne(
+            c,
+            "SELECT d.id AS device_id, d.impi, d.ks_enc, e.id AS enabler_id, e.naf_fqdn, e.ua_id,"
+                + " e.uri, e.allow_list, e.cipher_suites, e.key_lifetime_s, e.at_bootstrap"
+                + " FROM device d CROSS JOIN enabler e WHERE d.endpoint = ? AND e.naf_fqdn = ?",
+            rs ->
+                new DeviceAndEnabler(
+                    new DeviceRow(
+                        rs.getLong("device_id"), rs.getString("impi"), rs.getBytes("ks_enc")),
+                    new EnablerRow(rs.getLong("enabler_id"), Rows.enabler(rs))),
+            endpoint,
+            JdbcCredentialAdmin.normalise(fqdn));
+    if (both.isPresent()) {
+      return both.get();
+    }
+    // one of them is missing: these say which (or find both, had they just been added)
+    return new DeviceAndEnabler(deviceRow(c, endpoint), enablerRow(c, fqdn));
   }
 
   private static EnablerRow enablerRow(Connection c, String fqdn) throws SQLException {

@@ -193,6 +193,23 @@ class KeyManagerTest {
   }
 
   @Test
+  void minting_says_which_of_device_enabler_and_assignment_is_missing() {
+    assertThatThrownBy(() -> km.admin().currentParameters("nobody", "a.enabler.test"))
+        .isInstanceOf(KeyManagerException.class)
+        .hasMessage("no device has endpoint 'nobody'; add it first");
+    assertThatThrownBy(() -> km.admin().currentParameters("ep1", "none.enabler.test"))
+        .isInstanceOf(KeyManagerException.class)
+        .hasMessage("no Enabler has NAF FQDN 'none.enabler.test'; add it first");
+    km.admin().addDevice("ep9", "ep9-dm", DM_PSK, "test");
+    assertThatThrownBy(() -> km.admin().currentParameters("ep9", "A.Enabler.Test"))
+        .isInstanceOf(KeyManagerException.class)
+        .hasMessage("Enabler A.Enabler.Test is not assigned to device ep9");
+    assertThat(km.admin().currentParameters("ep1", " A.Enabler.Test").enabler().fqdn())
+        .as("the FQDN is matched as the operator typed it elsewhere")
+        .isEqualTo("a.enabler.test");
+  }
+
+  @Test
   void refuses_another_enablers_key() {
     EnablerParameters p = km.admin().currentParameters("ep1", "a.enabler.test");
     LookupResult result = km.lookup().lookup(p.btid().value(), enablerB.nafId());
