@@ -71,8 +71,13 @@ public final class Bench extends BenchCommand implements Runnable {
     List<Double> sorted = new ArrayList<>(values);
     sorted.sort(Double::compare);
     return String.format(
-        "%.2f / %.2f / %.2f",
-        sorted.get(0), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
+        "%.2f / %.2f / %.2f", sorted.get(0), median(sorted), sorted.get(sorted.size() - 1));
+  }
+
+  /** The median of sorted values: with an even count, the mean of the two middle ones. */
+  static double median(List<Double> sorted) {
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   /** Starts a child JVM running one of these subcommands with the same class path. */
