@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.keyprov.keys.Assignment;
 import org.keyprov.keys.ProvisioningLedger;
@@ -28,11 +29,15 @@ final class JdbcLedger implements ProvisioningLedger {
           + " THEN 'FAILED'"
           + " ELSE a.state END";
 
-  private static final String FROM =
-      "SELECT d.endpoint, e.naf_fqdn, "
-          + SHOWN_STATE
-          + " AS shown_state, a.* FROM assignment a JOIN device d ON d.id = a.device_id"
+  /** An assignment row's columns, as {@link #row} reads them; the shown state takes the time. */
+  private static final String COLUMNS =
+      "SELECT d.endpoint, e.naf_fqdn, " + SHOWN_STATE + " AS shown_state, a.*";
+
+  private static final String JOINS =
+      " FROM assignment a JOIN device d ON d.id = a.device_id"
           + " JOIN enabler e ON e.id = a.enabler_id";
+
+  private static final String FROM = COLUMNS + JOINS;
   private static final String SELECT = FROM + " WHERE d.endpoint = ?";
   private static final int IN_LIST = 500;
 
@@ -97,15 +102,14 @@ final class JdbcLedger implements ProvisioningLedger {
             c ->
                 Database.query(
                     c,
-                    "SELECT d.endpoint, e.naf_fqdn, "
-                        + SHOWN_STATE
-                        + " AS shown_state, a.*, CASE WHEN "
+                    COLUMNS
+                        + ", CASE WHEN "
                         + IS_DUE
                         + " THEN TRUE ELSE FALSE END AS is_due, "
                         + FALLS_DUE
-                        + " AS falls_due FROM assignment a JOIN device d ON d.id = a.device_id"
-                        + " JOIN enabler e ON e.id = a.enabler_id WHERE d.endpoint = ?"
-                        + " ORDER BY e.naf_fqdn",
+                        + " AS falls_due"
+                        + JOINS
+                        + " WHERE d.endpoint = ? ORDER BY e.naf_fqdn",
                     rs ->
                         new Row(
                             row(rs), rs.getBoolean("is_due"), Database.instant(rs, "falls_due")),
@@ -115,10 +119,7 @@ final class JdbcLedger implements ProvisioningLedger {
                     endpoint));
     return new Plan(
         rows.stream().filter(Row::due).map(Row::assignment).toList(),
-        rows.stream()
-            .map(Row::fallsDue)
-            .filter(java.util.Objects::nonNull)
-            .min(Instant::compareTo));
+        rows.stream().map(Row::fallsDue).filter(Objects::nonNull).min(Instant::compareTo));
   }
 
   @Override
